@@ -1,0 +1,91 @@
+"""The application factory: builds the whole bot in one place. Tests call it with test settings."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+import handlers
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.context import BotContext, Deps, attach
+from bot.i18n import N_, I18n
+from bot.processor import PerChatUpdateProcessor
+from bot.search import RegionEntry, RegionIndex
+from handlers.errors import on_error
+from storage import regions as region_store
+from storage.db import Database
+from storage.seed import load_seed
+
+log = logging.getLogger(__name__)
+
+MENU = [
+    ("program", N_("Quick-win programs in your region")),
+    ("masukan", N_("Your feedback and tickets")),
+    ("wilayah", N_("Change your regency or city")),
+    ("bahasa", N_("Change language")),
+    ("bantuan", N_("Help")),
+    ("privasi", N_("Privacy notice")),
+    ("dataku", N_("Get your data")),
+    ("hapusdata", N_("Delete your data")),
+    ("batal", N_("Cancel the current step")),
+]
+
+
+async def load_region_index(db: Database) -> RegionIndex:
+    async with db.unit_of_work() as session:
+        rows = await region_store.all_regions(session)
+    return RegionIndex([RegionEntry(r.code, r.name, r.kind, r.province, r.lat, r.lon) for r in rows])
+
+
+async def seed_if_empty(db: Database) -> None:
+    async with db.unit_of_work() as session:
+        if await region_store.all_regions(session):
+            return
+        regions, programs = await load_seed(session)
+    log.info("first start: loaded %d regions and %d programs", regions, programs)
+
+
+async def set_commands(application: Application[Any, Any, Any, Any, Any, Any], i18n: I18n, default: str) -> None:
+    """The command menu in each language, and the default language's for everyone else."""
+    for lang in (*SUPPORTED_LANGUAGES, None):
+        t = i18n.get(lang or default)
+        commands = [BotCommand(name, t.gettext(description)) for name, description in MENU]
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+
+
+def build_application(settings: Settings, *, db: Database | None = None, set_menu: bool = True) -> Application:  # type: ignore[type-arg]
+    """Build the PTB application with every dependency wired in; nothing runs until it starts."""
+    database = db or Database(settings.database_url)
+    i18n = I18n(settings.default_language)
+    owns_db = db is None
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        await seed_if_empty(database)
+        attach(application, Deps(settings=settings, db=database, i18n=i18n, regions=await load_region_index(database)))
+        if set_menu:
+            await set_commands(application, i18n, settings.default_language)
+
+    async def post_shutdown(_application: Application) -> None:  # type: ignore[type-arg]
+        if owns_db:
+            await database.dispose()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.bot_api_base_url)
+        .base_file_url(settings.bot_api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerChatUpdateProcessor(32))
+        .connection_pool_size(64)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    handlers.register(application)
+    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    return application

@@ -1,0 +1,98 @@
+"""Reading the program catalogue: pages a resident can browse."""
+
+from __future__ import annotations
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import N_
+from storage import feedback as feedback_store
+from storage import programs as store
+from storage import regions as region_store
+from storage.feedback import FeedbackView
+from storage.models import Region
+from storage.programs import ProgramWithStats
+
+PROGRAMS_PER_PAGE = 5
+FEEDBACK_PER_PAGE = 5
+REGIONS_PER_PAGE = 8
+PROVINCES_PER_PAGE = 10
+
+DIMENSIONS = {
+    "governance": N_("Smart governance"),
+    "branding": N_("Smart branding"),
+    "economy": N_("Smart economy"),
+    "living": N_("Smart living"),
+    "society": N_("Smart society"),
+    "environment": N_("Smart environment"),
+}
+PROGRAM_STATUSES = {
+    "direncanakan": N_("planned"),
+    "berjalan": N_("running"),
+    "selesai": N_("completed"),
+}
+FEEDBACK_STATUSES = {
+    "baru": N_("new"),
+    "diproses": N_("in progress"),
+    "selesai": N_("done"),
+}
+
+
+def pages(total: int, per_page: int) -> int:
+    return max(1, -(-total // per_page))
+
+
+def clamp_page(page: int, total: int, per_page: int) -> int:
+    return min(max(page, 0), pages(total, per_page) - 1)
+
+
+async def programs_page(session: AsyncSession, *, region_code: str, page: int) -> tuple[list[ProgramWithStats], int, int]:
+    """(programs on the page, the page actually shown, number of pages)."""
+    rows, total = await store.region_programs_page(
+        session, region_code=region_code, offset=page * PROGRAMS_PER_PAGE, limit=PROGRAMS_PER_PAGE
+    )
+    shown = clamp_page(page, total, PROGRAMS_PER_PAGE)
+    if shown != page:  # the catalogue shrank since the button was drawn
+        rows, total = await store.region_programs_page(
+            session, region_code=region_code, offset=shown * PROGRAMS_PER_PAGE, limit=PROGRAMS_PER_PAGE
+        )
+    return rows, shown, pages(total, PROGRAMS_PER_PAGE)
+
+
+async def program_details(session: AsyncSession, *, program_id: int) -> tuple[ProgramWithStats, Region] | None:
+    stats = await store.program_with_stats(session, program_id=program_id)
+    if stats is None:
+        return None
+    region = await region_store.get_region(session, code=stats.program.region_code)
+    assert region is not None
+    return stats, region
+
+
+async def feedback_page(session: AsyncSession, *, resident_id: int, page: int) -> tuple[list[FeedbackView], int, int]:
+    rows, total = await feedback_store.resident_feedback_page(
+        session, resident_id=resident_id, offset=page * FEEDBACK_PER_PAGE, limit=FEEDBACK_PER_PAGE
+    )
+    shown = clamp_page(page, total, FEEDBACK_PER_PAGE)
+    if shown != page:
+        rows, total = await feedback_store.resident_feedback_page(
+            session, resident_id=resident_id, offset=shown * FEEDBACK_PER_PAGE, limit=FEEDBACK_PER_PAGE
+        )
+    return rows, shown, pages(total, FEEDBACK_PER_PAGE)
+
+
+async def provinces_page(session: AsyncSession, *, page: int) -> tuple[list[tuple[str, str, int]], int, int]:
+    every = await region_store.provinces(session)
+    shown = clamp_page(page, len(every), PROVINCES_PER_PAGE)
+    start = shown * PROVINCES_PER_PAGE
+    return every[start : start + PROVINCES_PER_PAGE], shown, pages(len(every), PROVINCES_PER_PAGE)
+
+
+async def province_regions_page(session: AsyncSession, *, province_code: str, page: int) -> tuple[list[Region], int, int]:
+    rows, total = await region_store.regions_in_province(
+        session, province_code=province_code, offset=page * REGIONS_PER_PAGE, limit=REGIONS_PER_PAGE
+    )
+    shown = clamp_page(page, total, REGIONS_PER_PAGE)
+    if shown != page:
+        rows, total = await region_store.regions_in_province(
+            session, province_code=province_code, offset=shown * REGIONS_PER_PAGE, limit=REGIONS_PER_PAGE
+        )
+    return rows, shown, pages(total, REGIONS_PER_PAGE)

@@ -1,0 +1,118 @@
+"""`quickwin` command line: run the bot, migrate, seed, import programs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, StoreSettings, load_settings
+from bot.i18n import compile_catalogs
+
+log = logging.getLogger("quickwin")
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call is noise
+
+
+def cmd_run(_args: argparse.Namespace) -> int:
+    settings = load_settings(Settings)
+    _logging(settings.log_level)
+    from bot.app import build_application
+    from storage.db import upgrade
+
+    compile_catalogs()
+    upgrade(settings.database_url)
+    application = build_application(settings)
+    log.info("serving by long polling via %s", settings.telegram_api_url)
+    application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    settings = load_settings(StoreSettings)
+    _logging(settings.log_level)
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+async def _with_session(url: str, work):  # type: ignore[no-untyped-def]
+    from storage.db import Database
+
+    db = Database(url)
+    try:
+        async with db.unit_of_work() as session:
+            return await work(session)
+    finally:
+        await db.dispose()
+
+
+def cmd_seed(_args: argparse.Namespace) -> int:
+    settings = load_settings(StoreSettings)
+    _logging(settings.log_level)
+    from storage.db import upgrade
+    from storage.seed import load_seed
+
+    upgrade(settings.database_url)
+    regions, programs = asyncio.run(_with_session(settings.database_url, load_seed))
+    print(f"Seed loaded: {regions} new regions, {programs} new programs (existing rows kept as they are).")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    settings = load_settings(StoreSettings)
+    _logging(settings.log_level)
+    from bot.importer import import_programs
+    from storage.db import upgrade
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"Cannot read {path}: {exc}", file=sys.stderr)
+        return 2
+    upgrade(settings.database_url)
+    report = asyncio.run(_with_session(settings.database_url, lambda s: import_programs(s, text)))
+    if not report.ok:
+        print(f"Nothing imported: {len(report.errors)} problem(s) in {path}:", file=sys.stderr)
+        for line, reason in report.errors:
+            print(f"  line {line}: {reason}", file=sys.stderr)
+        return 1
+    print(f"Imported {report.imported} program(s) from {path}.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="quickwin", description="Quick Win Bot for the 100 Smart City Movement")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="run the bot by long polling (applies pending migrations first)").set_defaults(fn=cmd_run)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(fn=cmd_db_upgrade)
+    sub.add_parser("seed", help="load the shipped regions and programs (idempotent)").set_defaults(fn=cmd_seed)
+    imp = sub.add_parser("import", help="import a region's programs from a CSV file (all or nothing)")
+    imp.add_argument("file", help="CSV with columns region_code,name,description,dimension,agency,status,source_url")
+    imp.set_defaults(fn=cmd_import)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.fn(args))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Configuration: one validated settings model, read from the environment or a `.env` file."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+SUPPORTED_LANGUAGES = ("id", "en")
+
+TOKEN_HELP = (
+    "Open Telegram, talk to @BotFather, send /newbot and follow the steps; "
+    "it replies with a token such as 123456789:AAE... . Put it in BOT_TOKEN "
+    "(environment variable or the .env file; see .env.example)."
+)
+
+
+S = TypeVar("S", bound="StoreSettings")
+
+
+class ConfigError(Exception):
+    """Raised with a message meant for the operator when the configuration is unusable."""
+
+
+class StoreSettings(BaseSettings):
+    """What commands that only touch the database need (no bot token)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///quickwin.db"
+    telegram_api_url: str = "https://api.telegram.org"
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: str = "id"
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        value = value.strip()
+        # Accept the everyday spellings and pick the async driver the code needs.
+        for plain, driver in (
+            ("sqlite:///", "sqlite+aiosqlite:///"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+        ):
+            if value.startswith(plain):
+                return driver + value[len(plain):]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("DATABASE_URL must be sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_root(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("TELEGRAM_API_URL must start with http:// or https://")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> frozenset[int]:
+        if value is None or value == "":
+            return frozenset()
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            parts = [str(p).strip() for p in value]
+        else:
+            parts = [str(value)]
+        ids = set()
+        for part in parts:
+            if not part.isdigit() or int(part) <= 0:
+                raise ValueError(f"ADMIN_IDS must be comma-separated numeric Telegram user ids; got {part!r}")
+            ids.add(int(part))
+        return frozenset(ids)
+
+    @field_validator("default_language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"DEFAULT_LANGUAGE must be one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+
+class Settings(StoreSettings):
+    """Everything the bot reads from its environment."""
+
+    bot_token: SecretStr = Field(description="Bot token from @BotFather")
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
+            raise ValueError("BOT_TOKEN does not look like a Telegram bot token (digits, a colon, then letters)")
+        return SecretStr(value.get_secret_value().strip())
+
+    @property
+    def bot_api_base_url(self) -> str:
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def bot_api_file_url(self) -> str:
+        return f"{self.telegram_api_url}/file/bot"
+
+
+def load_settings(kind: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]
+    """Read and validate the settings; turn every problem into one clear operator message."""
+    try:
+        return kind(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            if err["type"] == "missing":
+                lines.append(f"{name} is not set.")
+            else:
+                lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+            if name == "BOT_TOKEN":
+                lines.append(TOKEN_HELP)
+        raise ConfigError("Configuration problem:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,38 @@
+"""What handlers receive besides the update: the typed context and the dependencies it carries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.i18n import I18n
+from bot.search import RegionIndex
+from storage.db import Database
+
+
+@dataclass
+class Deps:
+    """Everything built once at start-up and shared by all handlers."""
+
+    settings: Settings
+    db: Database
+    i18n: I18n
+    regions: RegionIndex
+
+
+DEPS_KEY = "deps"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with typed access to the application's dependencies."""
+
+    @property
+    def deps(self) -> Deps:
+        return self.application.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
+
+
+def attach(application: Application[Any, Any, Any, Any, Any, Any], deps: Deps) -> None:
+    application.bot_data[DEPS_KEY] = deps

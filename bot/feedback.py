@@ -1,0 +1,128 @@
+"""Rules of rating and commenting."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import residents
+from storage import feedback as store
+from storage import programs as program_store
+from storage.models import Feedback, Program, Resident
+
+COMMENT_MAX = 2000  # characters; long enough for a real complaint, short enough to read and answer
+
+
+def ticket(feedback_id: int) -> str:
+    """A short ticket number that is easy to read aloud on the phone."""
+    return f"QW-{feedback_id:06d}"
+
+
+def parse_ticket(text: str) -> int | None:
+    digits = text.strip().upper().removeprefix("QW-").removeprefix("QW")
+    return int(digits) if digits.isdigit() else None
+
+
+def new_nonce() -> str:
+    """Identifies one showing of the rating buttons: double taps and re-deliveries share it."""
+    return secrets.token_hex(4)
+
+
+class RateOutcome(Enum):
+    STORED = "stored"
+    ALREADY = "already"  # the same buttons were pressed before (double tap, re-delivery)
+    NO_CONSENT = "no_consent"
+    NO_PROGRAM = "no_program"
+
+
+@dataclass(frozen=True, slots=True)
+class RateResult:
+    outcome: RateOutcome
+    feedback: Feedback | None = None
+    program: Program | None = None
+
+
+async def rate(session: AsyncSession, resident: Resident, *, program_id: int, stars: int, nonce: str) -> RateResult:
+    """Store a 1–5 rating and move the resident on to the optional comment."""
+    if not 1 <= stars <= 5:
+        raise ValueError("stars out of range")
+    if not residents.has_consented(resident):
+        return RateResult(RateOutcome.NO_CONSENT)
+    program = await program_store.get_program(session, program_id=program_id)
+    if program is None:
+        return RateResult(RateOutcome.NO_PROGRAM)
+    row, created = await store.add_rating(
+        session, resident_id=resident.telegram_id, program_id=program.id, region_code=program.region_code,  # type: ignore[arg-type]
+        rating=stars, dedup_key=f"rate:{resident.telegram_id}:{nonce}",
+    )
+    if not created:
+        return RateResult(RateOutcome.ALREADY, row, program)
+    residents.set_state(session, resident, residents.COMMENTING, {"feedback_id": row.id, "program_id": program.id})
+    return RateResult(RateOutcome.STORED, row, program)
+
+
+class CommentOutcome(Enum):
+    SAVED = "saved"
+    TOO_LONG = "too_long"
+    EMPTY = "empty"
+    NOT_WAITING = "not_waiting"
+
+
+def pending_feedback_id(resident: Resident) -> int | None:
+    if resident.state != residents.COMMENTING or not resident.draft:
+        return None
+    value = resident.draft.get("feedback_id")
+    return value if isinstance(value, int) else None
+
+
+async def add_comment(session: AsyncSession, resident: Resident, text: str) -> tuple[CommentOutcome, Feedback | None]:
+    """Attach the comment to the rating just given. A too-long text is kept in the draft, not lost."""
+    feedback_id = pending_feedback_id(resident)
+    if feedback_id is None:
+        return CommentOutcome.NOT_WAITING, None
+    row = await store.get_feedback(session, feedback_id=feedback_id)
+    if row is None or row.resident_id != resident.telegram_id:
+        residents.set_state(session, resident, None)
+        return CommentOutcome.NOT_WAITING, None
+    text = text.strip()
+    if not text:
+        return CommentOutcome.EMPTY, row
+    if len(text) > COMMENT_MAX:
+        residents.set_state(session, resident, residents.COMMENTING, {**(resident.draft or {}), "long_text": text})
+        return CommentOutcome.TOO_LONG, row
+    row.comment = text
+    store.save(session, row)
+    residents.set_state(session, resident, None)
+    return CommentOutcome.SAVED, row
+
+
+async def save_trimmed_comment(session: AsyncSession, resident: Resident, feedback_id: int) -> Feedback | None:
+    """Save the first COMMENT_MAX characters of a comment that was too long."""
+    if pending_feedback_id(resident) != feedback_id:
+        return None
+    long_text = (resident.draft or {}).get("long_text")
+    if not isinstance(long_text, str):
+        return None
+    outcome, row = await add_comment(session, resident, long_text[:COMMENT_MAX])
+    return row if outcome is CommentOutcome.SAVED else None
+
+
+async def finish_without_comment(session: AsyncSession, resident: Resident, feedback_id: int) -> Feedback | None:
+    """The resident skipped the comment; the rating stands. None if this rating is not the pending one."""
+    if pending_feedback_id(resident) != feedback_id:
+        return None
+    row = await store.get_feedback(session, feedback_id=feedback_id)
+    residents.set_state(session, resident, None)
+    return row
+
+
+async def own_feedback(session: AsyncSession, resident: Resident, feedback_id: int) -> Feedback | None:
+    row = await store.get_feedback(session, feedback_id=feedback_id)
+    return row if row is not None and row.resident_id == resident.telegram_id else None
+
+
+async def program_to_rate(session: AsyncSession, *, program_id: int) -> Program | None:
+    return await program_store.get_program(session, program_id=program_id)

@@ -1,0 +1,84 @@
+"""Rules about residents: who they are, what they agreed to, where they are in a flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import regions as region_store
+from storage import residents as store
+from storage.models import Region, Resident, utcnow
+
+# Flow states kept in the database (never in memory).
+CHOOSING_REGION = "region"
+COMMENTING = "comment"
+
+
+async def begin_update(session: AsyncSession, *, telegram_id: int, update_id: int | None) -> tuple[Resident, bool]:
+    """Load (or create) the resident for this update; True when Telegram re-delivered an update already handled."""
+    resident = await store.ensure_resident(session, telegram_id=telegram_id)
+    if update_id is not None:
+        if resident.last_update_id is not None and update_id <= resident.last_update_id:
+            return resident, True
+        resident.last_update_id = update_id
+    store.touch(session, resident)
+    return resident, False
+
+
+def has_consented(resident: Resident) -> bool:
+    return resident.consent_at is not None
+
+
+def set_state(session: AsyncSession, resident: Resident, state: str | None, draft: dict[str, Any] | None = None) -> None:
+    resident.state = state
+    resident.draft = draft
+    store.touch(session, resident)
+
+
+def give_consent(session: AsyncSession, resident: Resident) -> bool:
+    """Record consent; False if it was already given."""
+    if resident.consent_at is not None:
+        return False
+    resident.consent_at = utcnow()
+    resident.declined_at = None
+    store.touch(session, resident)
+    return True
+
+
+def decline(session: AsyncSession, resident: Resident) -> None:
+    resident.declined_at = utcnow()
+    store.touch(session, resident)
+
+
+def set_language(session: AsyncSession, resident: Resident, lang: str) -> None:
+    resident.language = lang
+    store.touch(session, resident)
+
+
+async def choose_region(session: AsyncSession, resident: Resident, code: str) -> Region | None:
+    """Set the resident's region if it exists; leaves any region-choosing state."""
+    region = await region_store.get_region(session, code=code)
+    if region is None:
+        return None
+    resident.region_code = region.code
+    if resident.state == CHOOSING_REGION:
+        resident.state, resident.draft = None, None
+    store.touch(session, resident)
+    return region
+
+
+async def region_of(session: AsyncSession, resident: Resident) -> Region | None:
+    if resident.region_code is None:
+        return None
+    return await region_store.get_region(session, code=resident.region_code)
+
+
+def want_new_program_notice(session: AsyncSession, resident: Resident) -> None:
+    resident.notify_new_programs = True
+    store.touch(session, resident)
+
+
+async def erase(session: AsyncSession, resident: Resident) -> int:
+    """Delete everything about the resident; ratings stay only as anonymous numbers."""
+    return await store.erase_resident(session, telegram_id=resident.telegram_id)

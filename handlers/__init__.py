@@ -1,0 +1,82 @@
+"""Every handler, registered in one ordered list."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from handlers import account, fallback, programs, rating, region, start
+from handlers.callbacks import Callback, decode
+
+CallbackFn = Callable[[Update, BotContext, Callback], Awaitable[None]]
+
+# Commands as shown in the menu (Indonesian names), with English aliases that also work.
+COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Awaitable[None]]]] = [
+    (("start",), start.cmd_start),
+    (("program", "programs"), programs.cmd_programs),
+    (("masukan", "feedback"), account.cmd_my_feedback),
+    (("wilayah", "region"), region.cmd_region),
+    (("bahasa", "language"), account.cmd_language),
+    (("bantuan", "help"), account.cmd_help),
+    (("privasi", "privacy"), start.cmd_privacy),
+    (("dataku", "mydata"), account.cmd_my_data),
+    (("hapusdata", "deletedata"), account.cmd_erase),
+    (("batal", "cancel"), account.cmd_cancel),
+]
+
+CALLBACKS: dict[str, CallbackFn] = {
+    "lang": account.on_language,
+    "consent": start.on_consent,
+    "provs": region.on_provinces,
+    "prov": region.on_province,
+    "region": region.on_region_chosen,
+    "search": region.on_search_again,
+    "progs": programs.on_program_list,
+    "prog": programs.on_program,
+    "ask": rating.on_ask,
+    "rate": rating.on_rate,
+    "skip": rating.on_skip,
+    "trim": rating.on_trim,
+    "mine": account.on_my_feedback,
+    "erase": account.on_erase,
+    "notify": programs.on_notify,
+}
+
+
+async def on_callback(update: Update, context: BotContext) -> None:
+    """Decode the button's data in one place and hand it to its flow."""
+    query = update.callback_query
+    assert query is not None
+    cb = decode(query.data)
+    if cb is not None and cb.action == "noop":
+        await query.answer()
+        return
+    if cb is None or cb.action not in CALLBACKS:
+        await fallback.on_stale_button(update, context)
+        return
+    await CALLBACKS[cb.action](update, context, cb)
+
+
+def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """The handlers in the order they are tried."""
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE
+    handlers: list[BaseHandler[Any, Any, Any]] = [
+        CommandHandler(names, fn, filters=private & new_message) for names, fn in COMMANDS
+    ]
+    handlers += [
+        CallbackQueryHandler(on_callback),
+        MessageHandler(private & new_message & filters.COMMAND, fallback.on_unknown_command),
+        MessageHandler(private & new_message & filters.LOCATION, region.on_location),
+        MessageHandler(private & new_message & filters.TEXT, fallback.on_text),
+        MessageHandler(private & new_message & ~filters.StatusUpdate.ALL, fallback.on_other_message),
+    ]
+    return handlers
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handlers(build_handlers())

@@ -1,0 +1,163 @@
+"""The resident's own things: feedback list, language, help, cancel, data export and erasure."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot import catalog, export, feedback, residents
+from bot.context import BotContext
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import Turn, esc
+from handlers.programs import label
+
+COMMENT_PREVIEW = 200
+
+
+async def show_my_feedback(turn: Turn, page: int, *, edit: bool) -> None:
+    _ = turn.t.gettext
+    rows, shown, pages = await catalog.feedback_page(turn.session, resident_id=turn.resident.telegram_id, page=page)
+    if not rows:
+        text, markup = _("You have not sent any feedback yet. Start with /program."), None
+    else:
+        lines = [_("<b>Your feedback</b>")]
+        if pages > 1:
+            lines.append(_("Page {page} of {pages}").format(page=shown + 1, pages=pages))
+        for row in rows:
+            lines += [
+                "",
+                f"<b>{feedback.ticket(row.id)}</b> · {esc(row.program_name)}",
+                _("Rating: {stars} of 5 · Status: {status}").format(
+                    stars=row.rating, status=esc(label(turn.t, catalog.FEEDBACK_STATUSES, row.status))
+                ),
+                turn.t.datetime(row.created_at, row.timezone),
+            ]
+            if row.comment:
+                preview = row.comment if len(row.comment) <= COMMENT_PREVIEW else row.comment[: COMMENT_PREVIEW - 1] + "…"
+                lines.append(f"<i>{esc(preview)}</i>")
+        text = "\n".join(lines)
+        markup = kb.markup(kb.pager(turn.t, "mine", shown, pages)) if pages > 1 else None
+    turn.edit(text, markup) if edit else turn.reply(text, markup)
+
+
+async def cmd_my_feedback(update: Update, context: BotContext) -> None:
+    """List the resident's own feedback with tickets and statuses."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        await show_my_feedback(turn, 0, edit=False)
+
+
+async def on_my_feedback(update: Update, context: BotContext, cb: Callback) -> None:
+    """Show a page of the resident's feedback."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        await show_my_feedback(turn, cb.int(0), edit=True)
+
+
+async def cmd_language(update: Update, context: BotContext) -> None:
+    """Offer the languages."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        turn.reply(turn.t.gettext("Choose your language:"), kb.languages())
+
+
+async def on_language(update: Update, context: BotContext, cb: Callback) -> None:
+    """Switch the resident's language."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        residents.set_language(turn.session, turn.resident, cb.str(0))
+        turn.set_language(cb.str(0))
+        turn.edit(turn.t.gettext("Language changed to English. Type /bantuan for help."))
+
+
+def help_text(turn: Turn) -> str:
+    _ = turn.t.gettext
+    return "\n".join(
+        [
+            _("<b>Quick Win Bot</b> shows the quick-win programs of your regency or city and passes your ratings and comments to your local government."),
+            "",
+            _("/program — programs in your region; choose one to rate it from 1 to 5"),
+            _("/masukan — your feedback, ticket numbers and their status"),
+            _("/wilayah — change your regency or city"),
+            _("/bahasa — Bahasa Indonesia or English"),
+            _("/privasi — what we store and why"),
+            _("/dataku — get all your data as a file"),
+            _("/hapusdata — delete your data"),
+            _("/batal — cancel the current step"),
+            "",
+            _("Keep your ticket number: officials and you can refer to your feedback with it."),
+        ]
+    )
+
+
+async def cmd_help(update: Update, context: BotContext) -> None:
+    """Explain everything the bot can do."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        turn.reply(help_text(turn))
+
+
+async def cmd_cancel(update: Update, context: BotContext) -> None:
+    """Leave the current step."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        state = turn.resident.state
+        residents.set_state(turn.session, turn.resident, None)
+        if state == residents.COMMENTING:
+            text = _("Cancelled. Your rating is saved without a comment.")
+        elif state is not None:
+            text = _("Cancelled.")
+        else:
+            text = _("There is nothing to cancel. Type /bantuan to see what you can do.")
+        turn.reply(text, ReplyKeyboardRemove() if state == residents.CHOOSING_REGION else None)
+
+
+async def cmd_my_data(update: Update, context: BotContext) -> None:
+    """Send the resident all their data as a JSON file."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        data = await export.resident_data(turn.session, turn.resident)
+        turn.document(
+            "quickwin-data.json",
+            export.to_json_bytes(data),
+            turn.t.gettext("All the data we keep about you. To delete it, type /hapusdata."),
+        )
+
+
+async def cmd_erase(update: Update, context: BotContext) -> None:
+    """Ask for confirmation before deleting the resident's data."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        turn.reply(
+            _(
+                "Delete all your data? This cannot be undone.\n\n"
+                "Your ratings stay only as anonymous numbers for the statistics, without your comments "
+                "and without any link to you."
+            ),
+            kb.markup([kb.button(_("Yes, delete my data"), "erase", "yes"), kb.button(_("Cancel"), "erase", "no")]),
+        )
+
+
+async def on_erase(update: Update, context: BotContext, cb: Callback) -> None:
+    """Delete the resident's data, or keep it."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        if cb.str(0) == "no":
+            turn.edit(_("All right, your data has not been deleted."))
+            return
+        text = _("Your data has been deleted. Thank you for using Quick Win Bot. Type /start to begin again.")
+        turn.edit(text)  # before the row goes: edit() remembers the screen on it
+        await residents.erase(turn.session, turn.resident)
+        turn.session.expunge(turn.resident)

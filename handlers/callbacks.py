@@ -1,0 +1,91 @@
+"""The callback-data codec: compact, versioned, at most 64 bytes, decoded in one place.
+
+Callback data is untrusted input: anything malformed, from an older version, or naming
+something that no longer exists must decode to None or be re-checked by the handler.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "v1"
+MAX_BYTES = 64
+
+_INT = re.compile(r"^(0|[1-9][0-9]{0,9})$")
+_FIELDS = {
+    "int": _INT,
+    "region": re.compile(r"^[0-9]{2}\.[0-9]{2}$"),
+    "province": re.compile(r"^[0-9]{2}$"),
+    "nonce": re.compile(r"^[0-9a-f]{8}$"),
+    "lang": re.compile(r"^(id|en)$"),
+    "yesno": re.compile(r"^(yes|no)$"),
+    "stars": re.compile(r"^[1-5]$"),
+}
+
+# action -> the kinds of its arguments, in order
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "lang": ("lang",),            # choose language
+    "consent": ("yesno",),        # agree / decline the privacy notice
+    "provs": ("int",),            # province list, page
+    "prov": ("province", "int"),  # regions of a province, page
+    "region": ("region",),        # choose this region
+    "search": (),                 # ask to type a region name
+    "progs": ("int",),            # the resident's region's programs, page
+    "prog": ("int", "int"),       # a program; the list page to go back to
+    "ask": ("int",),              # show the rating buttons for a program
+    "rate": ("int", "stars", "nonce"),  # a rating for a program, from one showing of the buttons
+    "skip": ("int",),             # no comment for this feedback
+    "trim": ("int",),             # save the first part of a too-long comment
+    "mine": ("int",),             # the resident's own feedback, page
+    "erase": ("yesno",),          # confirm deleting one's data
+    "notify": ("region",),        # tell me when this region gets a program
+    "noop": (),                   # page counter buttons
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    action: str
+    args: tuple[str | int, ...]
+
+    def int(self, index: int) -> int:
+        value = self.args[index]
+        assert isinstance(value, int)
+        return value
+
+    def str(self, index: int) -> str:
+        return str(self.args[index])
+
+
+def encode(action: str, *args: str | int) -> str:
+    kinds = ACTIONS[action]
+    if len(args) != len(kinds):
+        raise ValueError(f"{action} takes {len(kinds)} arguments")
+    parts = [str(a) for a in args]
+    for kind, part in zip(kinds, parts, strict=True):
+        if not _FIELDS[kind].match(part):
+            raise ValueError(f"{action}: {part!r} is not a valid {kind}")
+    data = ":".join([VERSION, action, *parts])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    """The callback, or None for anything malformed, forged beyond repair, or from another version."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    version, _, rest = data.partition(":")
+    if version != VERSION:
+        return None
+    action, *parts = rest.split(":") if rest else [""]
+    kinds = ACTIONS.get(action)
+    if kinds is None or len(parts) != len(kinds):
+        return None
+    args: list[str | int] = []
+    for kind, part in zip(kinds, parts, strict=True):
+        if not _FIELDS[kind].match(part):
+            return None
+        args.append(int(part) if kind in ("int", "stars") else part)
+    return Callback(action, tuple(args))

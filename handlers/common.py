@@ -1,0 +1,144 @@
+"""One turn of the conversation: a unit of work, the resident, their language, and queued replies.
+
+Replies are queued while the transaction runs and sent after it commits, so no database
+lock is held while talking to Telegram, and nothing is said about a change that rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
+
+from bot import residents
+from bot.context import BotContext
+from bot.i18n import Translator
+from storage.models import Resident
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+esc = html.escape
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(html_text: str) -> str:
+    """What Telegram shows for our HTML: tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", html_text))
+
+
+def _fingerprint(message_id: int, text: str, markup: InlineKeyboardMarkup | None) -> str:
+    payload = text + json.dumps(markup.to_dict() if markup else None, sort_keys=True)
+    return f"{message_id}:{hashlib.sha1(payload.encode()).hexdigest()[:16]}"
+
+
+class Turn(AbstractAsyncContextManager["Turn"]):
+    """Use as `async with Turn(update, context) as turn:`; check `turn.duplicate` first."""
+
+    session: AsyncSession
+    resident: Resident
+    t: Translator
+    duplicate: bool
+
+    def __init__(self, update: Update, context: BotContext) -> None:
+        self.update = update
+        self.context = context
+        self.deps = context.deps
+        user = update.effective_user
+        assert user is not None
+        self.user = user
+        self.chat_id = update.effective_chat.id if update.effective_chat else user.id
+        self.query = update.callback_query
+        self._actions: list[Callable[[], Awaitable[Any]]] = []
+        self._answer: dict[str, Any] | None = None
+
+    async def __aenter__(self) -> Turn:
+        self._uow = self.deps.db.unit_of_work()
+        self.session = await self._uow.__aenter__()
+        try:
+            self.resident, self.duplicate = await residents.begin_update(
+                self.session, telegram_id=self.user.id, update_id=self.update.update_id
+            )
+        except BaseException as exc:
+            await self._uow.__aexit__(type(exc), exc, exc.__traceback__)
+            raise
+        self.set_language(self.resident.language)
+        if self.duplicate:
+            log.info("update %s re-delivered for chat %s; skipped", self.update.update_id, self.chat_id)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        await self._uow.__aexit__(exc_type, exc, tb)
+        if exc_type is None and not self.duplicate:
+            await self._flush()
+        return None
+
+    def set_language(self, chosen: str | None) -> None:
+        i18n = self.deps.i18n
+        self.t = i18n.get(i18n.resolve(chosen, self.user.language_code))
+
+    # --- replies, queued until the transaction commits ------------------------------------
+
+    def reply(self, text: str, markup: Markup = None) -> None:
+        self._actions.append(
+            lambda: self.context.bot.send_message(self.chat_id, text, reply_markup=markup)
+        )
+
+    def edit(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Show this screen in the message whose button was pressed (or as a new message)."""
+        message = self.query.message if self.query else None
+        if not isinstance(message, Message):
+            self.reply(text, markup)
+            return
+        screen = _fingerprint(message.message_id, text, markup)
+        same_now = (message.text or message.caption or "") == plain(text) and (
+            (message.reply_markup.to_dict() if message.reply_markup else None) == (markup.to_dict() if markup else None)
+        )
+        if screen == self.resident.screen or same_now:
+            return  # a double tap: the message already shows this; editing it again is an error
+        self.resident.screen = screen
+        self.session.add(self.resident)
+        self._actions.append(
+            lambda: self.context.bot.edit_message_text(
+                text, chat_id=self.chat_id, message_id=message.message_id, reply_markup=markup
+            )
+        )
+
+    def drop_buttons(self, message_id: int) -> None:
+        """Remove the inline buttons of an earlier message (best effort)."""
+        self._actions.append(lambda: self._drop_buttons(message_id))
+
+    async def _drop_buttons(self, message_id: int) -> None:
+        try:
+            await self.context.bot.edit_message_reply_markup(chat_id=self.chat_id, message_id=message_id, reply_markup=None)
+        except BadRequest as exc:  # already gone or already without buttons: nothing to do
+            log.debug("could not drop buttons of %s: %s", message_id, exc)
+
+    def answer(self, text: str | None = None, *, alert: bool = False) -> None:
+        """Answer the pressed button (every press is answered once, with or without a note)."""
+        self._answer = {"text": text[:200] if text else None, "show_alert": alert}
+
+    def document(self, filename: str, data: bytes, caption: str) -> None:
+        self._actions.append(
+            lambda: self.context.bot.send_document(
+                self.chat_id, InputFile(data, filename=filename), caption=caption
+            )
+        )
+
+    async def _flush(self) -> None:
+        if self.query is not None:
+            await self.query.answer(**(self._answer or {}))
+        for action in self._actions:
+            await action()

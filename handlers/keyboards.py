@@ -1,0 +1,60 @@
+"""Keyboard builders. Every callback goes through the codec."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+
+from bot.i18n import Translator
+from handlers.callbacks import encode
+
+BUTTON_TEXT_MAX = 60
+
+
+def short(text: str, limit: int = BUTTON_TEXT_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def button(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(short(text), callback_data=encode(action, *args))
+
+
+def pager(t: Translator, action: str, page: int, pages: int, *prefix: str | int) -> list[InlineKeyboardButton]:
+    """‹ previous · n/N · next › — only the buttons that lead somewhere."""
+    if pages <= 1:
+        return []
+    row = []
+    if page > 0:
+        row.append(button(t.gettext("‹ Previous"), action, *prefix, page - 1))
+    row.append(button(f"{page + 1}/{pages}", "noop"))
+    if page < pages - 1:
+        row.append(button(t.gettext("Next ›"), action, *prefix, page + 1))
+    return row
+
+
+def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def consent(t: Translator) -> InlineKeyboardMarkup:
+    return markup([button(t.gettext("✅ I agree"), "consent", "yes"), button(t.gettext("Not now"), "consent", "no")])
+
+
+def languages() -> InlineKeyboardMarkup:
+    # Each language is named in itself, so anyone can find theirs.
+    return markup([button("Bahasa Indonesia", "lang", "id"), button("English", "lang", "en")])
+
+
+def browse_label(t: Translator) -> str:
+    return t.gettext("🗂 Choose from the province list")
+
+
+def region_prompt(t: Translator) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [
+            [KeyboardButton(t.gettext("📍 Send my location"), request_location=True)],
+            [KeyboardButton(browse_label(t))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder=short(t.gettext("Type your regency or city"), 64),
+    )

@@ -1,0 +1,144 @@
+"""/program: the region's quick-win programs, and a program's page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from telegram import Update
+
+from bot import catalog, residents
+from bot.context import BotContext
+from bot.i18n import Translator
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import Turn, esc
+from storage.models import Region
+from storage.programs import ProgramWithStats
+
+
+def rating_line(t: Translator, average: float | None, count: int) -> str:
+    if not count or average is None:
+        return t.gettext("No ratings yet")
+    return t.ngettext("★ {average} of 5 · {count} rating", "★ {average} of 5 · {count} ratings", count).format(
+        average=t.decimal(average), count=t.integer(count)
+    )
+
+
+def label(t: Translator, table: dict[str, str], key: str) -> str:
+    return t.gettext(table[key]) if key in table else key
+
+
+async def show_program_list(turn: Turn, region: Region, page: int, *, edit: bool) -> None:
+    _ = turn.t.gettext
+    rows, shown, pages = await catalog.programs_page(turn.session, region_code=region.code, page=page)
+    if not rows:
+        text = _(
+            "<b>{region}</b> has not listed any quick-win program here yet. "
+            "We can let you know when the first one is added."
+        ).format(region=esc(region.name))
+        markup = kb.markup(
+            [kb.button(_("🔔 Notify me"), "notify", region.code)],
+            [kb.button(_("Change region"), "search")],
+        )
+    else:
+        lines = [_("<b>Quick-win programs in {region}</b>").format(region=esc(region.name))]
+        if pages > 1:
+            lines.append(_("Page {page} of {pages}").format(page=shown + 1, pages=pages))
+        for number, item in enumerate(rows, start=shown * catalog.PROGRAMS_PER_PAGE + 1):
+            p = item.program
+            lines += [
+                "",
+                f"{number}. <b>{esc(p.name)}</b>",
+                f"{esc(label(turn.t, catalog.DIMENSIONS, p.dimension))} · {esc(label(turn.t, catalog.PROGRAM_STATUSES, p.status))}",
+                rating_line(turn.t, item.average, item.count),
+            ]
+        lines += ["", _("Choose a program to see its details and rate it.")]
+        text = "\n".join(lines)
+        buttons = [
+            [kb.button(f"{n}. {item.program.name}", "prog", item.program.id, shown)]  # type: ignore[arg-type]
+            for n, item in enumerate(rows, start=shown * catalog.PROGRAMS_PER_PAGE + 1)
+        ]
+        markup = kb.markup(*buttons, kb.pager(turn.t, "progs", shown, pages), [kb.button(_("Change region"), "search")])
+    turn.edit(text, markup) if edit else turn.reply(text, markup)
+
+
+def program_page(t: Translator, stats: ProgramWithStats, region: Region) -> str:
+    _ = t.gettext
+    p = stats.program
+    lines = [f"<b>{esc(p.name)}</b>", esc(region.name), "", esc(p.description), ""]
+    lines.append(_("Area: {dimension}").format(dimension=esc(label(t, catalog.DIMENSIONS, p.dimension))))
+    lines.append(_("Run by: {agency}").format(agency=esc(p.agency) if p.agency else _("not named in the source")))
+    lines.append(_("Status: {status}").format(status=esc(label(t, catalog.PROGRAM_STATUSES, p.status))))
+    lines.append(_("Rating: {summary}").format(summary=rating_line(t, stats.average, stats.count)))
+    if stats.count:
+        for stars in range(5, 0, -1):
+            lines.append(f"   {stars} ★  {t.integer(stats.distribution[stars - 1])}")
+    if p.source_url and urlsplit(p.source_url).scheme in ("http", "https"):
+        host = urlsplit(p.source_url).hostname or p.source_url
+        lines.append(
+            _("Source: {link}").format(link=f'<a href="{esc(p.source_url, quote=True)}">{esc(host)}</a>')
+        )
+    return "\n".join(lines)
+
+
+async def cmd_programs(update: Update, context: BotContext) -> None:
+    """List the quick-win programs of the resident's region."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        region = await residents.region_of(turn.session, turn.resident)
+        if region is None:
+            from handlers.region import ask_region
+
+            ask_region(turn, turn.t.gettext("First, tell us your region."))
+            return
+        await show_program_list(turn, region, 0, edit=False)
+
+
+async def on_program_list(update: Update, context: BotContext, cb: Callback) -> None:
+    """Show a page of the region's programs."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        region = await residents.region_of(turn.session, turn.resident)
+        if region is None:
+            from handlers.region import ask_region
+
+            turn.answer()
+            ask_region(turn)
+            return
+        await show_program_list(turn, region, cb.int(0), edit=True)
+
+
+async def on_program(update: Update, context: BotContext, cb: Callback) -> None:
+    """Show one program with its rating summary and the rate button."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        found = await catalog.program_details(turn.session, program_id=cb.int(0))
+        if found is None:
+            turn.answer(_("This program is no longer listed. Here is the current list."), alert=True)
+            region = await residents.region_of(turn.session, turn.resident)
+            if region is not None:
+                await show_program_list(turn, region, 0, edit=True)
+            return
+        stats, region = found
+        markup = kb.markup(
+            [kb.button(_("⭐ Rate this program"), "ask", stats.program.id)],  # type: ignore[arg-type]
+            [kb.button(_("‹ Back"), "progs", cb.int(1))],
+        )
+        turn.edit(program_page(turn.t, stats, region), markup)
+
+
+async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
+    """Remember that the resident wants to hear when their region lists a program."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        if not residents.has_consented(turn.resident):
+            turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
+            return
+        residents.want_new_program_notice(turn.session, turn.resident)
+        turn.edit(_("🔔 Done. We will send you a message when the first program is added."))

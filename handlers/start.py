@@ -1,0 +1,119 @@
+"""/start, the privacy notice and consent (UU PDP No. 27/2022)."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import residents
+from bot.context import BotContext
+from bot.i18n import Translator
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import Turn, esc
+
+
+def privacy_notice(t: Translator) -> str:
+    _ = t.gettext
+    return "\n".join(
+        [
+            _("<b>Privacy notice</b>"),
+            "",
+            _(
+                "<b>What we store:</b> your Telegram ID, the language and regency/city you choose, "
+                "and the ratings and comments you send."
+            ),
+            _("<b>Why:</b> so that your local government learns how its quick-win programs work for residents."),
+            _(
+                "<b>Who sees it:</b> the officials of your regency/city see your ratings and comments, "
+                "under a pseudonym — never your name or Telegram account."
+            ),
+            _(
+                "<b>Your rights:</b> /dataku sends you all your data, /hapusdata deletes it. "
+                "We process data under Law No. 27 of 2022 on Personal Data Protection."
+            ),
+        ]
+    )
+
+
+async def cmd_start(update: Update, context: BotContext) -> None:
+    """Greet the resident; ask for consent first, then for their region."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        resident = turn.resident
+        if resident.consent_at is None and resident.declined_at is None:
+            turn.reply(
+                _(
+                    "Hello! 👋 Welcome to <b>Quick Win Bot</b>.\n\n"
+                    "Here you can see the quick-win programs of your regency or city under the "
+                    "100 Smart City Movement, rate them from 1 to 5 and send your comments to your local government."
+                )
+                + "\n\n"
+                + privacy_notice(turn.t)
+                + "\n\n"
+                + _("Do you agree to this?"),
+                kb.consent(turn.t),
+            )
+            return
+        region = await residents.region_of(turn.session, resident)
+        if region is None:
+            from handlers.region import ask_region
+
+            ask_region(turn)
+            return
+        from handlers.programs import show_program_list
+
+        turn.reply(_("Welcome back! Your region: <b>{region}</b>.").format(region=esc(region.name)))
+        await show_program_list(turn, region, 0, edit=False)
+
+
+async def on_consent(update: Update, context: BotContext, cb: Callback) -> None:
+    """Record the resident's answer to the privacy notice."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        agreed = cb.str(0) == "yes"
+        if agreed:
+            residents.give_consent(turn.session, turn.resident)
+            turn.edit(privacy_notice(turn.t) + "\n\n" + _("✅ Thank you, your consent has been recorded."))
+        else:
+            residents.decline(turn.session, turn.resident)
+            turn.edit(
+                privacy_notice(turn.t)
+                + "\n\n"
+                + _(
+                    "All right. You can still read the programs, but you cannot rate or comment yet. "
+                    "You can agree at any time with /privasi."
+                )
+            )
+        await _next_after_consent(turn)
+
+
+async def _next_after_consent(turn: Turn) -> None:
+    region = await residents.region_of(turn.session, turn.resident)
+    if region is None:
+        from handlers.region import ask_region
+
+        ask_region(turn)
+    elif residents.has_consented(turn.resident):
+        turn.reply(turn.t.gettext("You can now rate the programs of {region}: /program").format(region=esc(region.name)))
+
+
+async def cmd_privacy(update: Update, context: BotContext) -> None:
+    """Show the privacy notice, and the consent buttons if not yet agreed."""
+    async with Turn(update, context) as turn:
+        if turn.duplicate:
+            return
+        _ = turn.t.gettext
+        if turn.resident.consent_at is None:
+            turn.reply(privacy_notice(turn.t) + "\n\n" + _("Do you agree to this?"), kb.consent(turn.t))
+        else:
+            region = await residents.region_of(turn.session, turn.resident)
+            zone = region.timezone if region else "WIB"
+            turn.reply(
+                privacy_notice(turn.t)
+                + "\n\n"
+                + _("You agreed on {date}.").format(date=turn.t.datetime(turn.resident.consent_at, zone))
+            )

@@ -1,0 +1,107 @@
+"""Queries on feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Feedback, Program, Region, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackView:
+    id: int
+    program_id: int
+    program_name: str
+    region_name: str
+    timezone: str
+    rating: int
+    comment: str | None
+    status: str
+    created_at: datetime
+
+
+async def add_rating(
+    session: AsyncSession, *, resident_id: int, program_id: int, region_code: str, rating: int, dedup_key: str
+) -> tuple[Feedback, bool]:
+    """Store a rating once per dedup_key; returns the row and whether it was new.
+
+    The resident's earlier ratings of the same program are kept as history but no longer
+    count in averages.
+    """
+    dialect = session.bind.dialect.name  # type: ignore[union-attr]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    stmt = (
+        insert(Feedback)
+        .values(
+            resident_id=resident_id, program_id=program_id, region_code=region_code, rating=rating,
+            status="baru", superseded=False, dedup_key=dedup_key, created_at=now, updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(Feedback.id)
+    )
+    new_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+    created = new_id is not None
+    if created:
+        await session.exec(  # type: ignore[call-overload]
+            update(Feedback)
+            .where(
+                Feedback.resident_id == resident_id,
+                Feedback.program_id == program_id,
+                Feedback.id != new_id,
+                Feedback.superseded.is_(False),  # type: ignore[attr-defined]
+            )
+            .values(superseded=True)
+        )
+        row = await session.get(Feedback, new_id)
+    else:
+        row = (await session.exec(select(Feedback).where(Feedback.dedup_key == dedup_key))).first()  # type: ignore[call-overload]
+        row = row[0] if row is not None and not isinstance(row, Feedback) else row
+    assert row is not None
+    return row, created
+
+
+async def get_feedback(session: AsyncSession, *, feedback_id: int) -> Feedback | None:
+    return await session.get(Feedback, feedback_id)
+
+
+def save(session: AsyncSession, feedback: Feedback) -> None:
+    feedback.updated_at = utcnow()
+    session.add(feedback)
+
+
+def _views_query():  # type: ignore[no-untyped-def]
+    return (
+        select(
+            Feedback.id, Feedback.program_id, Program.name, Region.name, Region.timezone,
+            Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at,
+        )
+        .join(Program, Program.id == Feedback.program_id)
+        .join(Region, Region.code == Feedback.region_code)
+    )
+
+
+async def resident_feedback_page(
+    session: AsyncSession, *, resident_id: int, offset: int, limit: int
+) -> tuple[list[FeedbackView], int]:
+    """A resident's own feedback, newest first, with program and region names (two queries)."""
+    total = await session.scalar(select(func.count()).select_from(Feedback).where(Feedback.resident_id == resident_id))
+    stmt = (
+        _views_query()
+        .where(Feedback.resident_id == resident_id)
+        .order_by(Feedback.id.desc())  # type: ignore[union-attr]
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return [FeedbackView(*row) for row in rows], int(total or 0)
+
+
+async def resident_feedback_all(session: AsyncSession, *, resident_id: int) -> list[FeedbackView]:
+    stmt = _views_query().where(Feedback.resident_id == resident_id).order_by(Feedback.id)
+    return [FeedbackView(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]

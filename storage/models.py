@@ -1,0 +1,124 @@
+"""Table models. Input and output shapes live with the services; these are only the tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+RESIDENT_FK = "residents.telegram_id"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Region(SQLModel, table=True):
+    """A kabupaten/kota of the smart-city movement, keyed by its Kemendagri code."""
+
+    __tablename__ = "regions"
+
+    code: str = Field(primary_key=True, max_length=8)
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=10)  # kabupaten | kota
+    province: str = Field(max_length=60)
+    province_code: str = Field(max_length=2, index=True)
+    timezone: str = Field(max_length=4)  # WIB | WITA | WIT
+    lat: float
+    lon: float
+    cohort_year: int
+
+
+class Program(SQLModel, table=True):
+    """A quick-win program of one region."""
+
+    __tablename__ = "programs"
+    __table_args__ = (
+        UniqueConstraint("region_code", "name", name="uq_programs_region_name"),
+        CheckConstraint("status IN ('direncanakan', 'berjalan', 'selesai')", name="ck_programs_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_code: str = Field(foreign_key="regions.code", max_length=8, index=True)
+    name: str = Field(max_length=200)
+    description: str = Field(sa_type=Text)
+    dimension: str = Field(max_length=20)
+    agency: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="berjalan", max_length=20)
+    source_url: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Resident(SQLModel, table=True):
+    """A resident talking to the bot; flow state and draft live here, not in memory."""
+
+    __tablename__ = "residents"
+
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    language: str | None = Field(default=None, max_length=5)
+    region_code: str | None = Field(default=None, foreign_key="regions.code", max_length=8)
+    consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    declined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    subscribed: bool = False
+    notify_new_programs: bool = False
+    blocked: bool = False
+    state: str | None = Field(default=None, max_length=32)
+    # Telegram re-delivers updates; one already handled for this chat is skipped.
+    last_update_id: int | None = Field(default=None, sa_type=BigInteger)
+    # "<message id>:<hash>" of the last message edited, so a double tap never edits to identical content.
+    screen: str | None = Field(default=None, max_length=40)
+    draft: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Feedback(SQLModel, table=True):
+    """One rating (with an optional comment); history is kept, the latest per resident counts."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="ck_feedback_rating"),
+        CheckConstraint("status IN ('baru', 'diproses', 'selesai')", name="ck_feedback_status"),
+        Index("ix_feedback_program_current", "program_id", "superseded"),
+        Index("ix_feedback_region_created", "region_code", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    resident_id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, ForeignKey(RESIDENT_FK, ondelete="SET NULL"), nullable=True, index=True),
+    )
+    program_id: int = Field(foreign_key="programs.id")
+    region_code: str = Field(foreign_key="regions.code", max_length=8)
+    rating: int
+    comment: str | None = Field(default=None, sa_type=Text)
+    status: str = Field(default="baru", max_length=12)
+    superseded: bool = False
+    # Re-delivered updates and double taps carry the same key, so the row is stored once.
+    dedup_key: str | None = Field(default=None, max_length=80, unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,99 @@
+"""Queries on programs and their rating summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Feedback, Program, utcnow
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramWithStats:
+    program: Program
+    average: float | None
+    count: int
+    distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+
+
+def _current_stats():  # type: ignore[no-untyped-def]
+    """Per program: average and count of each resident's latest rating (superseded ones excluded)."""
+    return (
+        select(
+            Feedback.program_id.label("program_id"),
+            func.avg(Feedback.rating).label("average"),
+            func.count().label("count"),
+        )
+        .where(Feedback.superseded.is_(False))  # type: ignore[attr-defined]
+        .group_by(Feedback.program_id)
+        .subquery()
+    )
+
+
+async def region_programs_page(
+    session: AsyncSession, *, region_code: str, offset: int, limit: int
+) -> tuple[list[ProgramWithStats], int]:
+    """One page of a region's active programs with their rating summary: two queries, whatever the size."""
+    active = (Program.region_code == region_code) & Program.removed_at.is_(None)  # type: ignore[union-attr]
+    total = await session.scalar(select(func.count()).select_from(Program).where(active))
+    stats = _current_stats()
+    stmt = (
+        select(Program, stats.c.average, stats.c.count)
+        .outerjoin(stats, stats.c.program_id == Program.id)
+        .where(active)
+        .order_by(Program.name, Program.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    rows = [
+        ProgramWithStats(program=p, average=float(avg) if avg is not None else None, count=int(cnt or 0))
+        for p, avg, cnt in result.all()
+    ]
+    return rows, int(total or 0)
+
+
+async def get_program(session: AsyncSession, *, program_id: int, include_removed: bool = False) -> Program | None:
+    program = await session.get(Program, program_id)
+    if program is None or (program.removed_at is not None and not include_removed):
+        return None
+    return program
+
+
+async def program_with_stats(session: AsyncSession, *, program_id: int) -> ProgramWithStats | None:
+    """A program with its average, count and distribution of current ratings (one query for the figures)."""
+    program = await get_program(session, program_id=program_id)
+    if program is None:
+        return None
+    stmt = (
+        select(Feedback.rating, func.count())
+        .where(Feedback.program_id == program_id, Feedback.superseded.is_(False))  # type: ignore[attr-defined]
+        .group_by(Feedback.rating)
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    dist = [0, 0, 0, 0, 0]
+    for rating, count in result.all():
+        dist[int(rating) - 1] = int(count)
+    total = sum(dist)
+    average = sum((i + 1) * n for i, n in enumerate(dist)) / total if total else None
+    return ProgramWithStats(program=program, average=average, count=total, distribution=tuple(dist))  # type: ignore[arg-type]
+
+
+async def remove_program(session: AsyncSession, *, program_id: int) -> bool:
+    """Take a program out of the catalogue; its feedback stays."""
+    program = await session.get(Program, program_id)
+    if program is None or program.removed_at is not None:
+        return False
+    program.removed_at = utcnow()
+    session.add(program)
+    return True
+
+
+async def existing_program_names(session: AsyncSession, *, region_codes: set[str]) -> set[tuple[str, str]]:
+    if not region_codes:
+        return set()
+    stmt = select(Program.region_code, Program.name).where(Program.region_code.in_(region_codes))  # type: ignore[attr-defined]
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return {(code, name) for code, name in result.all()}

@@ -1,0 +1,56 @@
+"""Ship-with data: the smart-city regions and their sourced programs (see seed/ATTRIBUTION.md)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Program, Region, utcnow
+
+SEED_DIR = Path(__file__).resolve().parent / "seed"
+PROGRAM_COLUMNS = ("region_code", "name", "description", "dimension", "agency", "status", "source_url")
+
+
+def read_regions(path: Path = SEED_DIR / "regions.csv") -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [
+            {
+                "code": row["code"], "name": row["name"], "kind": row["kind"], "province": row["province"],
+                "province_code": row["province_code"], "timezone": row["timezone"],
+                "lat": float(row["lat"]), "lon": float(row["lon"]), "cohort_year": int(row["cohort_year"]),
+            }
+            for row in csv.DictReader(f)
+        ]
+
+
+def read_programs(path: Path = SEED_DIR / "programs.csv") -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [{key: (row.get(key) or None) for key in PROGRAM_COLUMNS} for row in csv.DictReader(f)]
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+
+
+async def insert_programs(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert programs, skipping any (region, name) already present; returns how many were new."""
+    if not rows:
+        return 0
+    now = utcnow()
+    values = [{**row, "created_at": now} for row in rows]
+    stmt = _insert(session)(Program).values(values).on_conflict_do_nothing(index_elements=["region_code", "name"])
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def load_seed(session: AsyncSession) -> tuple[int, int]:
+    """Load regions and programs idempotently; returns (regions added, programs added)."""
+    stmt = _insert(session)(Region).values(read_regions()).on_conflict_do_nothing(index_elements=["code"])
+    regions_added = int((await session.exec(stmt)).rowcount or 0)  # type: ignore[call-overload]
+    await session.flush()
+    programs_added = await insert_programs(session, read_programs())
+    return regions_added, programs_added

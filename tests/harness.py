@@ -1,0 +1,131 @@
+"""Drive the real bot as residents would: send messages, press buttons, read what comes back."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from bot.app import build_application
+from bot.config import Settings
+from storage.db import Database
+from tests.fakebot import FakeBotAPI
+
+DONE_GROUP = 10_000  # runs after every real handler of an update
+
+
+class BotHarness:
+    """Runs the application built by the production factory against the fake Bot API server."""
+
+    def __init__(self, fake: FakeBotAPI, db: Database, settings: Settings) -> None:
+        self.fake = fake
+        self.db = db
+        self.settings = settings
+        self.app: Application = build_application(settings, db=db)  # type: ignore[type-arg]
+        self._done: dict[int, asyncio.Event] = {}
+        self.app.add_handler(TypeHandler(Update, self._mark_done), group=DONE_GROUP)
+
+    async def _mark_done(self, update: Update, _context: Any) -> None:
+        self._done.setdefault(update.update_id, asyncio.Event()).set()
+
+    async def start(self) -> None:
+        # run_polling() would call post_init/post_shutdown itself; here the test drives the lifecycle.
+        await self.app.initialize()
+        if self.app.post_init:
+            await self.app.post_init(self.app)
+        await self.app.start()
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+
+    async def stop(self) -> None:
+        assert self.app.updater is not None
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+        if self.app.post_shutdown:
+            await self.app.post_shutdown(self.app)
+
+    async def deliver(self, update: dict[str, Any], timeout: float = 10.0) -> int:
+        """Push an update and wait until the bot has finished handling it."""
+        update_id = self.fake.push_update(update)
+        event = self._done.setdefault(update_id, asyncio.Event())
+        await asyncio.wait_for(event.wait(), timeout)
+        event.clear()
+        return update_id
+
+    def person(self, user_id: int, language_code: str | None = "id", first_name: str = "Warga") -> Person:
+        return Person(self, user_id, language_code, first_name)
+
+
+class Person:
+    """One resident with a phone."""
+
+    def __init__(self, harness: BotHarness, user_id: int, language_code: str | None, first_name: str) -> None:
+        self.h = harness
+        self.fake = harness.fake
+        self.id = user_id
+        self.user = self.fake.user(user_id, first_name=first_name, language_code=language_code)
+
+    # --- what the resident does ------------------------------------------------------------
+
+    async def send(self, text: str | None = None, **fields: Any) -> list[Any]:
+        """Send a message; return the bot's new messages in this chat."""
+        before = len(self.fake.sent(self.id))
+        await self.h.deliver(self.fake.message_update(self.user, text, **fields))
+        return self.fake.sent(self.id)[before:]
+
+    async def press(self, label: str, message: Any = None) -> Any:
+        """Press the inline button whose text contains `label` on the latest message that has one."""
+        message = message or self.message_with_button(label)
+        data = self.button_data(message, label)
+        return await self.press_data(message.message_id, data)
+
+    async def press_data(self, message_id: int, data: str) -> Any:
+        before = len(self.fake.sent(self.id))
+        update = self.fake.callback_update(self.user, message_id, data)
+        await self.h.deliver(update)
+        return self.answer_for(update["callback_query"]["id"]), self.fake.sent(self.id)[before:]
+
+    async def share_location(self, lat: float, lon: float) -> list[Any]:
+        return await self.send(None, location={"latitude": lat, "longitude": lon})
+
+    # --- what the resident sees ----------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[Any]:
+        return [m for m in self.fake.sent(self.id) if not m.deleted]
+
+    @property
+    def last(self) -> Any:
+        return self.messages[-1]
+
+    def message_with_button(self, label: str) -> Any:
+        for message in reversed(self.messages):
+            if self.button_data(message, label, missing_ok=True):
+                return message
+        raise AssertionError(f"no message has a button containing {label!r}; last: {self.last.text!r}")
+
+    @staticmethod
+    def buttons(message: Any) -> list[tuple[str, str]]:
+        markup = message.reply_markup or {}
+        return [
+            (b["text"], b.get("callback_data", ""))
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+        ]
+
+    def button_data(self, message: Any, label: str, missing_ok: bool = False) -> str:
+        for text, data in self.buttons(message):
+            if label in text and data:
+                return data
+        if missing_ok:
+            return ""
+        raise AssertionError(f"no button containing {label!r} in {self.buttons(message)}")
+
+    def answer_for(self, query_id: str) -> dict[str, Any] | None:
+        for call in reversed(self.fake.calls):
+            if call.method == "answerCallbackQuery" and str(call.params.get("callback_query_id")) == str(query_id):
+                return call.params
+        return None
