@@ -61,17 +61,55 @@ async def test_full_journey_in_indonesian(harness: BotHarness) -> None:
     assert "★ 4,0 dari 5 · 1 penilaian" in listing.text
 
 
-async def test_journey_again_in_english(harness: BotHarness) -> None:
+async def test_journey_again_in_english_browsing_provinces(harness: BotHarness) -> None:
     bob = harness.person(1002, language_code="id")
     await bob.send("/start")
     await bob.press("Saya setuju")
-    await bob.send("kab bogor")
     [lang_menu] = await bob.send("/bahasa")
     await bob.press("English", lang_menu)
-    assert "Language changed to English" in lang_menu.text or "English" in bob.messages[-1].text
-    [choices] = await bob.send("bandung")
-    assert [t for t, _ in bob.buttons(choices)] == [
-        "Kabupaten Bandung (Jawa Barat)", "Kota Bandung (Jawa Barat)", "🗂 Choose from the province list",
-    ]
-    [listing] = await bob.send("/program")
-    assert "Quick-win programs in" in listing.text
+    assert lang_menu.text == "Language changed to English. Type /bantuan for help."
+    [provinces] = await bob.send("🗂 Choose from the province list")
+    assert provinces.text == "Choose your province:"
+    await bob.press("Jawa Barat", provinces)
+    assert "Participating regencies and cities in Jawa Barat" in provinces.text
+    await bob.press("Next", provinces)  # Jawa Barat has 11: two pages
+    await bob.press("Previous", provinces)
+    await bob.press("Next", provinces)
+    _answer, (confirmed, listing) = await bob.press("Kota Cirebon", provinces)
+    assert provinces.text == "You chose Kota Cirebon."
+    assert confirmed.text.startswith("✅ Your region is now Kota Cirebon, Jawa Barat.")
+    assert "Quick-win programs in Kota Cirebon" in listing.text and "Smart living · planned" in listing.text
+    await bob.press("Wadul Bae", listing)
+    assert "Run by: not named in the source" in listing.text
+    await bob.press("Rate this program", listing)
+    assert "1 = very poor, 5 = very good." in listing.text
+    await bob.press("2", listing)
+    assert "You rated Wadul Bae (Warga Peduli Bocah Lan Mboke) 2 of 5." in listing.text
+    _answer, _new = await bob.press("Skip", listing)
+    assert "Ticket number: QW-000001" in listing.text
+    [fb] = await rows(harness, Feedback)
+    assert (fb.rating, fb.comment, fb.region_code) == (2, None, CIREBON)
+    [mine] = await bob.send("/masukan")
+    assert "Rating: 2 of 5 · Status: new" in mine.text
+
+
+async def test_region_by_location_is_confirmed_first(harness: BotHarness) -> None:
+    cici = harness.person(1003)
+    await cici.send("/start")
+    await cici.press("Saya setuju")
+    [proposal] = await cici.share_location(-6.92, 107.62)  # central Bandung
+    assert "Kota Bandung" in proposal.text
+    [resident] = await rows(harness, Resident, Resident.telegram_id == 1003)
+    assert resident.region_code is None  # nothing is set until the resident confirms
+    await cici.press("Ya", proposal)
+    [resident] = await rows(harness, Resident, Resident.telegram_id == 1003)
+    assert resident.region_code == BANDUNG
+    listing = cici.last
+    assert "Belum ada program quick win dari Kota Bandung" in listing.text
+    await cici.press("Beri tahu saya", listing)
+    [resident] = await rows(harness, Resident, Resident.telegram_id == 1003)
+    assert resident.notify_new_programs is True
+    [near] = await cici.share_location(-10.17, 123.6)  # Kupang
+    assert near.text == "Lokasi Anda paling dekat dengan Kota Kupang, Nusa Tenggara Timur. Apakah ini benar?"
+    [far] = await cici.share_location(-1.5, 113.9)  # inland Kalimantan Tengah: no participating region near
+    assert " km" in far.text and "belum" in far.text

@@ -1,0 +1,1528 @@
+"""A fake Telegram Bot API server for end-to-end tests and benchmarks.
+
+The real python-telegram-bot stack (``Bot``/``Application`` → httpx → HTTP)
+talks to this aiohttp server on 127.0.0.1 instead of api.telegram.org, so the
+tests exercise request encoding, response decoding, long polling and error
+handling exactly as in production.  The server is deliberately *strict*: it
+rejects what Telegram rejects (bad HTML, over-long texts, oversized callback
+data, "message is not modified" edits, ...) and records every rejection in
+:attr:`FakeBotAPI.errors`, so a test can simply assert that list is empty.
+
+Typical use::
+
+    api = FakeBotAPI()
+    await api.start()
+    app = (ApplicationBuilder().token(api.token)
+           .base_url(api.bot_base_url).base_file_url(api.file_base_url).build())
+    ...
+    user = api.user(42)
+    api.push_update(api.message_update(user, "/start"))
+    call = await api.wait_for(lambda c: c.method == "sendMessage")
+    assert api.sent(42)[-1].text == "Selamat datang!"
+    assert api.errors == []
+    await api.stop()
+
+Records:
+
+* ``calls``   – every request, in completion order (``Call.at`` is the
+  arrival time, so long polls may look "out of order").  ``Call.response`` is
+  the ``result`` payload of a successful call and ``None`` for a failed one.
+* ``errors``  – one human-readable line per rejected request.  A getUpdates
+  terminated by a newer getUpdates (HTTP 409, as Telegram does) is *not* an
+  error here: PTB cancels its pending poll on shutdown and immediately polls
+  once more, so the "conflict" only ever hits an abandoned request.
+* ``counts``  – requests per method, kept even when ``record_calls=False``.
+* ``sent(chat_id)``         – the bot's messages with their current state.
+* ``callback_answers()``    – params of accepted answerCallbackQuery calls.
+* ``my_commands(...)``      – what setMyCommands stored.
+
+Deliberate deviations from the real server (all "stricter" or "simpler"):
+
+* HTML: a bare ``&`` is rejected (Telegram tolerates it, its docs do not);
+  ``<a>`` without ``href`` is rejected; a bare ``>`` is accepted as Telegram
+  does.  MarkdownV2/Markdown are rejected outright (not implemented).
+* Inline buttons must carry exactly one action field.
+* Photos must be PNG/JPEG whose dimensions can be read from the header.
+* Inline messages, groups and channels are not modelled: every chat is the
+  private chat of a user that sent an update.
+
+Run standalone for manual trials::
+
+    python -m tests.fakebot --port 8081 --token 123:TEST
+
+which also exposes a tiny control API under ``/_fake/`` (see ``_fake_*``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import itertools
+import json
+import mimetypes
+import re
+import struct
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import BodyPartReader, web
+
+__all__ = [
+    "Call",
+    "FakeBotAPI",
+    "HtmlParseError",
+    "StoredMessage",
+    "make_png",
+    "parse_html",
+    "utf16_len",
+]
+
+JSON = dict[str, Any]
+FileValue = bytes | tuple[str, bytes]
+
+DEFAULT_TOKEN = "123456789:TEST-fakebot-token"
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_ANSWER = 200
+MAX_UPLOAD = 50 * 1024 * 1024  # Telegram's upload limit for bots
+
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+
+_json_dumps = partial(json.dumps, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass
+class Call:
+    """One request the bot made, as the server understood it."""
+
+    method: str
+    params: dict[str, Any]
+    files: dict[str, FileValue]
+    ok: bool
+    error: str | None
+    response: Any
+    at: float
+
+
+@dataclass
+class StoredMessage:
+    """A message the bot sent, in its *current* state (edits applied).
+
+    ``text`` is what the user sees: the parsed plain text of the message, or of
+    the caption for media messages (``caption`` holds the latter too).  ``raw``
+    is the text/caption exactly as the bot sent it, markup included.
+    """
+
+    chat_id: int
+    message_id: int
+    date: int
+    text: str | None
+    raw: str | None
+    parse_mode: str | None
+    entities: list[JSON] = field(default_factory=list)
+    reply_markup: JSON | None = None
+    caption: str | None = None
+    document: tuple[str, bytes] | None = None
+    photo: bytes | None = None
+    file_id: str | None = None  # the document/photo as Telegram would name it
+    edited: bool = False
+    deleted: bool = False
+    edit_date: int | None = None
+
+    @property
+    def inline_markup(self) -> JSON | None:
+        """The inline keyboard attached to the message, if any.
+
+        Reply keyboards belong to the chat, not the message: they are kept in
+        ``reply_markup`` for assertions but are neither returned in Message
+        objects nor affected by edits.
+        """
+        markup = self.reply_markup
+        return markup if markup is not None and "inline_keyboard" in markup else None
+
+
+@dataclass
+class _StoredFile:
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    filename: str | None
+    content: bytes | None  # None for URLs we refuse to fetch
+    mime_type: str | None
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass
+class _Chat:
+    info: JSON
+    next_message_id: int = 1
+    bot_messages: dict[int, StoredMessage] = field(default_factory=dict)
+    user_message_ids: set[int] = field(default_factory=set)
+    seen: bool = False  # the user sent us an update, so the bot may write here
+
+    def allocate_message_id(self) -> int:
+        # One counter per private chat, shared by both sides, as in Telegram.
+        message_id = self.next_message_id
+        self.next_message_id += 1
+        return message_id
+
+
+@dataclass
+class _Poll:
+    """A getUpdates request currently held open."""
+
+    wake: asyncio.Future[None]
+    conflicted: bool = False
+
+
+class ApiError(Exception):
+    """Becomes a ``{"ok": false}`` response."""
+
+    def __init__(self, description: str, code: int = 400, *, record: bool = True) -> None:
+        super().__init__(description)
+        self.description = description
+        self.code = code
+        self.record = record  # whether it belongs in FakeBotAPI.errors
+
+
+def _bad(description: str) -> ApiError:
+    return ApiError(f"Bad Request: {description}")
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, the unit Telegram uses for limits and offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+class HtmlParseError(ValueError):
+    """Telegram's "can't parse entities" error, without the prefix."""
+
+
+# Tag → entity type.  Telegram's HTML subset, nothing more.
+_HTML_TAGS: dict[str, str] = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "span": "spoiler",
+    "tg-spoiler": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+_HTML_SPACE = " \t\r\n\x0b\x0c"
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_ENTITY_RE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,8})|#[xX]([0-9a-fA-F]{1,8}));")
+_PLAIN_RUN_RE = re.compile(r"[^<&]+")
+_NAME_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+@dataclass
+class _OpenTag:
+    name: str
+    start: int  # UTF-16 offset in the output text
+    attrs: dict[str, str]
+    language: str | None = None  # <pre>: set by a nested <code class="language-...">
+
+
+class _HtmlParser:
+    """Strict parser for Telegram's HTML parse mode.
+
+    Modelled on TDLib's ``parse_html`` so that the error texts match the ones
+    the real Bot API returns; stricter where noted in the module docstring.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.s = source
+        self.out: list[str] = []
+        self.pos16 = 0
+        self.stack: list[_OpenTag] = []
+        self.entities: list[JSON] = []
+
+    def _byte_offset(self, index: int) -> int:
+        return len(self.s[:index].encode("utf-8"))
+
+    def _emit(self, chunk: str) -> None:
+        self.out.append(chunk)
+        self.pos16 += utf16_len(chunk)
+
+    def _entity(self, i: int) -> tuple[str, int]:
+        """Decode the character entity at ``s[i] == "&"``; return (char, next index)."""
+        m = _ENTITY_RE.match(self.s, i)
+        if m is not None:
+            named, dec, hexa = m.groups()
+            if named:
+                return _NAMED_ENTITIES[named], m.end()
+            code = int(dec) if dec else int(hexa, 16)
+            if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+                return chr(code), m.end()
+        snippet = self.s[i : i + 10].split(";")[0]
+        raise HtmlParseError(
+            f'Unsupported HTML entity "{snippet}" at byte offset {self._byte_offset(i)}; '
+            'escape "&" as "&amp;"'
+        )
+
+    def parse(self) -> tuple[str, list[JSON]]:
+        s, n, i = self.s, len(self.s), 0
+        while i < n:
+            run = _PLAIN_RUN_RE.match(s, i)
+            if run is not None:
+                self._emit(run.group())
+                i = run.end()
+            elif s[i] == "&":
+                char, i = self._entity(i)
+                self._emit(char)
+            elif s.startswith("</", i):
+                i = self._end_tag(i)
+            else:
+                i = self._start_tag(i)
+        if self.stack:
+            raise HtmlParseError(
+                f'Can\'t find end tag corresponding to start tag "{self.stack[-1].name}"'
+            )
+        self.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+        return "".join(self.out), self.entities
+
+    def _start_tag(self, begin: int) -> int:
+        s, n = self.s, len(self.s)
+        offset = self._byte_offset(begin)
+        unclosed = HtmlParseError(f"Unclosed start tag at byte offset {offset}")
+        i = begin + 1
+        while i < n and s[i] not in _HTML_SPACE and s[i] != ">":
+            i += 1
+        if i >= n:
+            raise unclosed
+        name = s[begin + 1 : i].lower()
+        if name not in _HTML_TAGS:
+            raise HtmlParseError(f'Unsupported start tag "{name}" at byte offset {offset}')
+
+        attrs: dict[str, str] = {}
+        while True:
+            while i < n and s[i] in _HTML_SPACE:
+                i += 1
+            if i >= n:
+                raise unclosed
+            if s[i] == ">":
+                i += 1
+                break
+            attr_begin = i
+            while i < n and s[i] not in _HTML_SPACE and s[i] not in "=>":
+                i += 1
+            attr = s[attr_begin:i].lower()
+            if not attr:
+                raise HtmlParseError(
+                    f'Empty attribute name in the tag "{name}" at byte offset {offset}'
+                )
+            while i < n and s[i] in _HTML_SPACE:
+                i += 1
+            if i >= n:
+                raise unclosed
+            if s[i] != "=":
+                if attr == "expandable":  # <blockquote expandable> has no value
+                    attrs[attr] = ""
+                    continue
+                raise HtmlParseError(
+                    "Expected equal sign in declaration of an attribute of the tag "
+                    f'"{name}" at byte offset {offset}'
+                )
+            i += 1
+            while i < n and s[i] in _HTML_SPACE:
+                i += 1
+            if i >= n:
+                raise unclosed
+            if s[i] in "'\"":
+                quote = s[i]
+                i += 1
+                value: list[str] = []
+                while i < n and s[i] != quote:
+                    if s[i] == "&":
+                        char, i = self._entity(i)
+                        value.append(char)
+                    else:
+                        value.append(s[i])
+                        i += 1
+                if i >= n:
+                    raise unclosed
+                i += 1
+                attrs[attr] = "".join(value)
+            else:
+                token_begin = i
+                while i < n and s[i] in _NAME_TOKEN_CHARS:
+                    i += 1
+                if i >= n:
+                    raise unclosed
+                if s[i] not in _HTML_SPACE and s[i] != ">":
+                    raise HtmlParseError(
+                        f"Unexpected end of name token at byte offset {self._byte_offset(token_begin)}"
+                    )
+                attrs[attr] = s[token_begin:i].lower()
+
+        tag = _OpenTag(name, self.pos16, attrs)
+        if name == "span" and attrs.get("class") != "tg-spoiler":
+            raise HtmlParseError(
+                f'Tag "span" must have class "tg-spoiler" at byte offset {offset}'
+            )
+        if name == "a" and not attrs.get("href"):
+            raise HtmlParseError(
+                f'Tag "a" must have a non-empty "href" attribute at byte offset {offset}'
+            )
+        if name == "tg-emoji" and not attrs.get("emoji-id", "").isdigit():
+            raise HtmlParseError(
+                f'Tag "tg-emoji" must have a numeric "emoji-id" attribute at byte offset {offset}'
+            )
+        if name == "code" and attrs.get("class", "").startswith("language-"):
+            tag.language = attrs["class"][len("language-") :]
+        self.stack.append(tag)
+        return i
+
+    def _end_tag(self, begin: int) -> int:
+        s, n = self.s, len(self.s)
+        offset = self._byte_offset(begin)
+        if not self.stack:
+            raise HtmlParseError(f"Unexpected end tag at byte offset {offset}")
+        i = begin + 2
+        while i < n and s[i] not in _HTML_SPACE and s[i] != ">":
+            i += 1
+        name = s[begin + 2 : i].lower()
+        while i < n and s[i] in _HTML_SPACE:
+            i += 1
+        if i >= n or s[i] != ">":
+            raise HtmlParseError(f"Unclosed end tag at byte offset {offset}")
+        top = self.stack.pop()
+        if name and name != top.name:
+            raise HtmlParseError(
+                f'Unmatched end tag at byte offset {offset}, expected "</{top.name}>", '
+                f'found "</{name}>"'
+            )
+        self._close(top)
+        return i + 1
+
+    def _close(self, tag: _OpenTag) -> None:
+        parent = self.stack[-1] if self.stack else None
+        if tag.name == "code" and tag.language is not None and parent and parent.name == "pre":
+            # <pre><code class="language-x"> is a single "pre" entity with a language.
+            parent.language = tag.language
+            return
+        length = self.pos16 - tag.start
+        if length <= 0:
+            return  # Telegram drops empty entities
+        entity: JSON = {"type": _HTML_TAGS[tag.name], "offset": tag.start, "length": length}
+        if tag.name == "a":
+            entity["url"] = tag.attrs["href"]
+        elif tag.name == "pre" and tag.language:
+            entity["language"] = tag.language
+        elif tag.name == "tg-emoji":
+            entity["custom_emoji_id"] = tag.attrs["emoji-id"]
+        elif tag.name == "blockquote" and "expandable" in tag.attrs:
+            entity["type"] = "expandable_blockquote"
+        self.entities.append(entity)
+
+
+def parse_html(source: str) -> tuple[str, list[JSON]]:
+    """Parse Telegram HTML into (plain text, entities); raises HtmlParseError."""
+    return _HtmlParser(source).parse()
+
+
+def _strip_text(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
+    """Trim surrounding whitespace like Telegram does, shifting entities along."""
+    stripped = text.strip(_HTML_SPACE)
+    if stripped == text:
+        return text, entities
+    lead = len(text) - len(text.lstrip(_HTML_SPACE))  # ASCII only: 1 char == 1 unit
+    end = utf16_len(stripped)
+    kept: list[JSON] = []
+    for entity in entities:
+        start = max(0, entity["offset"] - lead)
+        stop = min(end, entity["offset"] + entity["length"] - lead)
+        if stop > start:
+            kept.append({**entity, "offset": start, "length": stop - start})
+    return stripped, kept
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or JPEG, read from its header; None if neither."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return None
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xDA)):  # markers without a length field
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # start of frame
+            if i + 9 > len(data):
+                return None
+            height = int.from_bytes(data[i + 5 : i + 7], "big")
+            width = int.from_bytes(data[i + 7 : i + 9], "big")
+            return width, height
+        i += 2 + length
+    return None
+
+
+def make_png(width: int = 1, height: int = 1) -> bytes:
+    """A valid RGB PNG of the given size, for sendPhoto tests and message_update photos."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------- request params
+
+# How form values (always strings) map back to typed values.  JSON bodies arrive
+# typed already, but Telegram also accepts JSON-encoded strings there.
+_INT_FIELDS = frozenset(
+    {"chat_id", "message_id", "offset", "limit", "cache_time", "message_thread_id",
+     "max_connections", "from_chat_id", "reply_to_message_id"}
+)
+_FLOAT_FIELDS = frozenset({"timeout"})
+_BOOL_FIELDS = frozenset(
+    {"disable_notification", "protect_content", "show_alert", "drop_pending_updates",
+     "disable_web_page_preview", "disable_content_type_detection", "has_spoiler",
+     "allow_sending_without_reply", "show_caption_above_media", "allow_paid_broadcast"}
+)
+_JSON_FIELDS = frozenset(
+    {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
+     "link_preview_options", "reply_parameters", "menu_button"}
+)
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        if name in _JSON_FIELDS:
+            try:
+                return json.loads(value)
+            except ValueError:
+                if name == "reply_markup":
+                    raise _bad("can't parse reply keyboard markup JSON object") from None
+                raise _bad(f"can't parse {name} JSON object") from None
+        if name in _INT_FIELDS:
+            try:
+                return int(value)
+            except ValueError:
+                return value  # e.g. "@channel" – the handler reports it
+        if name in _FLOAT_FIELDS:
+            try:
+                return float(value)
+            except ValueError:
+                raise _bad(f"invalid {name} specified") from None
+        if name in _BOOL_FIELDS:
+            return value.strip().lower() in ("true", "1")
+    return value
+
+
+_ACTION_FIELDS = (
+    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
+    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
+    "callback_game", "pay",
+)
+_REPLY_BUTTON_REQUESTS = (
+    "request_contact", "request_location", "request_poll", "request_users", "request_chat",
+    "web_app",
+)
+_CHAT_ACTIONS = frozenset(
+    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+     "upload_document", "choose_sticker", "find_location", "record_video_note",
+     "upload_video_note"}
+)
+_COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+_LANGUAGE_RE = re.compile(r"^([a-z]{2})?$")
+_SCOPE_TYPES = frozenset(
+    {"default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
+     "chat_administrators", "chat_member"}
+)
+
+
+def _validate_markup(markup: Any, *, inline_only: bool = False) -> JSON | None:
+    """Check reply_markup as Telegram would; return it unchanged when valid."""
+    if markup is None:
+        return None
+    bad_json = _bad("can't parse reply keyboard markup JSON object")
+    if not isinstance(markup, dict):
+        raise bad_json
+    kinds = [k for k in ("inline_keyboard", "keyboard", "remove_keyboard", "force_reply") if k in markup]
+    if len(kinds) != 1:
+        raise bad_json
+    kind = kinds[0]
+    if inline_only and kind != "inline_keyboard":
+        raise _bad("only inline keyboards can be attached to edited messages")
+
+    if kind == "inline_keyboard":
+        rows = markup["inline_keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise _bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
+        if sum(len(r) for r in rows) > 100:
+            raise _bad("reply markup is too long")
+        for button in itertools.chain.from_iterable(rows):
+            _validate_inline_button(button)
+    elif kind == "keyboard":
+        rows = markup["keyboard"]
+        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+            raise _bad('field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays')
+        if not any(rows):
+            raise _bad("keyboard must be non-empty")
+        for button in itertools.chain.from_iterable(rows):
+            _validate_reply_button(button)
+        placeholder = markup.get("input_field_placeholder")
+        if placeholder is not None and not 1 <= len(placeholder) <= 64:
+            raise _bad("input field placeholder must be 1-64 characters long")
+    elif kind == "remove_keyboard":
+        if markup["remove_keyboard"] is not True:
+            raise bad_json
+    elif markup["force_reply"] is not True:
+        raise bad_json
+    return markup
+
+
+def _validate_inline_button(button: Any) -> None:
+    if not isinstance(button, dict):
+        raise _bad("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+    text = button.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise _bad("BUTTON_TEXT_INVALID")
+    actions = [k for k in _ACTION_FIELDS if k in button]
+    if not actions:
+        raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+    if len(actions) > 1:
+        raise _bad(
+            "can't parse inline keyboard button: exactly one of the optional fields must be "
+            f"used, got {', '.join(actions)}"
+        )
+    if "callback_data" in button:
+        data = button["callback_data"]
+        if not isinstance(data, str) or not 1 <= len(data.encode("utf-8")) <= 64:
+            raise _bad("BUTTON_DATA_INVALID")
+    if "url" in button:
+        url = button["url"]
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if (
+            parts is None
+            or parts.scheme.lower() not in ("http", "https", "tg")
+            or (parts.scheme.lower() != "tg" and not parts.netloc)
+        ):
+            raise _bad("BUTTON_URL_INVALID")
+
+
+def _validate_reply_button(button: Any) -> None:
+    if isinstance(button, str):
+        text: Any = button
+    elif isinstance(button, dict):
+        text = button.get("text")
+        requests = [k for k in _REPLY_BUTTON_REQUESTS if button.get(k)]
+        if len(requests) > 1:
+            raise _bad(f"can't parse keyboard button: at most one of {', '.join(requests)} may be used")
+    else:
+        raise _bad("can't parse keyboard button: KeyboardButton must be a String or an Object")
+    if not isinstance(text, str) or not text.strip():
+        raise _bad("can't parse keyboard button: button text must be non-empty")
+
+
+# --------------------------------------------------------------------------- the server
+
+
+class FakeBotAPI:
+    """An in-process imitation of the Telegram Bot API (see module docstring)."""
+
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_user: dict[str, Any] | None = None,
+        record_calls: bool = True,
+        max_calls: int | None = 20_000,
+    ) -> None:
+        self.token = token or DEFAULT_TOKEN
+        self.host = host
+        self.port = port
+        prefix = self.token.split(":", 1)[0]
+        self.bot_user: JSON = {
+            "id": int(prefix) if prefix.isdigit() else 1,
+            "is_bot": True,
+            "first_name": "QuickWin Test",
+            "username": "quickwin_test_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.bot_user.update(bot_user or {})
+
+        self.record_calls = record_calls
+        self.max_calls = max_calls
+        self.calls: list[Call] = []
+        self.errors: list[str] = []
+        self.counts: collections.Counter[str] = collections.Counter()
+        self.webhook_url = ""
+
+        self._chats: dict[int, _Chat] = {}
+        self._updates: collections.deque[JSON] = collections.deque()
+        self._next_update_id = 1
+        self._polls: list[_Poll] = []
+        self._callback_queries: dict[str, bool] = {}  # id -> answered
+        self._callback_answers: list[JSON] = []
+        self._callback_ids = itertools.count(1)
+        self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self._files: dict[str, _StoredFile] = {}
+        self._files_by_path: dict[str, _StoredFile] = {}
+        self._file_ids = itertools.count(1)
+        self._waiters: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = []
+        self._runner: web.AppRunner | None = None
+        self._closing = False
+
+        handlers: dict[str, Callable[[JSON, dict[str, FileValue]], Any]] = {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "setMyDescription": partial(self._set_bot_text, "description", 512),
+            "setMyShortDescription": partial(self._set_bot_text, "short_description", 120),
+            "setChatMenuButton": self._accept,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "sendDocument": partial(self._send_media, "document"),
+            "sendPhoto": partial(self._send_media, "photo"),
+            "sendChatAction": self._send_chat_action,
+            "getFile": self._get_file,
+        }
+        # Telegram matches method names case-insensitively.
+        self._handlers = {name.lower(): (name, fn) for name, fn in handlers.items()}
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @property
+    def url(self) -> str:
+        """Server root, e.g. ``http://127.0.0.1:43123`` (valid after start())."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def bot_base_url(self) -> str:
+        """Value for ``Bot(base_url=...)`` / ``ApplicationBuilder().base_url(...)``."""
+        return f"{self.url}/bot"
+
+    @property
+    def file_base_url(self) -> str:
+        """Value for ``Bot(base_file_url=...)``, needed to download files."""
+        return f"{self.url}/file/bot"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=MAX_UPLOAD)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        app.router.add_post("/_fake/message", self._fake_message)
+        app.router.add_post("/_fake/callback", self._fake_callback)
+        app.router.add_get("/_fake/sent/{chat_id}", self._fake_sent)
+        app.router.add_get("/_fake/errors", self._fake_errors)
+        # handler_cancellation: when PTB cancels a long poll (on shutdown) the
+        # client disconnects; cancel the handler instead of holding it open.
+        self._runner = web.AppRunner(
+            app, handler_cancellation=True, access_log=None, shutdown_timeout=2.0
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = self._runner.addresses[0][1]  # the real port when port=0
+        self._closing = False
+
+    async def stop(self) -> None:
+        self._closing = True
+        self._wake_polls()  # pending long polls return [] right away
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotAPI:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    # ----------------------------------------------------------------- feeding updates
+
+    def user(
+        self, user_id: int, first_name: str = "Warga", language_code: str | None = "id", **kw: Any
+    ) -> JSON:
+        """A Telegram User object for a (human) user."""
+        user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code is not None:
+            user["language_code"] = language_code
+        user.update(kw)
+        return user
+
+    def _chat_for(self, user: JSON) -> _Chat:
+        info: JSON = {"id": user["id"], "type": "private", "first_name": user.get("first_name", "")}
+        for key in ("last_name", "username"):
+            if key in user:
+                info[key] = user[key]
+        chat = self._chats.get(user["id"])
+        if chat is None:
+            chat = self._chats[user["id"]] = _Chat(info)
+        else:
+            chat.info = info
+        return chat
+
+    def message_update(self, user: JSON, text: str | None = None, **fields: Any) -> JSON:
+        """An update with a private message from ``user`` (not yet pushed)."""
+        chat = self._chat_for(user)
+        message_id = chat.allocate_message_id()
+        chat.user_message_ids.add(message_id)
+        message: JSON = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": dict(chat.info),
+            "from": user,
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/") and "entities" not in fields:
+                command = text.split(maxsplit=1)[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        message.update(fields)
+        return {"message": message}
+
+    def callback_update(self, user: JSON, message_id: int, data: str) -> JSON:
+        """An update with a button press on the bot's message ``message_id``."""
+        chat = self._chat_for(user)
+        stored = chat.bot_messages.get(message_id)
+        if stored is None or stored.deleted:
+            raise LookupError(f"the bot has no message {message_id} in chat {user['id']}")
+        query_id = f"{self.bot_user['id']}{next(self._callback_ids):010d}"
+        self._callback_queries[query_id] = False
+        return {
+            "callback_query": {
+                "id": query_id,
+                "from": user,
+                "message": self._message_json(stored),
+                "chat_instance": f"-{user['id']}{self.bot_user['id']}",
+                "data": data,
+            }
+        }
+
+    def push_update(self, update: JSON) -> int:
+        """Queue an update for getUpdates; fills ``update_id`` if missing."""
+        if "update_id" not in update:
+            update["update_id"] = self._next_update_id
+        self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
+        self._observe(update)
+        self._updates.append(update)
+        self._wake_polls()
+        return update["update_id"]
+
+    def _observe(self, update: JSON) -> None:
+        """Mark the chats an update comes from as known, so the bot may write there."""
+        for key in ("message", "edited_message", "callback_query"):
+            obj = update.get(key)
+            if not isinstance(obj, dict):
+                continue
+            sender = obj.get("from")
+            if key == "callback_query" and isinstance(sender, dict):
+                self._chat_for(sender).seen = True
+                continue
+            chat_info = obj.get("chat")
+            if isinstance(chat_info, dict) and "id" in chat_info:
+                chat = self._chats.setdefault(chat_info["id"], _Chat(dict(chat_info)))
+                chat.seen = True
+                message_id = obj.get("message_id")
+                if isinstance(message_id, int):
+                    chat.user_message_ids.add(message_id)
+                    chat.next_message_id = max(chat.next_message_id, message_id + 1)
+
+    def add_file(self, content: bytes, filename: str | None = None, *, kind: str = "documents") -> JSON:
+        """Register a file as if a user had uploaded it; returns the file object
+        (file_id, file_unique_id, file_size, plus file_name / width+height) to put
+        into a message_update(document=..., photo=[...]). The bot can getFile it."""
+        return self._file_json(self._store_file(content, filename, None, kind))
+
+    # ----------------------------------------------------------------- records
+
+    def sent(self, chat_id: int) -> list[StoredMessage]:
+        """The bot's messages in ``chat_id``, oldest first, current state (incl. deleted)."""
+        chat = self._chats.get(chat_id)
+        return list(chat.bot_messages.values()) if chat else []
+
+    def callback_answers(self, query_id: str | None = None) -> list[JSON]:
+        """Params of every accepted answerCallbackQuery, optionally for one query."""
+        return [a for a in self._callback_answers if query_id is None or a["callback_query_id"] == query_id]
+
+    def my_commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
+        """The commands setMyCommands stored for (scope, language_code)."""
+        return list(self._commands.get(self._commands_key(scope, language_code), []))
+
+    async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 5.0) -> Call:
+        """The first call matching ``predicate``, recorded or still to come."""
+        for call in self.calls:
+            if predicate(call):
+                return call
+        future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+        waiter = (predicate, future)
+        self._waiters.append(waiter)
+        try:
+            async with asyncio.timeout(timeout):
+                return await future
+        except TimeoutError:
+            raise TimeoutError(self._timeout_message(timeout)) from None
+        finally:
+            self._waiters.remove(waiter)
+
+    def _timeout_message(self, timeout: float, last: int = 15) -> str:
+        total = sum(self.counts.values())
+        lines = [f"no matching call within {timeout:g}s; {total} request(s) so far"]
+        recent = self.calls[-last:]
+        if recent:
+            lines.append(f"last {len(recent)} recorded call(s):")
+            for call in recent:
+                status = "ok" if call.ok else f"FAILED {call.error}"
+                lines.append(f"  {call.method} {status} {_short(call.params)}")
+        elif not self.record_calls:
+            lines.append(f"(calls are not recorded; counts: {dict(self.counts)})")
+        if self.errors:
+            lines.append(f"errors: {self.errors[-5:]}")
+        return "\n".join(lines)
+
+    def _record(self, call: Call, error_line: str | None) -> None:
+        if error_line is not None:
+            self.errors.append(error_line)
+        if self.record_calls:
+            self.calls.append(call)
+            if self.max_calls is not None and len(self.calls) > self.max_calls:
+                del self.calls[: len(self.calls) - self.max_calls]
+        for predicate, future in self._waiters:
+            if future.done():
+                continue
+            try:
+                if predicate(call):
+                    future.set_result(call)
+            except Exception as exc:  # surface a broken predicate in the test
+                future.set_exception(exc)
+
+    # ----------------------------------------------------------------- HTTP plumbing
+
+    def _reply(self, ok: bool, payload: Any, code: int = 200) -> web.Response:
+        if ok:
+            body: JSON = {"ok": True, "result": payload}
+        else:
+            body = {"ok": False, "error_code": code, "description": payload}
+        return web.json_response(body, status=code, dumps=_json_dumps)
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
+        raw_method = request.match_info["method"]
+        entry = self._handlers.get(raw_method.lower())
+        method = entry[0] if entry else raw_method
+        self.counts[method] += 1
+        params: JSON = {}
+        files: dict[str, FileValue] = {}
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError("Unauthorized", 401)
+            if entry is None:
+                raise ApiError("Not Found", 404)
+            params, files = await self._read_params(request)
+            result = entry[1](params, files)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except ApiError as exc:
+            error_line = None
+            if exc.record:
+                error_line = f"{method}: {exc.description} (params: {_short(params, 300)})"
+            self._record(Call(method, params, files, False, exc.description, None, arrived), error_line)
+            return self._reply(False, exc.description, exc.code)
+        self._record(Call(method, params, files, True, None, result, arrived), None)
+        return self._reply(True, result)
+
+    async def _read_params(self, request: web.Request) -> tuple[JSON, dict[str, FileValue]]:
+        """Parse query string + body the ways Telegram accepts them."""
+        raw: JSON = dict(request.query)
+        files: dict[str, FileValue] = {}
+        content_type = request.content_type
+        if content_type == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, BodyPartReader) or part.name is None:
+                    continue
+                if part.filename is not None:
+                    data = bytes(await part.read(decode=True))
+                    files[part.name] = (part.filename, data) if part.filename else data
+                else:
+                    raw[part.name] = await part.text()
+        elif content_type == "application/x-www-form-urlencoded":
+            raw.update((k, v) for k, v in (await request.post()).items() if isinstance(v, str))
+        elif content_type == "application/json":
+            body = await request.read()
+            if body.strip():
+                try:
+                    decoded = json.loads(body)
+                except ValueError:
+                    raise _bad("can't parse JSON encoded request body") from None
+                if not isinstance(decoded, dict):
+                    raise _bad("JSON encoded request body must be an Object")
+                raw.update(decoded)
+        params = {name: _coerce(name, value) for name, value in raw.items()}
+        return params, files
+
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        if request.match_info["token"] != self.token:
+            return self._reply(False, "Unauthorized", 401)
+        stored = self._files_by_path.get(request.match_info["path"])
+        if stored is None or stored.content is None:
+            return self._reply(False, "Not Found", 404)
+        return web.Response(body=stored.content, content_type=stored.mime_type or "application/octet-stream")
+
+    # ----------------------------------------------------------------- control API (standalone)
+
+    async def _fake_message(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        user = self.user(int(body["user_id"]), body.get("first_name", "Warga"), body.get("language_code", "id"))
+        update_id = self.push_update(self.message_update(user, body.get("text")))
+        return web.json_response({"update_id": update_id})
+
+    async def _fake_callback(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        user = self.user(int(body["user_id"]), body.get("first_name", "Warga"), body.get("language_code", "id"))
+        try:
+            update = self.callback_update(user, int(body["message_id"]), str(body["data"]))
+        except LookupError as exc:
+            return web.json_response({"error": str(exc)}, status=404)
+        return web.json_response({"update_id": self.push_update(update)})
+
+    async def _fake_sent(self, request: web.Request) -> web.Response:
+        messages = self.sent(int(request.match_info["chat_id"]))
+        return web.json_response(
+            [
+                {"message_id": m.message_id, "text": m.text, "raw": m.raw, "reply_markup": m.reply_markup,
+                 "edited": m.edited, "deleted": m.deleted,
+                 "document": m.document[0] if m.document else None, "photo": m.photo is not None}
+                for m in messages
+            ],
+            dumps=_json_dumps,
+        )
+
+    async def _fake_errors(self, request: web.Request) -> web.Response:
+        return web.json_response(self.errors, dumps=_json_dumps)
+
+    # ----------------------------------------------------------------- shared validation
+
+    def _chat(self, params: JSON) -> _Chat:
+        chat_id = params.get("chat_id")
+        if chat_id is None or chat_id == "":
+            raise _bad("chat_id is empty")
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        if chat is None or not chat.seen:
+            raise _bad("chat not found")
+        return chat
+
+    def _message_id(self, params: JSON) -> int:
+        if "inline_message_id" in params:
+            raise _bad("fakebot: inline messages are not supported")
+        message_id = params.get("message_id")
+        if not isinstance(message_id, int):
+            raise _bad("message identifier is not specified" if message_id is None else "invalid message_id")
+        return message_id
+
+    def _text(self, params: JSON, key: str, *, caption: bool) -> tuple[str | None, list[JSON]]:
+        """Parse ``params[key]`` per parse_mode; return (plain text, entities)."""
+        raw = params.get(key)
+        if raw is None or raw == "":
+            if caption:
+                return None, []
+            raise _bad("message text is empty")
+        if not isinstance(raw, str):
+            raw = str(raw)
+        parse_mode = params.get("parse_mode") or None
+        explicit = params.get("caption_entities" if caption else "entities")
+        if explicit is not None:  # explicit entities win over parse_mode, as in Telegram
+            text, entities = raw, self._check_entities(raw, explicit)
+        elif parse_mode is None:
+            text, entities = raw, []
+        elif str(parse_mode).lower() == "html":
+            try:
+                text, entities = parse_html(raw)
+            except HtmlParseError as exc:
+                raise _bad(f"can't parse entities: {exc}") from None
+        elif str(parse_mode).lower() in ("markdown", "markdownv2"):
+            raise _bad(f"fakebot: parse_mode {parse_mode!r} is not supported by the fake server; use HTML")
+        else:
+            raise _bad(f"unsupported parse_mode {parse_mode!r}")
+        text, entities = _strip_text(text, entities)
+        if not text:
+            if caption:
+                return None, []
+            raise _bad("message text is empty")
+        if caption and utf16_len(text) > MAX_CAPTION:
+            raise _bad("message caption is too long")
+        if not caption and utf16_len(text) > MAX_TEXT:
+            raise _bad("message is too long")
+        return text, entities
+
+    @staticmethod
+    def _check_entities(text: str, entities: Any) -> list[JSON]:
+        size = utf16_len(text)
+        if not isinstance(entities, list):
+            raise _bad("can't parse entities JSON object")
+        for entity in entities:
+            if (
+                not isinstance(entity, dict)
+                or not isinstance(entity.get("type"), str)
+                or not isinstance(entity.get("offset"), int)
+                or not isinstance(entity.get("length"), int)
+                or entity["offset"] < 0
+                or entity["length"] <= 0
+                or entity["offset"] + entity["length"] > size
+            ):
+                raise _bad(f"can't parse entities: invalid entity {_short(entity)}")
+        return entities
+
+    def _bot_message(self, params: JSON, *, for_edit: str) -> StoredMessage:
+        chat = self._chat(params)
+        message_id = self._message_id(params)
+        stored = chat.bot_messages.get(message_id)
+        if stored is None or stored.deleted:
+            if message_id in chat.user_message_ids:
+                raise _bad(f"message can't be {for_edit}ed")
+            raise _bad(f"message to {for_edit} not found")
+        return stored
+
+    # ----------------------------------------------------------------- message JSON
+
+    def _message_json(self, msg: StoredMessage) -> JSON:
+        chat = self._chats[msg.chat_id]
+        out: JSON = {
+            "message_id": msg.message_id,
+            "from": self.bot_user,
+            "chat": dict(chat.info),
+            "date": msg.date,
+        }
+        if msg.edit_date is not None:
+            out["edit_date"] = msg.edit_date
+        media = self._files.get(msg.file_id) if msg.file_id else None
+        if media is None:
+            out["text"] = msg.text
+            if msg.entities:
+                out["entities"] = msg.entities
+        else:
+            if media.file_path.startswith("photos/"):
+                out["photo"] = [self._file_json(media)]
+            else:
+                out["document"] = self._file_json(media)
+            if msg.caption is not None:
+                out["caption"] = msg.caption
+                if msg.entities:
+                    out["caption_entities"] = msg.entities
+        if msg.inline_markup is not None:
+            out["reply_markup"] = msg.inline_markup
+        return out
+
+    @staticmethod
+    def _file_json(stored: _StoredFile) -> JSON:
+        """A Document, or a PhotoSize for photos (Telegram has no file_name there)."""
+        obj: JSON = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+        if stored.content is not None:
+            obj["file_size"] = len(stored.content)
+        if stored.file_path.startswith("photos/"):
+            obj.update(width=stored.width or 0, height=stored.height or 0)
+        else:
+            if stored.filename:
+                obj["file_name"] = stored.filename
+            if stored.mime_type:
+                obj["mime_type"] = stored.mime_type
+        return obj
+
+    def _store_file(self, content: bytes | None, filename: str | None, url: str | None, kind: str) -> _StoredFile:
+        n = next(self._file_ids)
+        ext = ""
+        if filename and "." in filename:
+            ext = "." + filename.rsplit(".", 1)[1]
+        elif kind == "photos":
+            ext = ".png" if content and content.startswith(b"\x89PNG") else ".jpg"
+        stored = _StoredFile(
+            file_id=f"FAKE{kind[:3].upper()}{n:08d}{'U' if url else 'B'}",
+            file_unique_id=f"fu{n:08d}",
+            file_path=f"{kind}/file_{n}{ext}",
+            filename=filename,
+            content=content,
+            mime_type=mimetypes.guess_type(filename)[0] if filename else None,
+        )
+        if kind == "photos":
+            size = _image_size(content) if content is not None else None
+            stored.width, stored.height = size or (0, 0)  # unknown for URLs
+            stored.mime_type = "image/png" if content and content.startswith(b"\x89PNG") else "image/jpeg"
+        self._files[stored.file_id] = stored
+        self._files_by_path[stored.file_path] = stored
+        return stored
+
+    # ----------------------------------------------------------------- methods
+
+    def _get_me(self, params: JSON, files: dict[str, FileValue]) -> JSON:
+        return self.bot_user
+
+    def _accept(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        return True
+
+    def _set_bot_text(self, key: str, limit: int, params: JSON, files: dict[str, FileValue]) -> bool:
+        value = params.get(key, "")
+        if not isinstance(value, str) or len(value) > limit:
+            raise _bad(f"{key} is too long")
+        return True
+
+    async def _get_updates(self, params: JSON, files: dict[str, FileValue]) -> list[JSON]:
+        if self.webhook_url:
+            raise ApiError(
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+                409,
+            )
+        offset, limit, timeout = params.get("offset"), params.get("limit", 100), params.get("timeout", 0)
+        if not isinstance(offset, (int, type(None))) or not isinstance(limit, int):
+            raise _bad("invalid offset or limit specified")
+        if not isinstance(timeout, (int, float)):
+            raise _bad("invalid timeout specified")
+        limit = min(max(limit, 1), 100)
+        self._confirm(offset)
+
+        # Telegram allows one getUpdates at a time: a newer one terminates the older.
+        for poll in self._polls:
+            poll.conflicted = True
+        self._wake_polls()
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, float(timeout))
+        while True:
+            if self._updates or self._closing:
+                return list(itertools.islice(self._updates, limit))
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return []
+            poll = _Poll(loop.create_future())
+            self._polls.append(poll)
+            try:
+                await asyncio.wait([poll.wake], timeout=remaining)
+            finally:
+                self._polls.remove(poll)
+            if poll.conflicted:
+                raise ApiError(
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                    409,
+                    record=False,
+                )
+
+    def _confirm(self, offset: int | None) -> None:
+        """Forget updates confirmed by ``offset`` (negative: keep the last -offset)."""
+        if offset is None or offset == 0:
+            return
+        if offset < 0:
+            while len(self._updates) > -offset:
+                self._updates.popleft()
+            return
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()
+
+    def _wake_polls(self) -> None:
+        for poll in self._polls:
+            if not poll.wake.done():
+                poll.wake.set_result(None)
+
+    def _set_webhook(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        url = params.get("url", "")
+        if url and urlsplit(str(url)).scheme != "https":
+            raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook_url = str(url)
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _delete_webhook(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        self.webhook_url = ""
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _get_webhook_info(self, params: JSON, files: dict[str, FileValue]) -> JSON:
+        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+
+    @staticmethod
+    def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
+        scope = scope or {"type": "default"}
+        if not isinstance(scope, dict) or scope.get("type") not in _SCOPE_TYPES:
+            raise _bad("can't parse BotCommandScope JSON object")
+        language_code = language_code or ""
+        if not isinstance(language_code, str) or not _LANGUAGE_RE.match(language_code):
+            raise _bad("invalid language code specified")
+        return json.dumps(scope, sort_keys=True), language_code
+
+    def _set_my_commands(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        key = self._commands_key(params.get("scope"), params.get("language_code"))
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise _bad("can't parse commands JSON object")
+        if len(commands) > 100:
+            raise _bad("BOT_COMMANDS_TOO_MUCH")
+        for command in commands:
+            if not isinstance(command, dict):
+                raise _bad("can't parse BotCommand JSON object")
+            name, description = command.get("command"), command.get("description")
+            if not isinstance(name, str) or not _COMMAND_RE.match(name):
+                raise _bad(f"BOT_COMMAND_INVALID: {name!r} must match [a-z0-9_]{{1,32}}")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256 or len(description) > 256:
+                raise _bad(f"BOT_COMMAND_DESCRIPTION_INVALID: description of {name!r} must be 1-256 characters")
+        if commands:
+            self._commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
+        else:
+            self._commands.pop(key, None)  # an empty list deletes, as in Telegram
+        return True
+
+    def _get_my_commands(self, params: JSON, files: dict[str, FileValue]) -> list[JSON]:
+        return list(self._commands.get(self._commands_key(params.get("scope"), params.get("language_code")), []))
+
+    def _delete_my_commands(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        self._commands.pop(self._commands_key(params.get("scope"), params.get("language_code")), None)
+        return True
+
+    def _send_message(self, params: JSON, files: dict[str, FileValue]) -> JSON:
+        chat = self._chat(params)
+        text, entities = self._text(params, "text", caption=False)
+        markup = _validate_markup(params.get("reply_markup"))
+        msg = StoredMessage(
+            chat_id=chat.info["id"],
+            message_id=chat.allocate_message_id(),
+            date=int(time.time()),
+            text=text,
+            raw=params["text"],
+            parse_mode=params.get("parse_mode") or None,
+            entities=entities,
+            reply_markup=markup,
+        )
+        chat.bot_messages[msg.message_id] = msg
+        return self._message_json(msg)
+
+    def _send_media(self, kind: str, params: JSON, files: dict[str, FileValue]) -> JSON:
+        chat = self._chat(params)
+        caption, entities = self._text(params, "caption", caption=True)
+        markup = _validate_markup(params.get("reply_markup"))
+        stored = self._media_file(kind, params, files)
+        msg = StoredMessage(
+            chat_id=chat.info["id"],
+            message_id=chat.allocate_message_id(),
+            date=int(time.time()),
+            text=caption,
+            raw=params.get("caption"),
+            parse_mode=params.get("parse_mode") or None,
+            entities=entities,
+            reply_markup=markup,
+            caption=caption,
+            file_id=stored.file_id,
+        )
+        if kind == "document":
+            msg.document = (stored.filename or "document", stored.content) if stored.content is not None else None
+        else:
+            msg.photo = stored.content
+        chat.bot_messages[msg.message_id] = msg
+        return self._message_json(msg)
+
+    def _media_file(self, kind: str, params: JSON, files: dict[str, FileValue]) -> _StoredFile:
+        """The uploaded part, a known file_id, or a URL (recorded, never fetched)."""
+        value: Any = params.get(kind)
+        part_name = kind
+        if isinstance(value, str) and value.startswith("attach://"):
+            part_name, value = value[len("attach://") :], None
+        if value is None:
+            upload = files.get(part_name)
+            if upload is None:
+                raise _bad(f"there is no {kind} in the request")
+            filename, content = upload if isinstance(upload, tuple) else (None, upload)
+            if not content:
+                raise _bad("file must be non-empty")
+            if kind == "photo":
+                size = _image_size(content)
+                if size is None or 0 in size:
+                    raise _bad("IMAGE_PROCESS_FAILED")
+                if sum(size) > 10000 or max(size) > 20 * min(size):
+                    raise _bad("PHOTO_INVALID_DIMENSIONS")
+            return self._store_file(content, filename, None, f"{kind}s")
+        if not isinstance(value, str):
+            raise _bad(f"wrong type of the {kind} specified")
+        if value in self._files:
+            return self._files[value]
+        if urlsplit(value).scheme in ("http", "https"):
+            return self._store_file(None, value.rsplit("/", 1)[-1] or None, value, f"{kind}s")
+        raise _bad("wrong file identifier/HTTP URL specified")
+
+    def _edit_message_text(self, params: JSON, files: dict[str, FileValue]) -> JSON:
+        msg = self._bot_message(params, for_edit="edit")
+        if msg.file_id is not None:
+            raise _bad("there is no text in the message to edit")
+        text, entities = self._text(params, "text", caption=False)
+        # No reply_markup means "remove the inline keyboard", as in Telegram.
+        markup = _validate_markup(params.get("reply_markup"), inline_only=True)
+        if (text, entities, markup) == (msg.text, msg.entities, msg.inline_markup):
+            raise _bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        msg.text, msg.raw, msg.entities = text, params["text"], entities
+        msg.parse_mode = params.get("parse_mode") or None
+        self._apply_edit(msg, markup)
+        return self._message_json(msg)
+
+    def _edit_message_caption(self, params: JSON, files: dict[str, FileValue]) -> JSON:
+        msg = self._bot_message(params, for_edit="edit")
+        if msg.file_id is None:
+            raise _bad("there is no caption in the message to edit")
+        caption, entities = self._text(params, "caption", caption=True)
+        markup = _validate_markup(params.get("reply_markup"), inline_only=True)
+        if (caption, entities, markup) == (msg.caption, msg.entities, msg.inline_markup):
+            raise _bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        msg.text = msg.caption = caption
+        msg.raw, msg.entities = params.get("caption"), entities
+        msg.parse_mode = params.get("parse_mode") or None
+        self._apply_edit(msg, markup)
+        return self._message_json(msg)
+
+    def _edit_message_reply_markup(self, params: JSON, files: dict[str, FileValue]) -> JSON:
+        msg = self._bot_message(params, for_edit="edit")
+        markup = _validate_markup(params.get("reply_markup"), inline_only=True)
+        if markup == msg.inline_markup:
+            raise _bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        self._apply_edit(msg, markup)
+        return self._message_json(msg)
+
+    @staticmethod
+    def _apply_edit(msg: StoredMessage, inline_markup: JSON | None) -> None:
+        if inline_markup is not None or msg.inline_markup is not None:
+            msg.reply_markup = inline_markup
+        msg.edited = True
+        msg.edit_date = int(time.time())
+
+    def _delete_message(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        chat = self._chat(params)
+        message_id = self._message_id(params)
+        stored = chat.bot_messages.get(message_id)
+        if stored is not None and not stored.deleted:
+            stored.deleted = True
+        elif message_id in chat.user_message_ids:
+            chat.user_message_ids.discard(message_id)
+        else:
+            raise _bad("message to delete not found")
+        return True
+
+    def _answer_callback_query(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        query_id = params.get("callback_query_id")
+        if not isinstance(query_id, str) or self._callback_queries.get(query_id, True):
+            raise _bad(QUERY_TOO_OLD.removeprefix("Bad Request: "))
+        text = params.get("text")
+        if text is not None and utf16_len(str(text)) > MAX_CALLBACK_ANSWER:
+            raise _bad("MESSAGE_TOO_LONG")
+        url = params.get("url")
+        if url is not None and urlsplit(str(url)).scheme not in ("http", "https", "tg"):
+            raise _bad("URL_INVALID")
+        self._callback_queries[query_id] = True
+        self._callback_answers.append(dict(params))
+        return True
+
+    def _send_chat_action(self, params: JSON, files: dict[str, FileValue]) -> bool:
+        self._chat(params)
+        if params.get("action") not in _CHAT_ACTIONS:
+            raise _bad("wrong parameter action in request")
+        return True
+
+    def _get_file(self, params: JSON, files: dict[str, FileValue]) -> JSON:
+        stored = self._files.get(params.get("file_id", ""))
+        if stored is None:
+            raise _bad("invalid file_id")
+        if stored.content is None:
+            raise _bad("fakebot: file was sent by URL and has no content")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": len(stored.content),
+            "file_path": stored.file_path,
+        }
+
+
+# --------------------------------------------------------------------------- standalone
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    api = FakeBotAPI(args.token, host=args.host, port=args.port)
+    await api.start()
+    print(api.url, flush=True)
+    print(
+        f"token {api.token}; bot base_url {api.bot_base_url}; base_file_url {api.file_base_url}\n"
+        f"push a message: curl -X POST {api.url}/_fake/message -d '{{\"user_id\": 1, \"text\": \"/start\"}}'\n"
+        f"press a button: curl -X POST {api.url}/_fake/callback "
+        f"-d '{{\"user_id\": 1, \"message_id\": 2, \"data\": \"...\"}}'\n"
+        f"see replies:    curl {api.url}/_fake/sent/1   errors: curl {api.url}/_fake/errors",
+        flush=True,
+    )
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await api.stop()
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Fake Telegram Bot API server for manual trials")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default=DEFAULT_TOKEN)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        asyncio.run(_serve(args))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()

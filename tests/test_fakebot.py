@@ -1,0 +1,625 @@
+"""Tests of the fake Bot API server itself (tests/fakebot.py).
+
+Most tests drive it with the real ``telegram.Bot`` so that what is checked is
+what the bot code will experience; a few use a raw aiohttp client to check
+request parsing and HTTP-level behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, InvalidToken
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from tests.fakebot import Call, FakeBotAPI, HtmlParseError, make_png, parse_html, utf16_len
+
+USER_ID = 42
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
+    async with Bot(api.token, base_url=api.bot_base_url, base_file_url=api.file_base_url) as client:
+        yield client
+
+
+@pytest.fixture
+def user(api: FakeBotAPI) -> dict[str, Any]:
+    """A user who has written to the bot, so the bot may message them."""
+    person = api.user(USER_ID)
+    api.push_update(api.message_update(person, "/start"))
+    return person
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def keyboard(*data: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(d or "?", callback_data=d)] for d in data])
+
+
+# --------------------------------------------------------------------------- basics
+
+
+async def test_get_me_derives_bot_from_token(bot: Bot, api: FakeBotAPI) -> None:
+    me = await bot.get_me()
+    assert me.id == 123456789 and me.is_bot and me.username == "quickwin_test_bot"
+    assert api.url.startswith("http://127.0.0.1:") and api.port > 0
+    assert api.counts["getMe"] == 2  # Bot.initialize() calls it too
+
+
+async def test_wrong_token_and_unknown_method(api: FakeBotAPI, http: aiohttp.ClientSession) -> None:
+    async with http.post(f"{api.url}/bot999:WRONG/getMe") as resp:
+        assert resp.status == 401
+        assert await resp.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    async with http.post(f"{api.bot_base_url}{api.token}/sendTelepathy") as resp:
+        assert resp.status == 404
+        assert (await resp.json())["description"] == "Not Found"
+    assert len(api.errors) == 2
+
+
+async def test_wrong_token_raises_invalid_token_in_ptb(api: FakeBotAPI) -> None:
+    bot = Bot("999:WRONG", base_url=api.bot_base_url)
+    try:
+        with pytest.raises(InvalidToken):
+            await bot.initialize()
+    finally:
+        await bot.shutdown()  # a failed initialize() leaves the HTTP client open
+
+
+# --------------------------------------------------------------------------- long polling
+
+
+async def test_long_poll_returns_promptly_when_update_pushed(bot: Bot, api: FakeBotAPI) -> None:
+    person = api.user(7)
+    started = time.monotonic()
+    poll = asyncio.create_task(bot.get_updates(timeout=10))
+    await asyncio.sleep(0.2)
+    assert not poll.done()
+    update_id = api.push_update(api.message_update(person, "halo"))
+    updates = await asyncio.wait_for(poll, 2)
+    assert time.monotonic() - started < 2
+    assert [u.update_id for u in updates] == [update_id]
+    assert updates[0].message is not None and updates[0].message.text == "halo"
+    assert updates[0].message.chat.id == 7
+
+    # Confirming with offset drops it; an empty long poll waits for its timeout.
+    started = time.monotonic()
+    assert await bot.get_updates(offset=update_id + 1, timeout=1) == ()
+    assert time.monotonic() - started >= 0.9
+
+
+async def test_get_updates_offset_and_limit(bot: Bot, api: FakeBotAPI) -> None:
+    person = api.user(7)
+    ids = [api.push_update(api.message_update(person, f"m{i}")) for i in range(5)]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    first = await bot.get_updates(limit=2)
+    assert [u.update_id for u in first] == ids[:2]
+    rest = await bot.get_updates(offset=ids[2])
+    assert [u.update_id for u in rest] == ids[2:]
+    assert [u.update_id for u in await bot.get_updates(offset=-1)] == ids[-1:]
+    # message ids come from the chat's counter
+    assert [u.message.message_id for u in rest if u.message] == [3, 4, 5]
+
+
+async def test_stop_releases_pending_long_poll(http: aiohttp.ClientSession) -> None:
+    server = FakeBotAPI()
+    await server.start()
+    url = f"{server.bot_base_url}{server.token}/getUpdates"
+    poll = asyncio.create_task(http.post(url, json={"timeout": 30}))
+    await asyncio.sleep(0.2)
+    started = time.monotonic()
+    await server.stop()
+    async with await asyncio.wait_for(poll, 3) as resp:
+        assert (await resp.json())["result"] == []
+    assert time.monotonic() - started < 3
+
+
+async def test_newer_poll_terminates_older_with_conflict(api: FakeBotAPI, http: aiohttp.ClientSession) -> None:
+    url = f"{api.bot_base_url}{api.token}/getUpdates"
+    older = asyncio.create_task(http.post(url, json={"timeout": 10}))
+    await asyncio.sleep(0.2)
+    async with http.post(url, json={"timeout": 0}) as resp:
+        assert (await resp.json())["ok"] is True
+    async with await asyncio.wait_for(older, 2) as resp:
+        assert resp.status == 409
+    assert api.errors == []  # see module docstring: not a bot error
+
+
+# --------------------------------------------------------------------------- sendMessage
+
+
+async def test_send_message_records_parsed_html(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    sent = await bot.send_message(
+        USER_ID,
+        'Halo <b>Budi</b> &amp; <a href="https://example.id/?a=1&amp;b=2">tautan</a> 😀 <i>x</i>',
+        parse_mode="HTML",
+    )
+    assert sent.text == "Halo Budi & tautan 😀 x"
+    stored = api.sent(USER_ID)[-1]
+    assert stored.message_id == sent.message_id == 2  # after the user's /start
+    assert stored.text == sent.text
+    assert stored.raw.startswith("Halo <b>Budi</b>")
+    assert stored.parse_mode == "HTML"
+    link = next(e for e in stored.entities if e["type"] == "text_link")
+    assert link["url"] == "https://example.id/?a=1&b=2"
+    italic = next(e for e in stored.entities if e["type"] == "italic")
+    assert italic["offset"] == utf16_len("Halo Budi & tautan 😀 ")  # emoji counts as 2
+    assert api.errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "parse_mode"),
+    [
+        ("x" * 4096, None),
+        ("😀" * 2048, None),  # 4096 UTF-16 units
+        ("<b>" + "x" * 4096 + "</b>", "HTML"),  # tags do not count
+        ("Tom &amp; Jerry &lt;3 &gt; &quot;q&quot; &#128512; &#x1F600;", "HTML"),
+        ("a > b", "HTML"),  # Telegram accepts a bare '>'
+        ('<span class="tg-spoiler">s</span><tg-spoiler>t</tg-spoiler>', "HTML"),
+        ('<pre><code class="language-python">print(1)</code></pre>', "HTML"),
+        ("<blockquote expandable>q</blockquote><u>u</u><s>s</s><code>c</code>", "HTML"),
+        ("Tom & Jerry <b>", None),  # no parse mode: taken literally
+    ],
+)
+async def test_send_message_accepted(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any], text: str, parse_mode: str | None
+) -> None:
+    await bot.send_message(USER_ID, text, parse_mode=parse_mode)
+    assert api.errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "parse_mode", "description"),
+    [
+        ("x" * 4097, None, "Bad Request: message is too long"),
+        ("😀" * 2049, None, "Bad Request: message is too long"),  # 2049 chars, 4098 units
+        ("<b>x</b>" + "y" * 4096, "HTML", "Bad Request: message is too long"),
+        (
+            "<script>alert(1)</script>",
+            "HTML",
+            'Bad Request: can\'t parse entities: Unsupported start tag "script" at byte offset 0',
+        ),
+        (
+            "é<script>",
+            "HTML",
+            'Bad Request: can\'t parse entities: Unsupported start tag "script" at byte offset 2',
+        ),
+        (
+            "<b>bold",
+            "HTML",
+            'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+        ),
+        (
+            "<b>x</i>",
+            "HTML",
+            "Bad Request: can't parse entities: Unmatched end tag at byte offset 4, "
+            'expected "</b>", found "</i>"',
+        ),
+        ("Tom & Jerry", "HTML", "Bad Request: can't parse entities: Unsupported HTML entity"),
+        ("&nbsp;", "HTML", "Bad Request: can't parse entities: Unsupported HTML entity"),
+        ("a < b", "HTML", 'Bad Request: can\'t parse entities: Unsupported start tag "" at byte offset 2'),
+        ("<span>x</span>", "HTML", "Bad Request: can't parse entities: Tag \"span\" must have class"),
+        ("<a>x</a>", "HTML", "Bad Request: can't parse entities: Tag \"a\" must have"),
+        ("   ", None, "Bad Request: message text is empty"),
+        ("<b> </b>", "HTML", "Bad Request: message text is empty"),
+        ("*bold*", "MarkdownV2", "Bad Request: fakebot: parse_mode 'MarkdownV2' is not supported"),
+        ("x", "BBCode", "Bad Request: unsupported parse_mode"),
+    ],
+)
+async def test_send_message_rejected(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any], text: str, parse_mode: str | None, description: str
+) -> None:
+    with pytest.raises(BadRequest):
+        await bot.send_message(USER_ID, text, parse_mode=parse_mode)
+    assert len(api.errors) == 1
+    assert api.errors[0].startswith(f"sendMessage: {description}")
+    assert api.calls[-1].ok is False and api.calls[-1].error.startswith(description)
+    assert [m for m in api.sent(USER_ID)] == []
+
+
+async def test_send_message_to_unknown_chat(bot: Bot, api: FakeBotAPI) -> None:
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(31337, "halo")
+    assert api.errors == ["sendMessage: Bad Request: chat not found (params: {'chat_id': 31337, 'text': 'halo'})"]
+
+
+async def test_callback_data_limit_is_64_bytes(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    await bot.send_message(USER_ID, "ok", reply_markup=keyboard("x" * 64))
+    assert api.errors == []
+    for data in ("x" * 65, "é" * 33):  # 33 characters but 66 bytes
+        with pytest.raises(BadRequest, match="Button_data_invalid|BUTTON_DATA_INVALID"):
+            await bot.send_message(USER_ID, "too long", reply_markup=keyboard(data))
+    assert api.errors[-1].startswith("sendMessage: Bad Request: BUTTON_DATA_INVALID")
+    assert len(api.errors) == 2
+
+
+async def test_reply_markup_validation(api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession) -> None:
+    url = f"{api.bot_base_url}{api.token}/sendMessage"
+    cases: list[tuple[dict[str, Any], str | None]] = [
+        ({"inline_keyboard": [[{"text": "a", "url": "https://example.id"}]]}, None),
+        ({"inline_keyboard": [[{"text": "a", "url": "javascript:alert(1)"}]]}, "BUTTON_URL_INVALID"),
+        ({"inline_keyboard": [[{"text": "a"}]]}, "Text buttons are unallowed"),
+        ({"inline_keyboard": [[{"text": "a", "callback_data": "x", "url": "https://x.id"}]]}, "exactly one"),
+        ({"inline_keyboard": [[{"text": "", "callback_data": "x"}]]}, "BUTTON_TEXT_INVALID"),
+        ({"inline_keyboard": [[{"text": "a", "callback_data": str(i)} for i in range(101)]]}, "too long"),
+        ({"keyboard": [["Ya", {"text": "Lokasi", "request_location": True}]], "resize_keyboard": True}, None),
+        ({"keyboard": [[{"text": ""}]]}, "button text must be non-empty"),
+        ({"remove_keyboard": True}, None),
+        ({"force_reply": True}, None),
+        ({"keyboard": [["a"]], "remove_keyboard": True}, "can't parse reply keyboard markup"),
+    ]
+    for markup, error in cases:
+        async with http.post(url, json={"chat_id": USER_ID, "text": "t", "reply_markup": markup}) as resp:
+            body = await resp.json()
+        if error is None:
+            assert body["ok"], (markup, body)
+        else:
+            assert not body["ok"] and error in body["description"], (markup, body)
+    stored = [m for m in api.sent(USER_ID)]
+    assert [m.reply_markup for m in stored] == [markup for markup, error in cases if error is None]
+
+
+# --------------------------------------------------------------------------- edits
+
+
+async def test_edit_identical_is_rejected_and_changed_is_applied(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
+    msg = await bot.send_message(USER_ID, "<b>Pilih</b>", parse_mode="HTML", reply_markup=keyboard("a", "b"))
+
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_text(
+            "<b>Pilih</b>", USER_ID, msg.message_id, parse_mode="HTML", reply_markup=keyboard("a", "b")
+        )
+    assert len(api.errors) == 1 and "message is not modified" in api.errors[0]
+
+    # Same text, other formatting: modified.
+    await bot.edit_message_text("<i>Pilih</i>", USER_ID, msg.message_id, parse_mode="HTML", reply_markup=keyboard("a", "b"))
+    # Same text and formatting, other keyboard: modified.
+    edited = await bot.edit_message_text(
+        "<i>Pilih</i>", USER_ID, msg.message_id, parse_mode="HTML", reply_markup=keyboard("c")
+    )
+    assert isinstance(edited, type(msg)) and edited.reply_markup == keyboard("c")
+    stored = api.sent(USER_ID)[0]
+    assert (stored.text, stored.raw, stored.edited) == ("Pilih", "<i>Pilih</i>", True)
+    assert stored.entities == [{"type": "italic", "offset": 0, "length": 5}]
+    assert stored.reply_markup == keyboard("c").to_dict()
+
+    # editMessageText without reply_markup removes the keyboard.
+    await bot.edit_message_text("Selesai", USER_ID, msg.message_id)
+    assert api.sent(USER_ID)[0].reply_markup is None
+    assert len(api.sent(USER_ID)) == 1
+    assert len(api.errors) == 1
+
+
+async def test_edit_reply_markup(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    msg = await bot.send_message(USER_ID, "Pilih", reply_markup=keyboard("a"))
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_reply_markup(USER_ID, msg.message_id, reply_markup=keyboard("a"))
+    await bot.edit_message_reply_markup(USER_ID, msg.message_id, reply_markup=None)
+    assert api.sent(USER_ID)[0].reply_markup is None
+    with pytest.raises(BadRequest, match="not modified"):
+        await bot.edit_message_reply_markup(USER_ID, msg.message_id, reply_markup=None)
+
+
+async def test_edit_and_delete_missing_messages(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("x", USER_ID, 999)
+    with pytest.raises(BadRequest, match="Message can't be edited"):
+        await bot.edit_message_text("x", USER_ID, 1)  # the user's /start
+    msg = await bot.send_message(USER_ID, "sementara")
+    assert await bot.delete_message(USER_ID, msg.message_id) is True
+    assert api.sent(USER_ID)[0].deleted
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await bot.delete_message(USER_ID, msg.message_id)
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await bot.edit_message_text("x", USER_ID, msg.message_id)
+    assert await bot.delete_message(USER_ID, 1) is True  # bots may delete incoming private messages
+    assert len(api.errors) == 4
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+async def test_answer_callback_query_once(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    msg = await bot.send_message(USER_ID, "Pilih", reply_markup=keyboard("yes"))
+    update = api.callback_update(user, msg.message_id, "yes")
+    api.push_update(update)
+    (received,) = [u for u in await bot.get_updates() if u.callback_query]
+    query = received.callback_query
+    assert query is not None and query.data == "yes"
+    assert query.message is not None and query.message.reply_markup == keyboard("yes")
+
+    assert await bot.answer_callback_query(query.id, text="Tersimpan") is True
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query(query.id)
+    with pytest.raises(BadRequest, match="Query is too old"):
+        await bot.answer_callback_query("made-up")
+    assert [a["text"] for a in api.callback_answers()] == ["Tersimpan"]
+    assert api.callback_answers(query.id)[0]["callback_query_id"] == query.id
+    assert len(api.errors) == 2
+
+    other = api.callback_update(user, msg.message_id, "yes")["callback_query"]["id"]
+    assert other != query.id
+    with pytest.raises(BadRequest, match="Message_too_long|MESSAGE_TOO_LONG"):
+        await bot.answer_callback_query(other, text="x" * 201)
+
+
+async def test_callback_update_needs_existing_bot_message(api: FakeBotAPI, user: dict[str, Any]) -> None:
+    with pytest.raises(LookupError):
+        api.callback_update(user, 1, "x")  # message 1 is the user's own
+
+
+# --------------------------------------------------------------------------- files
+
+
+async def test_send_document_multipart_and_download(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    content = b"kode,nama\n1,Posyandu\n"
+    msg = await bot.send_document(
+        USER_ID, document=content, filename="program.csv", caption="<b>Data</b>", parse_mode="HTML"
+    )
+    assert msg.document is not None and msg.document.file_name == "program.csv"
+    assert msg.caption == "Data"
+
+    call = next(c for c in api.calls if c.method == "sendDocument")
+    assert call.files == {"document": ("program.csv", content)}
+    assert call.params["chat_id"] == USER_ID and call.params["caption"] == "<b>Data</b>"
+
+    stored = api.sent(USER_ID)[-1]
+    assert stored.document == ("program.csv", content)
+    assert (stored.caption, stored.text, stored.raw) == ("Data", "Data", "<b>Data</b>")
+
+    file = await bot.get_file(msg.document.file_id)
+    assert bytes(await file.download_as_bytearray()) == content
+
+    # Re-sending by file_id reuses the stored file.
+    again = await bot.send_document(USER_ID, document=msg.document.file_id)
+    assert again.document is not None and again.document.file_unique_id == msg.document.file_unique_id
+    assert api.sent(USER_ID)[-1].document == ("program.csv", content)
+    assert api.errors == []
+
+
+async def test_send_photo_validates_image(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    msg = await bot.send_photo(USER_ID, photo=make_png(4, 3))
+    assert [(p.width, p.height) for p in msg.photo] == [(4, 3)]
+    assert api.sent(USER_ID)[-1].photo == make_png(4, 3)
+
+    jpeg = (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 9
+        + b"\xff\xc0\x00\x11\x08\x00\x20\x00\x40\x03" + b"\x00" * 9 + b"\xff\xd9"
+    )
+    msg = await bot.send_photo(USER_ID, photo=jpeg, caption="peta")
+    assert [(p.width, p.height) for p in msg.photo] == [(64, 32)]
+
+    await bot.send_photo(USER_ID, photo="https://example.id/peta.png")  # recorded, never fetched
+    assert api.sent(USER_ID)[-1].photo is None
+    assert api.errors == []
+
+    with pytest.raises(BadRequest, match="Image_process_failed|IMAGE_PROCESS_FAILED"):
+        await bot.send_photo(USER_ID, photo=b"GIF89a not really")
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await bot.send_photo(USER_ID, photo="no-such-file-id")
+    assert len(api.errors) == 2
+
+
+async def test_user_uploaded_file_can_be_fetched(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    photo = api.add_file(make_png(2, 2), kind="photos")
+    api.push_update(api.message_update(user, None, photo=[photo], caption="lubang jalan"))
+    updates = await bot.get_updates()
+    message = updates[-1].message
+    assert message is not None and message.photo[-1].width == 2
+    file = await message.photo[-1].get_file()
+    assert bytes(await file.download_as_bytearray()) == make_png(2, 2)
+
+
+# --------------------------------------------------------------------------- commands, actions
+
+
+async def test_set_my_commands(bot: Bot, api: FakeBotAPI) -> None:
+    commands = [BotCommand("start", "Mulai"), BotCommand("cari_program", "Cari program quick-win")]
+    await bot.set_my_commands(commands, language_code="id")
+    await bot.set_my_commands([BotCommand("start", "Start")], scope=BotCommandScopeAllPrivateChats())
+    assert await bot.get_my_commands(language_code="id") == tuple(commands)
+    assert await bot.get_my_commands() == ()
+    assert api.my_commands(language_code="id") == [c.to_dict() for c in commands]
+    assert api.my_commands({"type": "all_private_chats"}) == [{"command": "start", "description": "Start"}]
+
+    for bad in (BotCommand("Start", "x"), BotCommand("/start", "x"), BotCommand("a" * 33, "x"),
+                BotCommand("ok", ""), BotCommand("ok", "x" * 257)):
+        with pytest.raises(BadRequest, match="Bot_command|BOT_COMMAND"):
+            await bot.set_my_commands([bad])
+    with pytest.raises(BadRequest, match="Invalid language code"):
+        await bot.set_my_commands(commands, language_code="indonesian")
+    with pytest.raises(BadRequest, match="Bot_commands_too_much|BOT_COMMANDS_TOO_MUCH"):
+        await bot.set_my_commands([BotCommand(f"c{i}", "d") for i in range(101)])
+    assert len(api.errors) == 7
+    assert api.my_commands(language_code="id") == [c.to_dict() for c in commands]
+
+
+async def test_send_chat_action(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    assert await bot.send_chat_action(USER_ID, "typing") is True
+    with pytest.raises(BadRequest):
+        await bot.send_chat_action(USER_ID, "dancing")
+    assert len(api.errors) == 1
+
+
+# --------------------------------------------------------------------------- request encodings
+
+
+async def test_request_encodings(api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession) -> None:
+    base = f"{api.bot_base_url}{api.token}"
+    markup = {"inline_keyboard": [[{"text": "Ya", "callback_data": "y"}]]}
+    async with http.post(
+        f"{base}/sendMessage",
+        data={"chat_id": str(USER_ID), "text": "form", "reply_markup": json.dumps(markup)},
+    ) as resp:
+        assert (await resp.json())["ok"]
+    async with http.post(f"{base}/sendMessage", json={"chat_id": USER_ID, "text": "json", "reply_markup": markup}) as resp:
+        assert (await resp.json())["ok"]
+    async with http.get(f"{base}/sendmessage", params={"chat_id": str(USER_ID), "text": "query"}) as resp:
+        assert (await resp.json())["ok"]  # method names are case-insensitive
+    form = aiohttp.FormData()
+    form.add_field("chat_id", str(USER_ID))
+    form.add_field("document", b"%PDF-1.4", filename="a.pdf", content_type="application/pdf")
+    async with http.post(f"{base}/sendDocument", data=form) as resp:
+        result = (await resp.json())["result"]
+        assert result["document"]["mime_type"] == "application/pdf"
+
+    sends = [c for c in api.calls if c.method == "sendMessage"]
+    assert [c.params["chat_id"] for c in sends] == [USER_ID] * 3  # typed, whatever the encoding
+    assert sends[0].params["reply_markup"] == sends[1].params["reply_markup"] == markup
+    assert [m.text for m in api.sent(USER_ID)][:3] == ["form", "json", "query"]
+
+    async with http.post(f"{base}/sendMessage", data={"chat_id": str(USER_ID), "text": "x", "reply_markup": "{"}) as resp:
+        assert (await resp.json())["description"] == "Bad Request: can't parse reply keyboard markup JSON object"
+    assert len(api.errors) == 1
+
+
+# --------------------------------------------------------------------------- records
+
+
+async def test_wait_for_past_future_and_timeout(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    first = await api.wait_for(lambda c: c.method == "getMe")
+    assert isinstance(first, Call) and first.ok and first.response["username"] == "quickwin_test_bot"
+
+    waiting = asyncio.create_task(api.wait_for(lambda c: c.method == "sendMessage", timeout=2))
+    await asyncio.sleep(0)
+    await bot.send_message(USER_ID, "nanti")
+    call = await waiting
+    assert call.params["text"] == "nanti" and call.response["text"] == "nanti"
+
+    with pytest.raises(TimeoutError) as excinfo:
+        await api.wait_for(lambda c: c.method == "sendPhoto", timeout=0.1)
+    message = str(excinfo.value)
+    assert "no matching call within 0.1s" in message
+    assert "getMe ok" in message and "sendMessage ok" in message
+
+
+async def test_call_cap_and_counters(http: aiohttp.ClientSession) -> None:
+    async with FakeBotAPI(max_calls=3) as capped, FakeBotAPI(record_calls=False) as silent:
+        for server in (capped, silent):
+            for _ in range(5):
+                async with http.post(f"{server.bot_base_url}{server.token}/getMe") as resp:
+                    assert resp.status == 200
+        assert len(capped.calls) == 3 and capped.counts["getMe"] == 5
+        assert silent.calls == [] and silent.counts["getMe"] == 5
+
+        waiting = asyncio.create_task(silent.wait_for(lambda c: c.method == "getWebhookInfo", timeout=2))
+        await asyncio.sleep(0)
+        async with http.post(f"{silent.bot_base_url}{silent.token}/getWebhookInfo") as resp:
+            assert resp.status == 200
+        assert (await waiting).response["pending_update_count"] == 0
+
+
+# --------------------------------------------------------------------------- HTML parser
+
+
+def test_parse_html_entities_and_offsets() -> None:
+    text, entities = parse_html(
+        '😀<b>a<i>b</i></b><pre><code class="language-py">x</code></pre>'
+        '<blockquote expandable>q</blockquote><tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
+    )
+    assert text == "😀abxq👍"
+    assert entities == [
+        {"type": "bold", "offset": 2, "length": 2},
+        {"type": "italic", "offset": 3, "length": 1},
+        {"type": "pre", "offset": 4, "length": 1, "language": "py"},
+        {"type": "expandable_blockquote", "offset": 5, "length": 1},
+        {"type": "custom_emoji", "offset": 6, "length": 2, "custom_emoji_id": "5368324170671202286"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        ("</b>", "Unexpected end tag at byte offset 0"),
+        ("<b", "Unclosed start tag at byte offset 0"),
+        ("<b>x</b", "Unclosed end tag at byte offset 4"),
+        ('<a href=x"y">x</a>', "Unexpected end of name token at byte offset 8"),
+        ('<a href="x>y</a>', "Unclosed start tag at byte offset 0"),
+        ("<b>&#55296;</b>", "Unsupported HTML entity"),  # a lone surrogate
+        ("<b>&lt</b>", "Unsupported HTML entity"),
+    ],
+)
+def test_parse_html_errors(source: str, error: str) -> None:
+    with pytest.raises(HtmlParseError, match=error):
+        parse_html(source)
+
+
+# --------------------------------------------------------------------------- full Application
+
+
+async def test_real_application_round_trip(api: FakeBotAPI) -> None:
+    """The real Application: /start → keyboard → button press → answer + edit."""
+
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.message is not None
+        await update.message.reply_html(
+            "<b>Halo!</b> Pilih:",
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="yes")]]),
+        )
+        await update.message.reply_text(
+            "Bagikan lokasi", reply_markup=ReplyKeyboardMarkup([[KeyboardButton("📍", request_location=True)]])
+        )
+
+    async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer("Oke")
+        await query.edit_message_text(f"Dipilih: <i>{query.data}</i>", parse_mode="HTML")
+
+    app = (
+        ApplicationBuilder()
+        .token(api.token)
+        .base_url(api.bot_base_url)
+        .base_file_url(api.file_base_url)
+        .build()
+    )
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CallbackQueryHandler(pressed))
+    person = api.user(7, "Siti")
+    async with app:
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0)
+        api.push_update(api.message_update(person, "/start"))
+        call = await api.wait_for(lambda c: c.method == "sendMessage")
+        api.push_update(api.callback_update(person, call.response["message_id"], "yes"))
+        await api.wait_for(lambda c: c.method == "editMessageText")
+        await app.updater.stop()
+        await app.stop()
+
+    first, second = api.sent(7)
+    assert (first.text, first.edited, first.reply_markup) == ("Dipilih: yes", True, None)
+    assert second.reply_markup is not None and second.reply_markup["keyboard"][0][0]["request_location"]
+    assert [a["text"] for a in api.callback_answers()] == ["Oke"]
+    assert api.counts["deleteWebhook"] == 1
+    assert api.errors == []
