@@ -104,7 +104,7 @@ _json_dumps = partial(json.dumps, ensure_ascii=False)
 # --------------------------------------------------------------------------- records
 
 
-@dataclass
+@dataclass(slots=True)
 class Call:
     """One request the bot made, as the server understood it."""
 
@@ -117,7 +117,7 @@ class Call:
     at: float
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredMessage:
     """A message the bot sent, in its *current* state (edits applied).
 
@@ -154,7 +154,7 @@ class StoredMessage:
         return markup if markup is not None and "inline_keyboard" in markup else None
 
 
-@dataclass
+@dataclass(slots=True)
 class _StoredFile:
     file_id: str
     file_unique_id: str
@@ -166,7 +166,7 @@ class _StoredFile:
     height: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Chat:
     info: JSON
     next_message_id: int = 1
@@ -181,7 +181,7 @@ class _Chat:
         return message_id
 
 
-@dataclass
+@dataclass(slots=True)
 class _Poll:
     """A getUpdates request currently held open."""
 
@@ -241,7 +241,7 @@ _PLAIN_RUN_RE = re.compile(r"[^<&]+")
 _NAME_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
 
 
-@dataclass
+@dataclass(slots=True)
 class _OpenTag:
     name: str
     start: int  # UTF-16 offset in the output text

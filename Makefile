@@ -1,0 +1,39 @@
+# Quick start: `make run` (the bot on SQLite) and `make test` (the test suite on SQLite and PostgreSQL).
+# Both create the virtual environment in .venv on first use.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: install run test catalogs bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python -c "from bot.i18n import compile_catalogs; compile_catalogs()"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/quickwin run
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# Re-extract the strings from the code, merge them into id/ and en/, fill en from the msgids, compile.
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F locales/babel.cfg -k N_ -k gettext -k ngettext:1,2 --no-location \
+		--sort-output --project "Quick Win Bot" --copyright-holder "Quick Win Bot contributors" \
+		-o locales/messages.pot .
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --width 100
+	$(BIN)/python -m locales.fill_en
+	$(BIN)/pybabel compile -d locales -D messages --statistics
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.journey
+
+clean:
+	rm -rf $(VENV) *.egg-info build dist locales/*/LC_MESSAGES/*.mo
