@@ -67,6 +67,15 @@ class RegionIndex:
         exact_code = [r for r in self.regions if r.code == code]
         if exact_code:
             return exact_code
+        found = self._ranked(kind, q, limit)
+        if not found and " " in q:
+            # "saya tinggal di bandung", or a name wrapped in other words: try each longer word.
+            for word in q.split():
+                if len(word) >= 4:
+                    found += [r for r in self._ranked(kind, word, limit) if r not in found]
+        return found[:limit]
+
+    def _ranked(self, kind: str | None, q: str, limit: int) -> list[RegionEntry]:
         scored: list[tuple[float, RegionEntry]] = []
         for region, base in self._bases:
             if kind and region.kind != kind:

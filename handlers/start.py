@@ -98,7 +98,9 @@ async def _next_after_consent(turn: Turn) -> None:
 
         ask_region(turn)
     elif residents.has_consented(turn.resident):
-        turn.reply(turn.t.gettext("You can now rate the programs of {region}: /program").format(region=esc(region.name)))
+        from handlers.programs import show_program_list
+
+        await show_program_list(turn, region, 0, edit=False)
 
 
 async def cmd_privacy(update: Update, context: BotContext) -> None:

@@ -24,17 +24,24 @@ Typical use::
 
 Records:
 
-* ``calls``   – every request, in completion order (``Call.at`` is the
+* ``calls``   - every request, in completion order (``Call.at`` is the
   arrival time, so long polls may look "out of order").  ``Call.response`` is
   the ``result`` payload of a successful call and ``None`` for a failed one.
-* ``errors``  – one human-readable line per rejected request.  A getUpdates
+* ``errors``  - one human-readable line per rejected request.  A getUpdates
   terminated by a newer getUpdates (HTTP 409, as Telegram does) is *not* an
   error here: PTB cancels its pending poll on shutdown and immediately polls
   once more, so the "conflict" only ever hits an abandoned request.
-* ``counts``  – requests per method, kept even when ``record_calls=False``.
-* ``sent(chat_id)``         – the bot's messages with their current state.
-* ``callback_answers()``    – params of accepted answerCallbackQuery calls.
-* ``my_commands(...)``      – what setMyCommands stored.
+* ``counts``  - requests per method, kept even when ``record_calls=False``.
+* ``sent(chat_id)``         - the bot's messages with their current state.
+* ``callback_answers()``    - params of accepted answerCallbackQuery calls.
+* ``my_commands(...)``      - what setMyCommands stored.
+
+Helpers: ``add_file()`` registers a file "uploaded by a user" (for
+``message_update(user, photo=[...])``/``document=...``; the bot can getFile and
+download it), ``make_png(w, h)`` builds a valid PNG for sendPhoto.
+Memory: ``record_calls=False`` keeps no Call objects (``counts`` and
+``wait_for`` on future calls still work); ``max_calls`` caps ``calls``,
+dropping the oldest.  Confirmed updates are forgotten, as in Telegram.
 
 Deliberate deviations from the real server (all "stricter" or "simpler"):
 
@@ -45,6 +52,8 @@ Deliberate deviations from the real server (all "stricter" or "simpler"):
 * Photos must be PNG/JPEG whose dimensions can be read from the header.
 * Inline messages, groups and channels are not modelled: every chat is the
   private chat of a user that sent an update.
+* Texts are trimmed of surrounding whitespace (as Telegram does) before the
+  empty/length checks; entity offsets are UTF-16 code units.
 
 Run standalone for manual trials::
 
@@ -58,10 +67,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import itertools
 import json
 import mimetypes
 import re
+import signal
 import struct
 import time
 import zlib
@@ -383,9 +394,7 @@ class _HtmlParser:
 
         tag = _OpenTag(name, self.pos16, attrs)
         if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise HtmlParseError(
-                f'Tag "span" must have class "tg-spoiler" at byte offset {offset}'
-            )
+            raise HtmlParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {offset}')
         if name == "a" and not attrs.get("href"):
             raise HtmlParseError(
                 f'Tag "a" must have a non-empty "href" attribute at byte offset {offset}'
@@ -518,18 +527,45 @@ def _short(value: Any, limit: int = 120) -> str:
 # How form values (always strings) map back to typed values.  JSON bodies arrive
 # typed already, but Telegram also accepts JSON-encoded strings there.
 _INT_FIELDS = frozenset(
-    {"chat_id", "message_id", "offset", "limit", "cache_time", "message_thread_id",
-     "max_connections", "from_chat_id", "reply_to_message_id"}
+    {
+        "chat_id",
+        "message_id",
+        "offset",
+        "limit",
+        "cache_time",
+        "message_thread_id",
+        "max_connections",
+        "from_chat_id",
+        "reply_to_message_id",
+    }
 )
 _FLOAT_FIELDS = frozenset({"timeout"})
 _BOOL_FIELDS = frozenset(
-    {"disable_notification", "protect_content", "show_alert", "drop_pending_updates",
-     "disable_web_page_preview", "disable_content_type_detection", "has_spoiler",
-     "allow_sending_without_reply", "show_caption_above_media", "allow_paid_broadcast"}
+    {
+        "disable_notification",
+        "protect_content",
+        "show_alert",
+        "drop_pending_updates",
+        "disable_web_page_preview",
+        "disable_content_type_detection",
+        "has_spoiler",
+        "allow_sending_without_reply",
+        "show_caption_above_media",
+        "allow_paid_broadcast",
+    }
 )
 _JSON_FIELDS = frozenset(
-    {"reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
-     "link_preview_options", "reply_parameters", "menu_button"}
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "allowed_updates",
+        "commands",
+        "scope",
+        "link_preview_options",
+        "reply_parameters",
+        "menu_button",
+    }
 )
 
 
@@ -546,7 +582,7 @@ def _coerce(name: str, value: Any) -> Any:
             try:
                 return int(value)
             except ValueError:
-                return value  # e.g. "@channel" – the handler reports it
+                return value  # e.g. "@channel" - the handler reports it
         if name in _FLOAT_FIELDS:
             try:
                 return float(value)
@@ -558,24 +594,52 @@ def _coerce(name: str, value: Any) -> Any:
 
 
 _ACTION_FIELDS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "copy_text",
-    "callback_game", "pay",
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 _REPLY_BUTTON_REQUESTS = (
-    "request_contact", "request_location", "request_poll", "request_users", "request_chat",
+    "request_contact",
+    "request_location",
+    "request_poll",
+    "request_users",
+    "request_chat",
     "web_app",
 )
 _CHAT_ACTIONS = frozenset(
-    {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-     "upload_document", "choose_sticker", "find_location", "record_video_note",
-     "upload_video_note"}
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
 )
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 _LANGUAGE_RE = re.compile(r"^([a-z]{2})?$")
 _SCOPE_TYPES = frozenset(
-    {"default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
-     "chat_administrators", "chat_member"}
+    {
+        "default",
+        "all_private_chats",
+        "all_group_chats",
+        "all_chat_administrators",
+        "chat",
+        "chat_administrators",
+        "chat_member",
+    }
 )
 
 
@@ -586,7 +650,9 @@ def _validate_markup(markup: Any, *, inline_only: bool = False) -> JSON | None:
     bad_json = _bad("can't parse reply keyboard markup JSON object")
     if not isinstance(markup, dict):
         raise bad_json
-    kinds = [k for k in ("inline_keyboard", "keyboard", "remove_keyboard", "force_reply") if k in markup]
+    kinds = [
+        k for k in ("inline_keyboard", "keyboard", "remove_keyboard", "force_reply") if k in markup
+    ]
     if len(kinds) != 1:
         raise bad_json
     kind = kinds[0]
@@ -596,7 +662,9 @@ def _validate_markup(markup: Any, *, inline_only: bool = False) -> JSON | None:
     if kind == "inline_keyboard":
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise _bad('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays')
+            raise _bad(
+                'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+            )
         if sum(len(r) for r in rows) > 100:
             raise _bad("reply markup is too long")
         for button in itertools.chain.from_iterable(rows):
@@ -628,7 +696,9 @@ def _validate_inline_button(button: Any) -> None:
         raise _bad("BUTTON_TEXT_INVALID")
     actions = [k for k in _ACTION_FIELDS if k in button]
     if not actions:
-        raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+        raise _bad(
+            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+        )
     if len(actions) > 1:
         raise _bad(
             "can't parse inline keyboard button: exactly one of the optional fields must be "
@@ -656,7 +726,9 @@ def _validate_reply_button(button: Any) -> None:
         text = button.get("text")
         requests = [k for k in _REPLY_BUTTON_REQUESTS if button.get(k)]
         if len(requests) > 1:
-            raise _bad(f"can't parse keyboard button: at most one of {', '.join(requests)} may be used")
+            raise _bad(
+                f"can't parse keyboard button: at most one of {', '.join(requests)} may be used"
+            )
     else:
         raise _bad("can't parse keyboard button: KeyboardButton must be a String or an Object")
     if not isinstance(text, str) or not text.strip():
@@ -831,7 +903,9 @@ class FakeBotAPI:
             message["text"] = text
             if text.startswith("/") and "entities" not in fields:
                 command = text.split(maxsplit=1)[0]
-                message["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
+                ]
         message.update(fields)
         return {"message": message}
 
@@ -861,7 +935,7 @@ class FakeBotAPI:
         self._observe(update)
         self._updates.append(update)
         self._wake_polls()
-        return update["update_id"]
+        return int(update["update_id"])
 
     def _observe(self, update: JSON) -> None:
         """Mark the chats an update comes from as known, so the bot may write there."""
@@ -882,7 +956,9 @@ class FakeBotAPI:
                     chat.user_message_ids.add(message_id)
                     chat.next_message_id = max(chat.next_message_id, message_id + 1)
 
-    def add_file(self, content: bytes, filename: str | None = None, *, kind: str = "documents") -> JSON:
+    def add_file(
+        self, content: bytes, filename: str | None = None, *, kind: str = "documents"
+    ) -> JSON:
         """Register a file as if a user had uploaded it; returns the file object
         (file_id, file_unique_id, file_size, plus file_name / width+height) to put
         into a message_update(document=..., photo=[...]). The bot can getFile it."""
@@ -897,7 +973,11 @@ class FakeBotAPI:
 
     def callback_answers(self, query_id: str | None = None) -> list[JSON]:
         """Params of every accepted answerCallbackQuery, optionally for one query."""
-        return [a for a in self._callback_answers if query_id is None or a["callback_query_id"] == query_id]
+        return [
+            a
+            for a in self._callback_answers
+            if query_id is None or a["callback_query_id"] == query_id
+        ]
 
     def my_commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """The commands setMyCommands stored for (scope, language_code)."""
@@ -980,7 +1060,9 @@ class FakeBotAPI:
             error_line = None
             if exc.record:
                 error_line = f"{method}: {exc.description} (params: {_short(params, 300)})"
-            self._record(Call(method, params, files, False, exc.description, None, arrived), error_line)
+            self._record(
+                Call(method, params, files, False, exc.description, None, arrived), error_line
+            )
             return self._reply(False, exc.description, exc.code)
         self._record(Call(method, params, files, True, None, result, arrived), None)
         return self._reply(True, result)
@@ -1021,19 +1103,25 @@ class FakeBotAPI:
         stored = self._files_by_path.get(request.match_info["path"])
         if stored is None or stored.content is None:
             return self._reply(False, "Not Found", 404)
-        return web.Response(body=stored.content, content_type=stored.mime_type or "application/octet-stream")
+        return web.Response(
+            body=stored.content, content_type=stored.mime_type or "application/octet-stream"
+        )
 
     # ----------------------------------------------------------------- control API (standalone)
 
     async def _fake_message(self, request: web.Request) -> web.Response:
         body = await request.json()
-        user = self.user(int(body["user_id"]), body.get("first_name", "Warga"), body.get("language_code", "id"))
+        user = self.user(
+            int(body["user_id"]), body.get("first_name", "Warga"), body.get("language_code", "id")
+        )
         update_id = self.push_update(self.message_update(user, body.get("text")))
         return web.json_response({"update_id": update_id})
 
     async def _fake_callback(self, request: web.Request) -> web.Response:
         body = await request.json()
-        user = self.user(int(body["user_id"]), body.get("first_name", "Warga"), body.get("language_code", "id"))
+        user = self.user(
+            int(body["user_id"]), body.get("first_name", "Warga"), body.get("language_code", "id")
+        )
         try:
             update = self.callback_update(user, int(body["message_id"]), str(body["data"]))
         except LookupError as exc:
@@ -1044,9 +1132,16 @@ class FakeBotAPI:
         messages = self.sent(int(request.match_info["chat_id"]))
         return web.json_response(
             [
-                {"message_id": m.message_id, "text": m.text, "raw": m.raw, "reply_markup": m.reply_markup,
-                 "edited": m.edited, "deleted": m.deleted,
-                 "document": m.document[0] if m.document else None, "photo": m.photo is not None}
+                {
+                    "message_id": m.message_id,
+                    "text": m.text,
+                    "raw": m.raw,
+                    "reply_markup": m.reply_markup,
+                    "edited": m.edited,
+                    "deleted": m.deleted,
+                    "document": m.document[0] if m.document else None,
+                    "photo": m.photo is not None,
+                }
                 for m in messages
             ],
             dumps=_json_dumps,
@@ -1071,7 +1166,11 @@ class FakeBotAPI:
             raise _bad("fakebot: inline messages are not supported")
         message_id = params.get("message_id")
         if not isinstance(message_id, int):
-            raise _bad("message identifier is not specified" if message_id is None else "invalid message_id")
+            raise _bad(
+                "message identifier is not specified"
+                if message_id is None
+                else "invalid message_id"
+            )
         return message_id
 
     def _text(self, params: JSON, key: str, *, caption: bool) -> tuple[str | None, list[JSON]]:
@@ -1095,7 +1194,9 @@ class FakeBotAPI:
             except HtmlParseError as exc:
                 raise _bad(f"can't parse entities: {exc}") from None
         elif str(parse_mode).lower() in ("markdown", "markdownv2"):
-            raise _bad(f"fakebot: parse_mode {parse_mode!r} is not supported by the fake server; use HTML")
+            raise _bad(
+                f"fakebot: parse_mode {parse_mode!r} is not supported by the fake server; use HTML"
+            )
         else:
             raise _bad(f"unsupported parse_mode {parse_mode!r}")
         text, entities = _strip_text(text, entities)
@@ -1182,7 +1283,9 @@ class FakeBotAPI:
                 obj["mime_type"] = stored.mime_type
         return obj
 
-    def _store_file(self, content: bytes | None, filename: str | None, url: str | None, kind: str) -> _StoredFile:
+    def _store_file(
+        self, content: bytes | None, filename: str | None, url: str | None, kind: str
+    ) -> _StoredFile:
         n = next(self._file_ids)
         ext = ""
         if filename and "." in filename:
@@ -1200,7 +1303,9 @@ class FakeBotAPI:
         if kind == "photos":
             size = _image_size(content) if content is not None else None
             stored.width, stored.height = size or (0, 0)  # unknown for URLs
-            stored.mime_type = "image/png" if content and content.startswith(b"\x89PNG") else "image/jpeg"
+            stored.mime_type = (
+                "image/png" if content and content.startswith(b"\x89PNG") else "image/jpeg"
+            )
         self._files[stored.file_id] = stored
         self._files_by_path[stored.file_path] = stored
         return stored
@@ -1213,7 +1318,9 @@ class FakeBotAPI:
     def _accept(self, params: JSON, files: dict[str, FileValue]) -> bool:
         return True
 
-    def _set_bot_text(self, key: str, limit: int, params: JSON, files: dict[str, FileValue]) -> bool:
+    def _set_bot_text(
+        self, key: str, limit: int, params: JSON, files: dict[str, FileValue]
+    ) -> bool:
         value = params.get(key, "")
         if not isinstance(value, str) or len(value) > limit:
             raise _bad(f"{key} is too long")
@@ -1226,7 +1333,11 @@ class FakeBotAPI:
                 "use deleteWebhook to delete the webhook first",
                 409,
             )
-        offset, limit, timeout = params.get("offset"), params.get("limit", 100), params.get("timeout", 0)
+        offset, limit, timeout = (
+            params.get("offset"),
+            params.get("limit", 100),
+            params.get("timeout", 0),
+        )
         if not isinstance(offset, (int, type(None))) or not isinstance(limit, int):
             raise _bad("invalid offset or limit specified")
         if not isinstance(timeout, (int, float)):
@@ -1293,7 +1404,11 @@ class FakeBotAPI:
         return True
 
     def _get_webhook_info(self, params: JSON, files: dict[str, FileValue]) -> JSON:
-        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     @staticmethod
     def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
@@ -1318,19 +1433,33 @@ class FakeBotAPI:
             name, description = command.get("command"), command.get("description")
             if not isinstance(name, str) or not _COMMAND_RE.match(name):
                 raise _bad(f"BOT_COMMAND_INVALID: {name!r} must match [a-z0-9_]{{1,32}}")
-            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256 or len(description) > 256:
-                raise _bad(f"BOT_COMMAND_DESCRIPTION_INVALID: description of {name!r} must be 1-256 characters")
+            if (
+                not isinstance(description, str)
+                or not 1 <= len(description.strip()) <= 256
+                or len(description) > 256
+            ):
+                raise _bad(
+                    f"BOT_COMMAND_DESCRIPTION_INVALID: description of {name!r} must be 1-256 characters"
+                )
         if commands:
-            self._commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
+            self._commands[key] = [
+                {"command": c["command"], "description": c["description"]} for c in commands
+            ]
         else:
             self._commands.pop(key, None)  # an empty list deletes, as in Telegram
         return True
 
     def _get_my_commands(self, params: JSON, files: dict[str, FileValue]) -> list[JSON]:
-        return list(self._commands.get(self._commands_key(params.get("scope"), params.get("language_code")), []))
+        return list(
+            self._commands.get(
+                self._commands_key(params.get("scope"), params.get("language_code")), []
+            )
+        )
 
     def _delete_my_commands(self, params: JSON, files: dict[str, FileValue]) -> bool:
-        self._commands.pop(self._commands_key(params.get("scope"), params.get("language_code")), None)
+        self._commands.pop(
+            self._commands_key(params.get("scope"), params.get("language_code")), None
+        )
         return True
 
     def _send_message(self, params: JSON, files: dict[str, FileValue]) -> JSON:
@@ -1368,7 +1497,11 @@ class FakeBotAPI:
             file_id=stored.file_id,
         )
         if kind == "document":
-            msg.document = (stored.filename or "document", stored.content) if stored.content is not None else None
+            msg.document = (
+                (stored.filename or "document", stored.content)
+                if stored.content is not None
+                else None
+            )
         else:
             msg.photo = stored.content
         chat.bot_messages[msg.message_id] = msg
@@ -1500,16 +1633,22 @@ async def _serve(args: argparse.Namespace) -> None:
     print(api.url, flush=True)
     print(
         f"token {api.token}; bot base_url {api.bot_base_url}; base_file_url {api.file_base_url}\n"
-        f"push a message: curl -X POST {api.url}/_fake/message -d '{{\"user_id\": 1, \"text\": \"/start\"}}'\n"
+        f'push a message: curl -X POST {api.url}/_fake/message -d \'{{"user_id": 1, "text": "/start"}}\'\n'
         f"press a button: curl -X POST {api.url}/_fake/callback "
-        f"-d '{{\"user_id\": 1, \"message_id\": 2, \"data\": \"...\"}}'\n"
+        f'-d \'{{"user_id": 1, "message_id": 2, "data": "..."}}\'\n'
         f"see replies:    curl {api.url}/_fake/sent/1   errors: curl {api.url}/_fake/errors",
         flush=True,
     )
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stopping.set)
     try:
-        await asyncio.Event().wait()
+        await stopping.wait()
     finally:
         await api.stop()
+        print("stopped", flush=True)
 
 
 def main(argv: Iterable[str] | None = None) -> None:
@@ -1518,10 +1657,8 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     args = parser.parse_args(list(argv) if argv is not None else None)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C where signal handlers are unsupported
         asyncio.run(_serve(args))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

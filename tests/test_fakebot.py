@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -142,7 +143,9 @@ async def test_stop_releases_pending_long_poll(http: aiohttp.ClientSession) -> N
     assert time.monotonic() - started < 3
 
 
-async def test_newer_poll_terminates_older_with_conflict(api: FakeBotAPI, http: aiohttp.ClientSession) -> None:
+async def test_newer_poll_terminates_older_with_conflict(
+    api: FakeBotAPI, http: aiohttp.ClientSession
+) -> None:
     url = f"{api.bot_base_url}{api.token}/getUpdates"
     older = asyncio.create_task(http.post(url, json={"timeout": 10}))
     await asyncio.sleep(0.2)
@@ -156,7 +159,9 @@ async def test_newer_poll_terminates_older_with_conflict(api: FakeBotAPI, http: 
 # --------------------------------------------------------------------------- sendMessage
 
 
-async def test_send_message_records_parsed_html(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+async def test_send_message_records_parsed_html(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
     sent = await bot.send_message(
         USER_ID,
         'Halo <b>Budi</b> &amp; <a href="https://example.id/?a=1&amp;b=2">tautan</a> 😀 <i>x</i>',
@@ -166,7 +171,7 @@ async def test_send_message_records_parsed_html(bot: Bot, api: FakeBotAPI, user:
     stored = api.sent(USER_ID)[-1]
     assert stored.message_id == sent.message_id == 2  # after the user's /start
     assert stored.text == sent.text
-    assert stored.raw.startswith("Halo <b>Budi</b>")
+    assert stored.raw is not None and stored.raw.startswith("Halo <b>Budi</b>")
     assert stored.parse_mode == "HTML"
     link = next(e for e in stored.entities if e["type"] == "text_link")
     assert link["url"] == "https://example.id/?a=1&b=2"
@@ -215,7 +220,7 @@ async def test_send_message_accepted(
         (
             "<b>bold",
             "HTML",
-            'Bad Request: can\'t parse entities: Can\'t find end tag corresponding to start tag "b"',
+            "Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"",
         ),
         (
             "<b>x</i>",
@@ -225,9 +230,17 @@ async def test_send_message_accepted(
         ),
         ("Tom & Jerry", "HTML", "Bad Request: can't parse entities: Unsupported HTML entity"),
         ("&nbsp;", "HTML", "Bad Request: can't parse entities: Unsupported HTML entity"),
-        ("a < b", "HTML", 'Bad Request: can\'t parse entities: Unsupported start tag "" at byte offset 2'),
-        ("<span>x</span>", "HTML", "Bad Request: can't parse entities: Tag \"span\" must have class"),
-        ("<a>x</a>", "HTML", "Bad Request: can't parse entities: Tag \"a\" must have"),
+        (
+            "a < b",
+            "HTML",
+            'Bad Request: can\'t parse entities: Unsupported start tag "" at byte offset 2',
+        ),
+        (
+            "<span>x</span>",
+            "HTML",
+            'Bad Request: can\'t parse entities: Tag "span" must have class',
+        ),
+        ("<a>x</a>", "HTML", 'Bad Request: can\'t parse entities: Tag "a" must have'),
         ("   ", None, "Bad Request: message text is empty"),
         ("<b> </b>", "HTML", "Bad Request: message text is empty"),
         ("*bold*", "MarkdownV2", "Bad Request: fakebot: parse_mode 'MarkdownV2' is not supported"),
@@ -235,55 +248,83 @@ async def test_send_message_accepted(
     ],
 )
 async def test_send_message_rejected(
-    bot: Bot, api: FakeBotAPI, user: dict[str, Any], text: str, parse_mode: str | None, description: str
+    bot: Bot,
+    api: FakeBotAPI,
+    user: dict[str, Any],
+    text: str,
+    parse_mode: str | None,
+    description: str,
 ) -> None:
     with pytest.raises(BadRequest):
         await bot.send_message(USER_ID, text, parse_mode=parse_mode)
     assert len(api.errors) == 1
     assert api.errors[0].startswith(f"sendMessage: {description}")
-    assert api.calls[-1].ok is False and api.calls[-1].error.startswith(description)
-    assert [m for m in api.sent(USER_ID)] == []
+    assert api.calls[-1].ok is False and str(api.calls[-1].error).startswith(description)
+    assert api.sent(USER_ID) == []
 
 
 async def test_send_message_to_unknown_chat(bot: Bot, api: FakeBotAPI) -> None:
     with pytest.raises(BadRequest, match="Chat not found"):
         await bot.send_message(31337, "halo")
-    assert api.errors == ["sendMessage: Bad Request: chat not found (params: {'chat_id': 31337, 'text': 'halo'})"]
+    assert api.errors == [
+        "sendMessage: Bad Request: chat not found (params: {'chat_id': 31337, 'text': 'halo'})"
+    ]
 
 
-async def test_callback_data_limit_is_64_bytes(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+async def test_callback_data_limit_is_64_bytes(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
     await bot.send_message(USER_ID, "ok", reply_markup=keyboard("x" * 64))
     assert api.errors == []
     for data in ("x" * 65, "é" * 33):  # 33 characters but 66 bytes
-        with pytest.raises(BadRequest, match="Button_data_invalid|BUTTON_DATA_INVALID"):
+        with pytest.raises(BadRequest, match="Button_data_invalid"):
             await bot.send_message(USER_ID, "too long", reply_markup=keyboard(data))
     assert api.errors[-1].startswith("sendMessage: Bad Request: BUTTON_DATA_INVALID")
     assert len(api.errors) == 2
 
 
-async def test_reply_markup_validation(api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession) -> None:
+async def test_reply_markup_validation(
+    api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession
+) -> None:
     url = f"{api.bot_base_url}{api.token}/sendMessage"
     cases: list[tuple[dict[str, Any], str | None]] = [
         ({"inline_keyboard": [[{"text": "a", "url": "https://example.id"}]]}, None),
-        ({"inline_keyboard": [[{"text": "a", "url": "javascript:alert(1)"}]]}, "BUTTON_URL_INVALID"),
+        (
+            {"inline_keyboard": [[{"text": "a", "url": "javascript:alert(1)"}]]},
+            "BUTTON_URL_INVALID",
+        ),
         ({"inline_keyboard": [[{"text": "a"}]]}, "Text buttons are unallowed"),
-        ({"inline_keyboard": [[{"text": "a", "callback_data": "x", "url": "https://x.id"}]]}, "exactly one"),
+        (
+            {"inline_keyboard": [[{"text": "a", "callback_data": "x", "url": "https://x.id"}]]},
+            "exactly one",
+        ),
         ({"inline_keyboard": [[{"text": "", "callback_data": "x"}]]}, "BUTTON_TEXT_INVALID"),
-        ({"inline_keyboard": [[{"text": "a", "callback_data": str(i)} for i in range(101)]]}, "too long"),
-        ({"keyboard": [["Ya", {"text": "Lokasi", "request_location": True}]], "resize_keyboard": True}, None),
+        (
+            {"inline_keyboard": [[{"text": "a", "callback_data": str(i)} for i in range(101)]]},
+            "too long",
+        ),
+        (
+            {
+                "keyboard": [["Ya", {"text": "Lokasi", "request_location": True}]],
+                "resize_keyboard": True,
+            },
+            None,
+        ),
         ({"keyboard": [[{"text": ""}]]}, "button text must be non-empty"),
         ({"remove_keyboard": True}, None),
         ({"force_reply": True}, None),
         ({"keyboard": [["a"]], "remove_keyboard": True}, "can't parse reply keyboard markup"),
     ]
     for markup, error in cases:
-        async with http.post(url, json={"chat_id": USER_ID, "text": "t", "reply_markup": markup}) as resp:
+        async with http.post(
+            url, json={"chat_id": USER_ID, "text": "t", "reply_markup": markup}
+        ) as resp:
             body = await resp.json()
         if error is None:
             assert body["ok"], (markup, body)
         else:
             assert not body["ok"] and error in body["description"], (markup, body)
-    stored = [m for m in api.sent(USER_ID)]
+    stored = api.sent(USER_ID)
     assert [m.reply_markup for m in stored] == [markup for markup, error in cases if error is None]
 
 
@@ -293,21 +334,29 @@ async def test_reply_markup_validation(api: FakeBotAPI, user: dict[str, Any], ht
 async def test_edit_identical_is_rejected_and_changed_is_applied(
     bot: Bot, api: FakeBotAPI, user: dict[str, Any]
 ) -> None:
-    msg = await bot.send_message(USER_ID, "<b>Pilih</b>", parse_mode="HTML", reply_markup=keyboard("a", "b"))
+    msg = await bot.send_message(
+        USER_ID, "<b>Pilih</b>", parse_mode="HTML", reply_markup=keyboard("a", "b")
+    )
 
     with pytest.raises(BadRequest, match="not modified"):
         await bot.edit_message_text(
-            "<b>Pilih</b>", USER_ID, msg.message_id, parse_mode="HTML", reply_markup=keyboard("a", "b")
+            "<b>Pilih</b>",
+            USER_ID,
+            msg.message_id,
+            parse_mode="HTML",
+            reply_markup=keyboard("a", "b"),
         )
     assert len(api.errors) == 1 and "message is not modified" in api.errors[0]
 
     # Same text, other formatting: modified.
-    await bot.edit_message_text("<i>Pilih</i>", USER_ID, msg.message_id, parse_mode="HTML", reply_markup=keyboard("a", "b"))
+    await bot.edit_message_text(
+        "<i>Pilih</i>", USER_ID, msg.message_id, parse_mode="HTML", reply_markup=keyboard("a", "b")
+    )
     # Same text and formatting, other keyboard: modified.
     edited = await bot.edit_message_text(
         "<i>Pilih</i>", USER_ID, msg.message_id, parse_mode="HTML", reply_markup=keyboard("c")
     )
-    assert isinstance(edited, type(msg)) and edited.reply_markup == keyboard("c")
+    assert isinstance(edited, Message) and edited.reply_markup == keyboard("c")
     stored = api.sent(USER_ID)[0]
     assert (stored.text, stored.raw, stored.edited) == ("Pilih", "<i>Pilih</i>", True)
     assert stored.entities == [{"type": "italic", "offset": 0, "length": 5}]
@@ -330,7 +379,9 @@ async def test_edit_reply_markup(bot: Bot, api: FakeBotAPI, user: dict[str, Any]
         await bot.edit_message_reply_markup(USER_ID, msg.message_id, reply_markup=None)
 
 
-async def test_edit_and_delete_missing_messages(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+async def test_edit_and_delete_missing_messages(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
     with pytest.raises(BadRequest, match="Message to edit not found"):
         await bot.edit_message_text("x", USER_ID, 999)
     with pytest.raises(BadRequest, match="Message can't be edited"):
@@ -356,7 +407,7 @@ async def test_answer_callback_query_once(bot: Bot, api: FakeBotAPI, user: dict[
     (received,) = [u for u in await bot.get_updates() if u.callback_query]
     query = received.callback_query
     assert query is not None and query.data == "yes"
-    assert query.message is not None and query.message.reply_markup == keyboard("yes")
+    assert isinstance(query.message, Message) and query.message.reply_markup == keyboard("yes")
 
     assert await bot.answer_callback_query(query.id, text="Tersimpan") is True
     with pytest.raises(BadRequest, match="Query is too old"):
@@ -369,11 +420,13 @@ async def test_answer_callback_query_once(bot: Bot, api: FakeBotAPI, user: dict[
 
     other = api.callback_update(user, msg.message_id, "yes")["callback_query"]["id"]
     assert other != query.id
-    with pytest.raises(BadRequest, match="Message_too_long|MESSAGE_TOO_LONG"):
+    with pytest.raises(BadRequest, match="Message_too_long"):
         await bot.answer_callback_query(other, text="x" * 201)
 
 
-async def test_callback_update_needs_existing_bot_message(api: FakeBotAPI, user: dict[str, Any]) -> None:
+async def test_callback_update_needs_existing_bot_message(
+    api: FakeBotAPI, user: dict[str, Any]
+) -> None:
     with pytest.raises(LookupError):
         api.callback_update(user, 1, "x")  # message 1 is the user's own
 
@@ -381,7 +434,9 @@ async def test_callback_update_needs_existing_bot_message(api: FakeBotAPI, user:
 # --------------------------------------------------------------------------- files
 
 
-async def test_send_document_multipart_and_download(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+async def test_send_document_multipart_and_download(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
     content = b"kode,nama\n1,Posyandu\n"
     msg = await bot.send_document(
         USER_ID, document=content, filename="program.csv", caption="<b>Data</b>", parse_mode="HTML"
@@ -402,7 +457,9 @@ async def test_send_document_multipart_and_download(bot: Bot, api: FakeBotAPI, u
 
     # Re-sending by file_id reuses the stored file.
     again = await bot.send_document(USER_ID, document=msg.document.file_id)
-    assert again.document is not None and again.document.file_unique_id == msg.document.file_unique_id
+    assert (
+        again.document is not None and again.document.file_unique_id == msg.document.file_unique_id
+    )
     assert api.sent(USER_ID)[-1].document == ("program.csv", content)
     assert api.errors == []
 
@@ -413,8 +470,11 @@ async def test_send_photo_validates_image(bot: Bot, api: FakeBotAPI, user: dict[
     assert api.sent(USER_ID)[-1].photo == make_png(4, 3)
 
     jpeg = (
-        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 9
-        + b"\xff\xc0\x00\x11\x08\x00\x20\x00\x40\x03" + b"\x00" * 9 + b"\xff\xd9"
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+        + b"\x00" * 9
+        + b"\xff\xc0\x00\x11\x08\x00\x20\x00\x40\x03"
+        + b"\x00" * 9
+        + b"\xff\xd9"
     )
     msg = await bot.send_photo(USER_ID, photo=jpeg, caption="peta")
     assert [(p.width, p.height) for p in msg.photo] == [(64, 32)]
@@ -423,14 +483,16 @@ async def test_send_photo_validates_image(bot: Bot, api: FakeBotAPI, user: dict[
     assert api.sent(USER_ID)[-1].photo is None
     assert api.errors == []
 
-    with pytest.raises(BadRequest, match="Image_process_failed|IMAGE_PROCESS_FAILED"):
+    with pytest.raises(BadRequest, match="Image_process_failed"):
         await bot.send_photo(USER_ID, photo=b"GIF89a not really")
     with pytest.raises(BadRequest, match="Wrong file identifier"):
         await bot.send_photo(USER_ID, photo="no-such-file-id")
     assert len(api.errors) == 2
 
 
-async def test_user_uploaded_file_can_be_fetched(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+async def test_user_uploaded_file_can_be_fetched(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
     photo = api.add_file(make_png(2, 2), kind="photos")
     api.push_update(api.message_update(user, None, photo=[photo], caption="lubang jalan"))
     updates = await bot.get_updates()
@@ -446,19 +508,28 @@ async def test_user_uploaded_file_can_be_fetched(bot: Bot, api: FakeBotAPI, user
 async def test_set_my_commands(bot: Bot, api: FakeBotAPI) -> None:
     commands = [BotCommand("start", "Mulai"), BotCommand("cari_program", "Cari program quick-win")]
     await bot.set_my_commands(commands, language_code="id")
-    await bot.set_my_commands([BotCommand("start", "Start")], scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(
+        [BotCommand("start", "Start")], scope=BotCommandScopeAllPrivateChats()
+    )
     assert await bot.get_my_commands(language_code="id") == tuple(commands)
     assert await bot.get_my_commands() == ()
     assert api.my_commands(language_code="id") == [c.to_dict() for c in commands]
-    assert api.my_commands({"type": "all_private_chats"}) == [{"command": "start", "description": "Start"}]
+    assert api.my_commands({"type": "all_private_chats"}) == [
+        {"command": "start", "description": "Start"}
+    ]
 
-    for bad in (BotCommand("Start", "x"), BotCommand("/start", "x"), BotCommand("a" * 33, "x"),
-                BotCommand("ok", ""), BotCommand("ok", "x" * 257)):
-        with pytest.raises(BadRequest, match="Bot_command|BOT_COMMAND"):
+    for bad in (
+        BotCommand("Start", "x"),
+        BotCommand("/start", "x"),
+        BotCommand("a" * 33, "x"),
+        BotCommand("ok", ""),
+        BotCommand("ok", "x" * 257),
+    ):
+        with pytest.raises(BadRequest, match="Bot_command"):
             await bot.set_my_commands([bad])
     with pytest.raises(BadRequest, match="Invalid language code"):
         await bot.set_my_commands(commands, language_code="indonesian")
-    with pytest.raises(BadRequest, match="Bot_commands_too_much|BOT_COMMANDS_TOO_MUCH"):
+    with pytest.raises(BadRequest, match="Bot_commands_too_much"):
         await bot.set_my_commands([BotCommand(f"c{i}", "d") for i in range(101)])
     assert len(api.errors) == 7
     assert api.my_commands(language_code="id") == [c.to_dict() for c in commands]
@@ -474,7 +545,9 @@ async def test_send_chat_action(bot: Bot, api: FakeBotAPI, user: dict[str, Any])
 # --------------------------------------------------------------------------- request encodings
 
 
-async def test_request_encodings(api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession) -> None:
+async def test_request_encodings(
+    api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession
+) -> None:
     base = f"{api.bot_base_url}{api.token}"
     markup = {"inline_keyboard": [[{"text": "Ya", "callback_data": "y"}]]}
     async with http.post(
@@ -482,9 +555,12 @@ async def test_request_encodings(api: FakeBotAPI, user: dict[str, Any], http: ai
         data={"chat_id": str(USER_ID), "text": "form", "reply_markup": json.dumps(markup)},
     ) as resp:
         assert (await resp.json())["ok"]
-    async with http.post(f"{base}/sendMessage", json={"chat_id": USER_ID, "text": "json", "reply_markup": markup}) as resp:
+    as_json = {"chat_id": USER_ID, "text": "json", "reply_markup": markup}
+    async with http.post(f"{base}/sendMessage", json=as_json) as resp:
         assert (await resp.json())["ok"]
-    async with http.get(f"{base}/sendmessage", params={"chat_id": str(USER_ID), "text": "query"}) as resp:
+    async with http.get(
+        f"{base}/sendmessage", params={"chat_id": str(USER_ID), "text": "query"}
+    ) as resp:
         assert (await resp.json())["ok"]  # method names are case-insensitive
     form = aiohttp.FormData()
     form.add_field("chat_id", str(USER_ID))
@@ -498,17 +574,24 @@ async def test_request_encodings(api: FakeBotAPI, user: dict[str, Any], http: ai
     assert sends[0].params["reply_markup"] == sends[1].params["reply_markup"] == markup
     assert [m.text for m in api.sent(USER_ID)][:3] == ["form", "json", "query"]
 
-    async with http.post(f"{base}/sendMessage", data={"chat_id": str(USER_ID), "text": "x", "reply_markup": "{"}) as resp:
-        assert (await resp.json())["description"] == "Bad Request: can't parse reply keyboard markup JSON object"
+    broken = {"chat_id": str(USER_ID), "text": "x", "reply_markup": "{"}
+    async with http.post(f"{base}/sendMessage", data=broken) as resp:
+        assert (await resp.json())[
+            "description"
+        ] == "Bad Request: can't parse reply keyboard markup JSON object"
     assert len(api.errors) == 1
 
 
 # --------------------------------------------------------------------------- records
 
 
-async def test_wait_for_past_future_and_timeout(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+async def test_wait_for_past_future_and_timeout(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
     first = await api.wait_for(lambda c: c.method == "getMe")
-    assert isinstance(first, Call) and first.ok and first.response["username"] == "quickwin_test_bot"
+    assert (
+        isinstance(first, Call) and first.ok and first.response["username"] == "quickwin_test_bot"
+    )
 
     waiting = asyncio.create_task(api.wait_for(lambda c: c.method == "sendMessage", timeout=2))
     await asyncio.sleep(0)
@@ -532,7 +615,9 @@ async def test_call_cap_and_counters(http: aiohttp.ClientSession) -> None:
         assert len(capped.calls) == 3 and capped.counts["getMe"] == 5
         assert silent.calls == [] and silent.counts["getMe"] == 5
 
-        waiting = asyncio.create_task(silent.wait_for(lambda c: c.method == "getWebhookInfo", timeout=2))
+        waiting = asyncio.create_task(
+            silent.wait_for(lambda c: c.method == "getWebhookInfo", timeout=2)
+        )
         await asyncio.sleep(0)
         async with http.post(f"{silent.bot_base_url}{silent.token}/getWebhookInfo") as resp:
             assert resp.status == 200
@@ -553,7 +638,12 @@ def test_parse_html_entities_and_offsets() -> None:
         {"type": "italic", "offset": 3, "length": 1},
         {"type": "pre", "offset": 4, "length": 1, "language": "py"},
         {"type": "expandable_blockquote", "offset": 5, "length": 1},
-        {"type": "custom_emoji", "offset": 6, "length": 2, "custom_emoji_id": "5368324170671202286"},
+        {
+            "type": "custom_emoji",
+            "offset": 6,
+            "length": 2,
+            "custom_emoji_id": "5368324170671202286",
+        },
     ]
 
 
@@ -587,7 +677,8 @@ async def test_real_application_round_trip(api: FakeBotAPI) -> None:
             reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="yes")]]),
         )
         await update.message.reply_text(
-            "Bagikan lokasi", reply_markup=ReplyKeyboardMarkup([[KeyboardButton("📍", request_location=True)]])
+            "Bagikan lokasi",
+            reply_markup=ReplyKeyboardMarkup([[KeyboardButton("📍", request_location=True)]]),
         )
 
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -619,7 +710,10 @@ async def test_real_application_round_trip(api: FakeBotAPI) -> None:
 
     first, second = api.sent(7)
     assert (first.text, first.edited, first.reply_markup) == ("Dipilih: yes", True, None)
-    assert second.reply_markup is not None and second.reply_markup["keyboard"][0][0]["request_location"]
+    assert (
+        second.reply_markup is not None
+        and second.reply_markup["keyboard"][0][0]["request_location"]
+    )
     assert [a["text"] for a in api.callback_answers()] == ["Oke"]
     assert api.counts["deleteWebhook"] == 1
     assert api.errors == []

@@ -1,0 +1,1 @@
+"""Benchmarks: the resident journey against the fake Bot API, with a bare-PTB baseline."""
