@@ -612,6 +612,10 @@ def summarise(result: PhaseResult) -> dict[str, Any]:
         "unexpected_requests": dict(result.extra_requests),
         "unrouted_requests": result.unrouted,
         "cpu_s": result.cpu,
+        "bot_cpu_ms_per_update": (
+            round(1000 * result.cpu[result.label] / result.updates, 2)
+            if result.updates and result.label in result.cpu else None
+        ),
         "bot_peak_rss_mib": None if result.bot_rss_mib is None else round(result.bot_rss_mib, 1),
     }
 
@@ -722,6 +726,9 @@ def machine() -> dict[str, Any]:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal:"):
                 ram = round(int(line.split()[1]) / 1024 / 1024, 1)
+    load = None
+    with contextlib.suppress(OSError):
+        load = Path("/proc/loadavg").read_text().split()[:3]
     import telegram
 
     return {
@@ -731,7 +738,8 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "python_telegram_bot": telegram.__version__,
         "sqlite": sqlite3.sqlite_version,
-        "os": f"{platform.system()} {platform.release()}",
+        "os": platform.system(),
+        "loadavg_at_start": load,
     }
 
 
@@ -757,6 +765,9 @@ def step_table(results: dict[str, Any]) -> str:
         steps = r["journey"]["latency_by_step"]
         lines.append(f"journey steps on {db} (p50 / p99 ms): " + ", ".join(
             f"{name} {s['p50_ms']}/{s['p99_ms']}" for name, s in steps.items()))
+        lines.append(f"  CPU of the bot process per update on {db}: journey {r['journey']['bot_cpu_ms_per_update']} ms, "
+                     f"echo {r['echo']['bot_cpu_ms_per_update']} ms (driver + fake server: "
+                     f"{r['journey']['cpu_s'].get('driver_and_fake')} s / {r['echo']['cpu_s'].get('driver_and_fake')} s)")
     return "\n".join(lines)
 
 
@@ -839,13 +850,19 @@ async def _with_signals(args: argparse.Namespace) -> int:
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
     assert task is not None
+    terminated = []
+
+    def on_sigterm() -> None:
+        terminated.append(True)
+        task.cancel()
+
     with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
     try:
         return await amain(args)
-    except asyncio.CancelledError:
-        print("terminated", file=sys.stderr)
-        return 143
+    except asyncio.CancelledError:  # SIGTERM, or Ctrl-C (asyncio.run cancels the main task)
+        print("terminated" if terminated else "interrupted", file=sys.stderr)
+        return 143 if terminated else 130
 
 
 if __name__ == "__main__":

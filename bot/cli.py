@@ -16,7 +16,9 @@ log = logging.getLogger("quickwin")
 
 def _logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Bot API call is noise
+    # One line per Bot API call or per migration plugin is noise.
+    for noisy in ("httpx", "alembic.runtime.plugins"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def cmd_run(_args: argparse.Namespace) -> int:

@@ -775,6 +775,8 @@ class FakeBotAPI:
 
         self._chats: dict[int, _Chat] = {}
         self._updates: collections.deque[JSON] = collections.deque()
+        # Updates Telegram sends again although they were confirmed (see ``redeliver``).
+        self._redeliveries: collections.deque[JSON] = collections.deque()
         self._next_update_id = 1
         self._polls: list[_Poll] = []
         self._callback_queries: dict[str, bool] = {}  # id -> answered
@@ -936,6 +938,15 @@ class FakeBotAPI:
         self._updates.append(update)
         self._wake_polls()
         return int(update["update_id"])
+
+    def redeliver(self, update: JSON) -> None:
+        """Hand out an update once more, with its old ``update_id``, although it was confirmed.
+
+        Telegram does this after a webhook timeout, or when a bot stopped after handling an
+        update but before confirming it: the bot must not act on it twice.
+        """
+        self._redeliveries.append(update)
+        self._wake_polls()
 
     def _observe(self, update: JSON) -> None:
         """Mark the chats an update comes from as known, so the bot may write there."""
@@ -1353,6 +1364,8 @@ class FakeBotAPI:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(0.0, float(timeout))
         while True:
+            if self._redeliveries:
+                return [self._redeliveries.popleft()]
             if self._updates or self._closing:
                 return list(itertools.islice(self._updates, limit))
             remaining = deadline - loop.time()

@@ -25,6 +25,7 @@ class BotHarness:
         self.settings = settings
         self.app: Application = build_application(settings, db=db)  # type: ignore[type-arg]
         self._done: dict[int, asyncio.Event] = {}
+        self.running = False
         self.app.add_handler(TypeHandler(Update, self._mark_done), group=DONE_GROUP)
 
     async def _mark_done(self, update: Update, _context: Any) -> None:
@@ -38,8 +39,13 @@ class BotHarness:
         await self.app.start()
         assert self.app.updater is not None
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        self.running = True
 
     async def stop(self) -> None:
+        """Stop as a process would on SIGTERM (idempotent)."""
+        if not self.running:
+            return
+        self.running = False
         assert self.app.updater is not None
         await self.app.updater.stop()
         await self.app.stop()
@@ -54,6 +60,14 @@ class BotHarness:
         await asyncio.wait_for(event.wait(), timeout)
         event.clear()
         return update_id
+
+    async def redeliver(self, update: dict[str, Any], timeout: float = 10.0) -> None:
+        """Have the server deliver an already-confirmed update again, and wait until it is handled."""
+        event = self._done.setdefault(update["update_id"], asyncio.Event())
+        event.clear()
+        self.fake.redeliver(update)
+        await asyncio.wait_for(event.wait(), timeout)
+        event.clear()
 
     def person(self, user_id: int, language_code: str | None = "id", first_name: str = "Warga") -> Person:
         return Person(self, user_id, language_code, first_name)

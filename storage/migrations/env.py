@@ -38,7 +38,9 @@ async def _run_online() -> None:
     async with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             await connection.exec_driver_sql("PRAGMA journal_mode=WAL")
+            await connection.commit()  # else the migration runs inside this implicit transaction and is lost
         await connection.run_sync(_run_sync)
+        await connection.commit()
     await engine.dispose()
 
 
