@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import N_
@@ -11,6 +14,8 @@ from storage import regions as region_store
 from storage.feedback import FeedbackView
 from storage.models import Region
 from storage.programs import ProgramWithStats
+
+T = TypeVar("T")
 
 PROGRAMS_PER_PAGE = 5
 FEEDBACK_PER_PAGE = 5
@@ -45,17 +50,27 @@ def clamp_page(page: int, total: int, per_page: int) -> int:
     return min(max(page, 0), pages(total, per_page) - 1)
 
 
+async def _paged(
+    fetch: Callable[[int], Awaitable[tuple[list[T], int]]], page: int, per_page: int
+) -> tuple[list[T], int, int]:
+    """(rows on the page, the page actually shown, number of pages).
+
+    A button may name a page that no longer exists (the list shrank since it was drawn):
+    then the nearest page that does is shown.
+    """
+    rows, total = await fetch(page * per_page)
+    shown = clamp_page(page, total, per_page)
+    if shown != page:
+        rows, total = await fetch(shown * per_page)
+    return rows, shown, pages(total, per_page)
+
+
 async def programs_page(session: AsyncSession, *, region_code: str, page: int) -> tuple[list[ProgramWithStats], int, int]:
-    """(programs on the page, the page actually shown, number of pages)."""
-    rows, total = await store.region_programs_page(
-        session, region_code=region_code, offset=page * PROGRAMS_PER_PAGE, limit=PROGRAMS_PER_PAGE
+    return await _paged(
+        lambda offset: store.region_programs_page(session, region_code=region_code, offset=offset, limit=PROGRAMS_PER_PAGE),
+        page,
+        PROGRAMS_PER_PAGE,
     )
-    shown = clamp_page(page, total, PROGRAMS_PER_PAGE)
-    if shown != page:  # the catalogue shrank since the button was drawn
-        rows, total = await store.region_programs_page(
-            session, region_code=region_code, offset=shown * PROGRAMS_PER_PAGE, limit=PROGRAMS_PER_PAGE
-        )
-    return rows, shown, pages(total, PROGRAMS_PER_PAGE)
 
 
 async def program_details(session: AsyncSession, *, program_id: int) -> tuple[ProgramWithStats, Region] | None:
@@ -68,15 +83,13 @@ async def program_details(session: AsyncSession, *, program_id: int) -> tuple[Pr
 
 
 async def feedback_page(session: AsyncSession, *, resident_id: int, page: int) -> tuple[list[FeedbackView], int, int]:
-    rows, total = await feedback_store.resident_feedback_page(
-        session, resident_id=resident_id, offset=page * FEEDBACK_PER_PAGE, limit=FEEDBACK_PER_PAGE
+    return await _paged(
+        lambda offset: feedback_store.resident_feedback_page(
+            session, resident_id=resident_id, offset=offset, limit=FEEDBACK_PER_PAGE
+        ),
+        page,
+        FEEDBACK_PER_PAGE,
     )
-    shown = clamp_page(page, total, FEEDBACK_PER_PAGE)
-    if shown != page:
-        rows, total = await feedback_store.resident_feedback_page(
-            session, resident_id=resident_id, offset=shown * FEEDBACK_PER_PAGE, limit=FEEDBACK_PER_PAGE
-        )
-    return rows, shown, pages(total, FEEDBACK_PER_PAGE)
 
 
 async def provinces_page(session: AsyncSession, *, page: int) -> tuple[list[tuple[str, str, int]], int, int]:
@@ -87,12 +100,10 @@ async def provinces_page(session: AsyncSession, *, page: int) -> tuple[list[tupl
 
 
 async def province_regions_page(session: AsyncSession, *, province_code: str, page: int) -> tuple[list[Region], int, int]:
-    rows, total = await region_store.regions_in_province(
-        session, province_code=province_code, offset=page * REGIONS_PER_PAGE, limit=REGIONS_PER_PAGE
+    return await _paged(
+        lambda offset: region_store.regions_in_province(
+            session, province_code=province_code, offset=offset, limit=REGIONS_PER_PAGE
+        ),
+        page,
+        REGIONS_PER_PAGE,
     )
-    shown = clamp_page(page, total, REGIONS_PER_PAGE)
-    if shown != page:
-        rows, total = await region_store.regions_in_province(
-            session, province_code=province_code, offset=shown * REGIONS_PER_PAGE, limit=REGIONS_PER_PAGE
-        )
-    return rows, shown, pages(total, REGIONS_PER_PAGE)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove
 
 from bot import catalog, export, feedback, residents
-from bot.context import BotContext
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import Turn, esc
+from handlers.common import Turn, esc, in_turn
 from handlers.programs import label
 
 COMMENT_PREVIEW = 200
@@ -40,38 +39,30 @@ async def show_my_feedback(turn: Turn, page: int, *, edit: bool) -> None:
     turn.edit(text, markup) if edit else turn.reply(text, markup)
 
 
-async def cmd_my_feedback(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_my_feedback(turn: Turn) -> None:
     """List the resident's own feedback with tickets and statuses."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        await show_my_feedback(turn, 0, edit=False)
+    await show_my_feedback(turn, 0, edit=False)
 
 
-async def on_my_feedback(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_my_feedback(turn: Turn, cb: Callback) -> None:
     """Show a page of the resident's feedback."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        await show_my_feedback(turn, cb.int(0), edit=True)
+    await show_my_feedback(turn, cb.int(0), edit=True)
 
 
-async def cmd_language(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_language(turn: Turn) -> None:
     """Offer the languages."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        turn.reply(turn.t.gettext("Choose your language:"), kb.languages())
+    turn.reply(turn.t.gettext("Choose your language:"), kb.languages())
 
 
-async def on_language(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_language(turn: Turn, cb: Callback) -> None:
     """Switch the resident's language."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        residents.set_language(turn.session, turn.resident, cb.str(0))
-        turn.set_language(cb.str(0))
-        turn.edit(turn.t.gettext("Language changed to English. Type /bantuan for help."))
+    residents.set_language(turn.session, turn.resident, cb.str(0))
+    turn.set_language(cb.str(0))
+    turn.edit(turn.t.gettext("Language changed to English. Type /bantuan for help."))
 
 
 def help_text(turn: Turn) -> str:
@@ -94,70 +85,60 @@ def help_text(turn: Turn) -> str:
     )
 
 
-async def cmd_help(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_help(turn: Turn) -> None:
     """Explain everything the bot can do."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        turn.reply(help_text(turn))
+    turn.reply(help_text(turn))
 
 
-async def cmd_cancel(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_cancel(turn: Turn) -> None:
     """Leave the current step."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        state = turn.resident.state
-        residents.set_state(turn.session, turn.resident, None)
-        if state == residents.COMMENTING:
-            text = _("Cancelled. Your rating is saved without a comment.")
-        elif state is not None:
-            text = _("Cancelled.")
-        else:
-            text = _("There is nothing to cancel. Type /bantuan to see what you can do.")
-        turn.reply(text, ReplyKeyboardRemove() if state == residents.CHOOSING_REGION else None)
+    _ = turn.t.gettext
+    state = turn.resident.state
+    residents.set_state(turn.session, turn.resident, None)
+    if state == residents.COMMENTING:
+        text = _("Cancelled. Your rating is saved without a comment.")
+    elif state is not None:
+        text = _("Cancelled.")
+    else:
+        text = _("There is nothing to cancel. Type /bantuan to see what you can do.")
+    turn.reply(text, ReplyKeyboardRemove() if state == residents.CHOOSING_REGION else None)
 
 
-async def cmd_my_data(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_my_data(turn: Turn) -> None:
     """Send the resident all their data as a JSON file."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        data = await export.resident_data(turn.session, turn.resident)
-        turn.document(
-            "quickwin-data.json",
-            export.to_json_bytes(data),
-            turn.t.gettext("All the data we keep about you. To delete it, type /hapusdata."),
-        )
+    data = await export.resident_data(turn.session, turn.resident)
+    turn.document(
+        "quickwin-data.json",
+        export.to_json_bytes(data),
+        turn.t.gettext("All the data we keep about you. To delete it, type /hapusdata."),
+    )
 
 
-async def cmd_erase(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_erase(turn: Turn) -> None:
     """Ask for confirmation before deleting the resident's data."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        turn.reply(
-            _(
-                "Delete all your data? This cannot be undone.\n\n"
-                "Your ratings stay only as anonymous numbers for the statistics, without your comments "
-                "and without any link to you."
-            ),
-            kb.markup([kb.button(_("Yes, delete my data"), "erase", "yes"), kb.button(_("Cancel"), "erase", "no")]),
-        )
+    _ = turn.t.gettext
+    turn.reply(
+        _(
+            "Delete all your data? This cannot be undone.\n\n"
+            "Your ratings stay only as anonymous numbers for the statistics, without your comments "
+            "and without any link to you."
+        ),
+        kb.markup([kb.button(_("Yes, delete my data"), "erase", "yes"), kb.button(_("Cancel"), "erase", "no")]),
+    )
 
 
-async def on_erase(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_erase(turn: Turn, cb: Callback) -> None:
     """Delete the resident's data, or keep it."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        if cb.str(0) == "no":
-            turn.edit(_("All right, your data has not been deleted."))
-            return
-        text = _("Your data has been deleted. Thank you for using Quick Win Bot. Type /start to begin again.")
-        turn.edit(text)  # before the row goes: edit() remembers the screen on it
-        await residents.erase(turn.session, turn.resident)
-        turn.session.expunge(turn.resident)
+    _ = turn.t.gettext
+    if cb.str(0) == "no":
+        turn.edit(_("All right, your data has not been deleted."))
+        return
+    text = _("Your data has been deleted. Thank you for using Quick Win Bot. Type /start to begin again.")
+    turn.edit(text)  # before the row goes: edit() remembers the screen on it
+    await residents.erase(turn.session, turn.resident)
+    turn.session.expunge(turn.resident)

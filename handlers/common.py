@@ -6,6 +6,7 @@ lock is held while talking to Telegram, and nothing is said about a change that 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -14,7 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -42,8 +43,25 @@ def _fingerprint(message_id: int, text: str, markup: InlineKeyboardMarkup | None
     return f"{message_id}:{hashlib.sha1(payload.encode()).hexdigest()[:16]}"
 
 
+def in_turn(fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """Run a handler inside a Turn; a re-delivered update is skipped before the handler sees it.
+
+    The wrapped function takes the turn (and, for buttons, the decoded callback) instead of
+    PTB's (update, context).
+    """
+
+    @functools.wraps(fn)
+    async def handler(update: Update, context: BotContext, *args: Any) -> None:
+        async with Turn(update, context) as turn:
+            if turn.duplicate:
+                return
+            await fn(turn, *args)
+
+    return handler
+
+
 class Turn(AbstractAsyncContextManager["Turn"]):
-    """Use as `async with Turn(update, context) as turn:`; check `turn.duplicate` first."""
+    """One update's unit of work; handlers get it through `in_turn`."""
 
     session: AsyncSession
     resident: Resident
@@ -62,7 +80,7 @@ class Turn(AbstractAsyncContextManager["Turn"]):
         self._actions: list[Callable[[], Awaitable[Any]]] = []
         self._answer: dict[str, Any] | None = None
 
-    async def __aenter__(self) -> Turn:
+    async def __aenter__(self) -> Self:
         self._uow = self.deps.db.unit_of_work()
         self.session = await self._uow.__aenter__()
         try:

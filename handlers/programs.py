@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from telegram import Update
-
 from bot import catalog, residents
-from bot.context import BotContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import Turn, esc
+from handlers.common import Turn, esc, in_turn
 from storage.models import Region
 from storage.programs import ProgramWithStats
 
@@ -81,64 +78,56 @@ def program_page(t: Translator, stats: ProgramWithStats, region: Region) -> str:
     return "\n".join(lines)
 
 
-async def cmd_programs(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_programs(turn: Turn) -> None:
     """List the quick-win programs of the resident's region."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        region = await residents.region_of(turn.session, turn.resident)
-        if region is None:
-            from handlers.region import ask_region
+    region = await residents.region_of(turn.session, turn.resident)
+    if region is None:
+        from handlers.region import ask_region
 
-            ask_region(turn, turn.t.gettext("First, tell us your region."))
-            return
-        await show_program_list(turn, region, 0, edit=False)
+        ask_region(turn, turn.t.gettext("First, tell us your region."))
+        return
+    await show_program_list(turn, region, 0, edit=False)
 
 
-async def on_program_list(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_program_list(turn: Turn, cb: Callback) -> None:
     """Show a page of the region's programs."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        region = await residents.region_of(turn.session, turn.resident)
-        if region is None:
-            from handlers.region import ask_region
+    region = await residents.region_of(turn.session, turn.resident)
+    if region is None:
+        from handlers.region import ask_region
 
-            turn.answer()
-            ask_region(turn)
-            return
-        await show_program_list(turn, region, cb.int(0), edit=True)
+        turn.answer()
+        ask_region(turn)
+        return
+    await show_program_list(turn, region, cb.int(0), edit=True)
 
 
-async def on_program(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_program(turn: Turn, cb: Callback) -> None:
     """Show one program with its rating summary and the rate button."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        found = await catalog.program_details(turn.session, program_id=cb.int(0))
-        if found is None:
-            turn.answer(_("This program is no longer listed. Here is the current list."), alert=True)
-            region = await residents.region_of(turn.session, turn.resident)
-            if region is not None:
-                await show_program_list(turn, region, 0, edit=True)
-            return
-        stats, region = found
-        markup = kb.markup(
-            [kb.button(_("⭐ Rate this program"), "ask", stats.program.id)],  # type: ignore[arg-type]
-            [kb.button(_("‹ Back"), "progs", cb.int(1))],
-        )
-        turn.edit(program_page(turn.t, stats, region), markup)
+    _ = turn.t.gettext
+    found = await catalog.program_details(turn.session, program_id=cb.int(0))
+    if found is None:
+        turn.answer(_("This program is no longer listed. Here is the current list."), alert=True)
+        region = await residents.region_of(turn.session, turn.resident)
+        if region is not None:
+            await show_program_list(turn, region, 0, edit=True)
+        return
+    stats, region = found
+    markup = kb.markup(
+        [kb.button(_("⭐ Rate this program"), "ask", stats.program.id)],  # type: ignore[arg-type]
+        [kb.button(_("‹ Back"), "progs", cb.int(1))],
+    )
+    turn.edit(program_page(turn.t, stats, region), markup)
 
 
-async def on_notify(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_notify(turn: Turn, cb: Callback) -> None:
     """Remember that the resident wants to hear when their region lists a program."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        if not residents.has_consented(turn.resident):
-            turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
-            return
-        residents.want_new_program_notice(turn.session, turn.resident)
-        turn.edit(_("🔔 Done. We will send you a message when the first program is added."))
+    _ = turn.t.gettext
+    if not residents.has_consented(turn.resident):
+        turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
+        return
+    residents.want_new_program_notice(turn.session, turn.resident)
+    turn.edit(_("🔔 Done. We will send you a message when the first program is added."))

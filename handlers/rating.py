@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot import feedback, residents
-from bot.context import BotContext
 from bot.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import Turn, esc
+from handlers.common import Turn, esc, in_turn
 from handlers.start import privacy_notice
 
 
@@ -19,58 +16,54 @@ def _ask_consent(turn: Turn) -> None:
     turn.reply(privacy_notice(turn.t) + "\n\n" + _("Do you agree to this?"), kb.consent(turn.t))
 
 
-async def on_ask(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_ask(turn: Turn, cb: Callback) -> None:
     """Show the five rating buttons for a program."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        if not residents.has_consented(turn.resident):
-            _ask_consent(turn)
-            return
-        found = await feedback.program_to_rate(turn.session, program_id=cb.int(0))
-        if found is None:
-            turn.answer(_("This program is no longer listed."), alert=True)
-            return
-        nonce = feedback.new_nonce()
-        stars = [kb.button(str(n), "rate", found.id, n, nonce) for n in range(1, 6)]  # type: ignore[arg-type]
-        turn.edit(
-            _("How would you rate <b>{program}</b>?\n1 = very poor, 5 = very good.").format(program=esc(found.name)),
-            kb.markup(stars, [kb.button(_("‹ Back"), "prog", found.id, 0)]),  # type: ignore[arg-type]
-        )
+    _ = turn.t.gettext
+    if not residents.has_consented(turn.resident):
+        _ask_consent(turn)
+        return
+    found = await feedback.program_to_rate(turn.session, program_id=cb.int(0))
+    if found is None:
+        turn.answer(_("This program is no longer listed."), alert=True)
+        return
+    nonce = feedback.new_nonce()
+    stars = [kb.button(str(n), "rate", found.id, n, nonce) for n in range(1, 6)]  # type: ignore[arg-type]
+    turn.edit(
+        _("How would you rate <b>{program}</b>?\n1 = very poor, 5 = very good.").format(program=esc(found.name)),
+        kb.markup(stars, [kb.button(_("‹ Back"), "prog", found.id, 0)]),  # type: ignore[arg-type]
+    )
 
 
-async def on_rate(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_rate(turn: Turn, cb: Callback) -> None:
     """Store the rating (once per showing of the buttons) and invite a comment."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        result = await feedback.rate(turn.session, turn.resident, program_id=cb.int(0), stars=cb.int(1), nonce=cb.str(2))
-        if result.outcome is RateOutcome.NO_CONSENT:
-            _ask_consent(turn)
-            return
-        if result.outcome is RateOutcome.NO_PROGRAM:
-            turn.answer(_("This program is no longer listed."), alert=True)
-            turn.edit(_("This program is no longer listed. See the current list: /program"))
-            return
-        if result.outcome is RateOutcome.ALREADY:
-            turn.answer(_("Your rating has already been recorded."))
-            return
-        assert result.feedback is not None and result.program is not None
-        turn.answer(_("Thank you!"))
-        if turn.query and turn.query.message:
-            turn.resident.draft = {**(turn.resident.draft or {}), "prompt": turn.query.message.message_id}
-        turn.edit(
-            _("Thank you! You rated <b>{program}</b> {stars} of 5.").format(
-                program=esc(result.program.name), stars=result.feedback.rating
-            )
-            + "\n\n"
-            + _("Would you like to add a comment? Just write it here (up to {max} characters), or press Skip.").format(
-                max=turn.t.integer(COMMENT_MAX)
-            ),
-            kb.markup([kb.button(_("Skip"), "skip", result.feedback.id)]),  # type: ignore[arg-type]
+    _ = turn.t.gettext
+    result = await feedback.rate(turn.session, turn.resident, program_id=cb.int(0), stars=cb.int(1), nonce=cb.str(2))
+    if result.outcome is RateOutcome.NO_CONSENT:
+        _ask_consent(turn)
+        return
+    if result.outcome is RateOutcome.NO_PROGRAM:
+        turn.answer(_("This program is no longer listed."), alert=True)
+        turn.edit(_("This program is no longer listed. See the current list: /program"))
+        return
+    if result.outcome is RateOutcome.ALREADY:
+        turn.answer(_("Your rating has already been recorded."))
+        return
+    assert result.feedback is not None and result.program is not None
+    turn.answer(_("Thank you!"))
+    if turn.query and turn.query.message:
+        turn.resident.draft = {**(turn.resident.draft or {}), "prompt": turn.query.message.message_id}
+    turn.edit(
+        _("Thank you! You rated <b>{program}</b> {stars} of 5.").format(
+            program=esc(result.program.name), stars=result.feedback.rating
         )
+        + "\n\n"
+        + _("Would you like to add a comment? Just write it here (up to {max} characters), or press Skip.").format(
+            max=turn.t.integer(COMMENT_MAX)
+        ),
+        kb.markup([kb.button(_("Skip"), "skip", result.feedback.id)]),  # type: ignore[arg-type]
+    )
 
 
 def ticket_text(turn: Turn, feedback_id: int, with_comment: bool) -> str:
@@ -111,28 +104,24 @@ async def on_comment_text(turn: Turn, text: str) -> None:
         turn.reply(_("The comment is empty. Please write your comment, or press Skip."))
 
 
-async def on_skip(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_skip(turn: Turn, cb: Callback) -> None:
     """Finish without a comment; the rating stands."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        row = await feedback.finish_without_comment(turn.session, turn.resident, cb.int(0))
-        if row is None:
-            turn.answer(turn.t.gettext("This feedback has already been saved."))
-            return
-        turn.edit(ticket_text(turn, row.id, with_comment=bool(row.comment)))  # type: ignore[arg-type]
+    row = await feedback.finish_without_comment(turn.session, turn.resident, cb.int(0))
+    if row is None:
+        turn.answer(turn.t.gettext("This feedback has already been saved."))
+        return
+    turn.edit(ticket_text(turn, row.id, with_comment=bool(row.comment)))  # type: ignore[arg-type]
 
 
-async def on_trim(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_trim(turn: Turn, cb: Callback) -> None:
     """Save the first part of a comment that was too long."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        prompt = (turn.resident.draft or {}).get("prompt")
-        row = await feedback.save_trimmed_comment(turn.session, turn.resident, cb.int(0))
-        if row is None:
-            turn.answer(turn.t.gettext("This feedback has already been saved."))
-            return
-        if isinstance(prompt, int):
-            turn.drop_buttons(prompt)
-        turn.edit(ticket_text(turn, row.id, with_comment=True))  # type: ignore[arg-type]
+    prompt = (turn.resident.draft or {}).get("prompt")
+    row = await feedback.save_trimmed_comment(turn.session, turn.resident, cb.int(0))
+    if row is None:
+        turn.answer(turn.t.gettext("This feedback has already been saved."))
+        return
+    if isinstance(prompt, int):
+        turn.drop_buttons(prompt)
+    turn.edit(ticket_text(turn, row.id, with_comment=True))  # type: ignore[arg-type]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove
 
 from bot import catalog, residents
-from bot.context import BotContext
 from bot.search import MAX_QUERY, normalise
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import Turn, esc
+from handlers.common import Turn, esc, in_turn
 
 FAR_KM = 100.0  # farther than this from every centroid: probably not a participating region
 
@@ -64,48 +63,42 @@ async def show_provinces(turn: Turn, page: int, *, edit: bool) -> None:
     turn.edit(text, markup) if edit else turn.reply(text, markup)
 
 
-async def on_provinces(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_provinces(turn: Turn, cb: Callback) -> None:
     """Show a page of provinces."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        await show_provinces(turn, cb.int(0), edit=True)
+    await show_provinces(turn, cb.int(0), edit=True)
 
 
-async def on_province(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_province(turn: Turn, cb: Callback) -> None:
     """Show a page of a province's regions."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        code = cb.str(0)
-        rows, shown, pages = await catalog.province_regions_page(turn.session, province_code=code, page=cb.int(1))
-        if not rows:
-            turn.answer(turn.t.gettext("This list is out of date. Here is the current one."))
-            await show_provinces(turn, 0, edit=True)
-            return
-        buttons = [[kb.button(r.name, "region", r.code)] for r in rows]
-        text = turn.t.gettext("Participating regencies and cities in <b>{province}</b>:").format(
-            province=esc(rows[0].province)
-        )
-        back = [kb.button(turn.t.gettext("‹ Provinces"), "provs", 0)]
-        turn.edit(text, kb.markup(*buttons, kb.pager(turn.t, "prov", shown, pages, code), back))
+    code = cb.str(0)
+    rows, shown, pages = await catalog.province_regions_page(turn.session, province_code=code, page=cb.int(1))
+    if not rows:
+        turn.answer(turn.t.gettext("This list is out of date. Here is the current one."))
+        await show_provinces(turn, 0, edit=True)
+        return
+    buttons = [[kb.button(r.name, "region", r.code)] for r in rows]
+    text = turn.t.gettext("Participating regencies and cities in <b>{province}</b>:").format(
+        province=esc(rows[0].province)
+    )
+    back = [kb.button(turn.t.gettext("‹ Provinces"), "provs", 0)]
+    turn.edit(text, kb.markup(*buttons, kb.pager(turn.t, "prov", shown, pages, code), back))
 
 
-async def on_region_chosen(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_region_chosen(turn: Turn, cb: Callback) -> None:
     """Set the resident's region and show its programs."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        if turn.resident.region_code == cb.str(0) and turn.resident.state != residents.CHOOSING_REGION:
-            turn.answer(_("This region is already chosen."))
-            return
-        region = await residents.choose_region(turn.session, turn.resident, cb.str(0))
-        if region is None:
-            turn.answer(_("This region is not in our list. Please choose again."), alert=True)
-            return
-        turn.edit(_("You chose <b>{region}</b>.").format(region=esc(region.name)))
-        await confirm_region(turn, region)
+    _ = turn.t.gettext
+    if turn.resident.region_code == cb.str(0) and turn.resident.state != residents.CHOOSING_REGION:
+        turn.answer(_("This region is already chosen."))
+        return
+    region = await residents.choose_region(turn.session, turn.resident, cb.str(0))
+    if region is None:
+        turn.answer(_("This region is not in our list. Please choose again."), alert=True)
+        return
+    turn.edit(_("You chose <b>{region}</b>.").format(region=esc(region.name)))
+    await confirm_region(turn, region)
 
 
 async def confirm_region(turn: Turn, region) -> None:  # type: ignore[no-untyped-def]
@@ -121,44 +114,38 @@ async def confirm_region(turn: Turn, region) -> None:  # type: ignore[no-untyped
     await show_program_list(turn, region, 0, edit=False)
 
 
-async def on_search_again(update: Update, context: BotContext, _cb: Callback) -> None:
+@in_turn
+async def on_search_again(turn: Turn, _cb: Callback) -> None:
     """Ask the resident to type their region's name."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        ask_region(turn)
+    ask_region(turn)
 
 
-async def on_location(update: Update, context: BotContext) -> None:
+@in_turn
+async def on_location(turn: Turn) -> None:
     """Propose the region nearest to a shared location, for the resident to confirm."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        location = update.effective_message.location  # type: ignore[union-attr]
-        assert location is not None
-        region, km = turn.deps.regions.nearest(location.latitude, location.longitude)
-        if km > FAR_KM:
-            text = _(
-                "The nearest participating region is <b>{region}</b>, {province}, about {km} km away. "
-                "Your area may not be part of the 100 Smart City Movement yet. Is {region} your region?"
-            )
-        else:
-            text = _("Your location is closest to <b>{region}</b>, {province}. Is this right?")
-        turn.reply(
-            text.format(region=esc(region.name), province=esc(region.province), km=turn.t.integer(round(km))),
-            kb.markup(
-                [kb.button(_("✅ Yes, that's right"), "region", region.code)],
-                [kb.button(_("✏️ No, let me search"), "search")],
-            ),
+    _ = turn.t.gettext
+    location = turn.update.effective_message.location  # type: ignore[union-attr]
+    assert location is not None
+    region, km = turn.deps.regions.nearest(location.latitude, location.longitude)
+    if km > FAR_KM:
+        text = _(
+            "The nearest participating region is <b>{region}</b>, {province}, about {km} km away. "
+            "Your area may not be part of the 100 Smart City Movement yet. Is {region} your region?"
         )
+    else:
+        text = _("Your location is closest to <b>{region}</b>, {province}. Is this right?")
+    turn.reply(
+        text.format(region=esc(region.name), province=esc(region.province), km=turn.t.integer(round(km))),
+        kb.markup(
+            [kb.button(_("✅ Yes, that's right"), "region", region.code)],
+            [kb.button(_("✏️ No, let me search"), "search")],
+        ),
+    )
 
 
-async def cmd_region(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_region(turn: Turn) -> None:
     """Change the resident's region."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        region = await residents.region_of(turn.session, turn.resident)
-        note = turn.t.gettext("Your region now: <b>{region}</b>.").format(region=esc(region.name)) if region else None
-        ask_region(turn, note)
+    region = await residents.region_of(turn.session, turn.resident)
+    note = turn.t.gettext("Your region now: <b>{region}</b>.").format(region=esc(region.name)) if region else None
+    ask_region(turn, note)

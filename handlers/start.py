@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Update
-
 from bot import residents
-from bot.context import BotContext
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
-from handlers.common import Turn, esc
+from handlers.common import Turn, esc, in_turn
 
 
 def privacy_notice(t: Translator) -> str:
@@ -35,60 +32,56 @@ def privacy_notice(t: Translator) -> str:
     )
 
 
-async def cmd_start(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_start(turn: Turn) -> None:
     """Greet the resident; ask for consent first, then for their region."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        resident = turn.resident
-        if resident.consent_at is None and resident.declined_at is None:
-            turn.reply(
-                _(
-                    "Hello! 👋 Welcome to <b>Quick Win Bot</b>.\n\n"
-                    "Here you can see the quick-win programs of your regency or city under the "
-                    "100 Smart City Movement, rate them from 1 to 5 and send your comments to your local government."
-                )
-                + "\n\n"
-                + privacy_notice(turn.t)
-                + "\n\n"
-                + _("Do you agree to this?"),
-                kb.consent(turn.t),
+    _ = turn.t.gettext
+    resident = turn.resident
+    if resident.consent_at is None and resident.declined_at is None:
+        turn.reply(
+            _(
+                "Hello! 👋 Welcome to <b>Quick Win Bot</b>.\n\n"
+                "Here you can see the quick-win programs of your regency or city under the "
+                "100 Smart City Movement, rate them from 1 to 5 and send your comments to your local government."
             )
-            return
-        region = await residents.region_of(turn.session, resident)
-        if region is None:
-            from handlers.region import ask_region
+            + "\n\n"
+            + privacy_notice(turn.t)
+            + "\n\n"
+            + _("Do you agree to this?"),
+            kb.consent(turn.t),
+        )
+        return
+    region = await residents.region_of(turn.session, resident)
+    if region is None:
+        from handlers.region import ask_region
 
-            ask_region(turn)
-            return
-        from handlers.programs import show_program_list
+        ask_region(turn)
+        return
+    from handlers.programs import show_program_list
 
-        turn.reply(_("Welcome back! Your region: <b>{region}</b>.").format(region=esc(region.name)))
-        await show_program_list(turn, region, 0, edit=False)
+    turn.reply(_("Welcome back! Your region: <b>{region}</b>.").format(region=esc(region.name)))
+    await show_program_list(turn, region, 0, edit=False)
 
 
-async def on_consent(update: Update, context: BotContext, cb: Callback) -> None:
+@in_turn
+async def on_consent(turn: Turn, cb: Callback) -> None:
     """Record the resident's answer to the privacy notice."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        agreed = cb.str(0) == "yes"
-        if agreed:
-            residents.give_consent(turn.session, turn.resident)
-            turn.edit(privacy_notice(turn.t) + "\n\n" + _("✅ Thank you, your consent has been recorded."))
-        else:
-            residents.decline(turn.session, turn.resident)
-            turn.edit(
-                privacy_notice(turn.t)
-                + "\n\n"
-                + _(
-                    "All right. You can still read the programs, but you cannot rate or comment yet. "
-                    "You can agree at any time with /privasi."
-                )
+    _ = turn.t.gettext
+    agreed = cb.str(0) == "yes"
+    if agreed:
+        residents.give_consent(turn.session, turn.resident)
+        turn.edit(privacy_notice(turn.t) + "\n\n" + _("✅ Thank you, your consent has been recorded."))
+    else:
+        residents.decline(turn.session, turn.resident)
+        turn.edit(
+            privacy_notice(turn.t)
+            + "\n\n"
+            + _(
+                "All right. You can still read the programs, but you cannot rate or comment yet. "
+                "You can agree at any time with /privasi."
             )
-        await _next_after_consent(turn)
+        )
+    await _next_after_consent(turn)
 
 
 async def _next_after_consent(turn: Turn) -> None:
@@ -103,19 +96,17 @@ async def _next_after_consent(turn: Turn) -> None:
         await show_program_list(turn, region, 0, edit=False)
 
 
-async def cmd_privacy(update: Update, context: BotContext) -> None:
+@in_turn
+async def cmd_privacy(turn: Turn) -> None:
     """Show the privacy notice, and the consent buttons if not yet agreed."""
-    async with Turn(update, context) as turn:
-        if turn.duplicate:
-            return
-        _ = turn.t.gettext
-        if turn.resident.consent_at is None:
-            turn.reply(privacy_notice(turn.t) + "\n\n" + _("Do you agree to this?"), kb.consent(turn.t))
-        else:
-            region = await residents.region_of(turn.session, turn.resident)
-            zone = region.timezone if region else "WIB"
-            turn.reply(
-                privacy_notice(turn.t)
-                + "\n\n"
-                + _("You agreed on {date}.").format(date=turn.t.datetime(turn.resident.consent_at, zone))
-            )
+    _ = turn.t.gettext
+    if turn.resident.consent_at is None:
+        turn.reply(privacy_notice(turn.t) + "\n\n" + _("Do you agree to this?"), kb.consent(turn.t))
+    else:
+        region = await residents.region_of(turn.session, turn.resident)
+        zone = region.timezone if region else "WIB"
+        turn.reply(
+            privacy_notice(turn.t)
+            + "\n\n"
+            + _("You agreed on {date}.").format(date=turn.t.datetime(turn.resident.consent_at, zone))
+        )

@@ -79,7 +79,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 from aiohttp import BodyPartReader, web
@@ -859,7 +859,7 @@ class FakeBotAPI:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> FakeBotAPI:
+    async def __aenter__(self) -> Self:
         await self.start()
         return self
 
@@ -1038,7 +1038,7 @@ class FakeBotAPI:
             try:
                 if predicate(call):
                     future.set_result(call)
-            except Exception as exc:  # surface a broken predicate in the test
+            except Exception as exc:  # noqa: BLE001 - surface a broken predicate in the test
                 future.set_exception(exc)
 
     # ----------------------------------------------------------------- HTTP plumbing

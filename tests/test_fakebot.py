@@ -225,8 +225,8 @@ async def test_send_message_accepted(
         (
             "<b>x</i>",
             "HTML",
-            "Bad Request: can't parse entities: Unmatched end tag at byte offset 4, "
-            'expected "</b>", found "</i>"',
+            ("Bad Request: can't parse entities: Unmatched end tag at byte offset 4, "
+            'expected "</b>", found "</i>"'),
         ),
         ("Tom & Jerry", "HTML", "Bad Request: can't parse entities: Unsupported HTML entity"),
         ("&nbsp;", "HTML", "Bad Request: can't parse entities: Unsupported HTML entity"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import Feedback, Program, Resident
+from storage.models import Feedback, Resident
 from tests.harness import BotHarness
 
 BANDUNG = "32.73"
@@ -30,7 +30,7 @@ async def test_full_journey_in_indonesian(harness: BotHarness) -> None:
     assert any(b.get("request_location") for row in prompt.reply_markup["keyboard"] for b in row)
 
     [choices] = await ani.send("cirebon")
-    assert [t for t, _ in ani.buttons(choices)][0].startswith("Kota Cirebon")
+    assert next(t for t, _ in ani.buttons(choices)).startswith("Kota Cirebon")
     _answer, new = await ani.press("Kota Cirebon")
     confirmed, listing = new
     assert "Kota Cirebon" in confirmed.text and confirmed.reply_markup == {"remove_keyboard": True}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from sqlalchemy import select
 
 from storage.models import Feedback
-from tests.harness import BotHarness
+from tests.harness import BotHarness, Person
 
 
 async def feedback_rows(harness: BotHarness) -> list[Feedback]:
@@ -15,8 +16,8 @@ async def feedback_rows(harness: BotHarness) -> list[Feedback]:
         return list((await s.exec(select(Feedback))).scalars())  # type: ignore[call-overload]
 
 
-async def test_restart_in_the_middle_of_a_flow_loses_nothing(harness: BotHarness) -> None:
-    p = harness.person(4001)
+async def at_the_rating_buttons(harness: BotHarness, user_id: int) -> tuple[Person, Any]:
+    p = harness.person(user_id)
     await p.send("/start")
     await p.press("✅")
     await p.send("cirebon")
@@ -24,6 +25,11 @@ async def test_restart_in_the_middle_of_a_flow_loses_nothing(harness: BotHarness
     await p.press("Cirebon Lengko")
     await p.press("Beri nilai")
     stars = p.last
+    return p, stars
+
+
+async def test_restart_in_the_middle_of_a_flow_loses_nothing(harness: BotHarness) -> None:
+    p, stars = await at_the_rating_buttons(harness, 4001)
     await harness.stop()  # the process goes away between the rating buttons and the tap
 
     second = BotHarness(harness.fake, harness.db, harness.settings)
@@ -40,14 +46,7 @@ async def test_restart_in_the_middle_of_a_flow_loses_nothing(harness: BotHarness
 
 
 async def test_a_redelivered_update_is_handled_once(harness: BotHarness) -> None:
-    p = harness.person(4002)
-    await p.send("/start")
-    await p.press("✅")
-    await p.send("cirebon")
-    await p.press("Kota Cirebon")
-    await p.press("Cirebon Lengko")
-    await p.press("Beri nilai")
-    stars = p.last
+    p, stars = await at_the_rating_buttons(harness, 4002)
     tap = harness.fake.callback_update(p.user, stars.message_id, p.button_data(stars, "5"))
     await harness.deliver(tap)
     comment = harness.fake.message_update(p.user, "Komentar yang dikirim ulang oleh Telegram")
