@@ -237,7 +237,7 @@ def _must(cond: bool, what: str, r: Resident) -> None:
 # The bot's journey.  ``expect`` lists the requests that complete each step besides the
 # answerCallbackQuery every button press must get (added automatically), in any order.
 def bot_steps() -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
-    f = lambda r: r.fake  # noqa: E731
+    f = lambda r: r.fake
 
     def press(r: Resident, want: Callable[[str, str], bool], what: str) -> dict[str, Any]:
         message_id, data = r.find_button(want, what)
@@ -578,7 +578,7 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
 
 def latency_summary(values: list[float]) -> dict[str, Any]:
     s = sorted(values)
-    ms = lambda v: None if v is None else round(v * 1000, 2)  # noqa: E731
+    ms = lambda v: None if v is None else round(v * 1000, 2)
     return {
         "count": len(s),
         "p50_ms": ms(percentile(s, 0.50)),
@@ -749,7 +749,7 @@ def table(results: dict[str, Any]) -> str:
     lines = [head, "─" * len(head)]
     for db, r in results.items():
         j, e, q = r["journey"], r["echo"], r["ratio_bot_over_echo"]
-        fmt = lambda v, w, p=1: f"{v:>{w}.{p}f}" if isinstance(v, (int, float)) else f"{'-':>{w}}"  # noqa: E731
+        fmt = lambda v, w, p=1: f"{v:>{w}.{p}f}" if isinstance(v, (int, float)) else f"{'-':>{w}}"
         lines.append(
             f"{db:<11} {fmt(j['updates_per_s'], 13)} {fmt(j['latency']['p50_ms'], 8)} {fmt(j['latency']['p99_ms'], 8)} │ "
             f"{fmt(e['updates_per_s'], 10)} {fmt(e['latency']['p50_ms'], 8)} {fmt(e['latency']['p99_ms'], 8)} │ "

@@ -81,4 +81,6 @@ def want_new_program_notice(session: AsyncSession, resident: Resident) -> None:
 
 async def erase(session: AsyncSession, resident: Resident) -> int:
     """Delete everything about the resident; ratings stay only as anonymous numbers."""
-    return await store.erase_resident(session, telegram_id=resident.telegram_id)
+    kept = await store.erase_resident(session, telegram_id=resident.telegram_id)
+    session.expunge(resident)  # the row is gone: nothing may write it back at commit
+    return kept

@@ -76,17 +76,12 @@ class RegionIndex:
         return found[:limit]
 
     def _ranked(self, kind: str | None, q: str, limit: int) -> list[RegionEntry]:
-        scored: list[tuple[float, RegionEntry]] = []
-        for region, base in self._bases:
-            if kind and region.kind != kind:
-                continue
-            score = _score(q, base)
-            if score > 0:
-                scored.append((score, region))
+        candidates = [(region, base) for region, base in self._bases if not kind or region.kind == kind]
+        scored = [(score, region) for region, base in candidates if (score := _score(q, base)) > 0]
+        if not any(score >= 3 for score, _ in scored):
+            # No name matches exactly or by prefix: also look for typos (the costly part, so only now).
+            scored += [(score, region) for region, base in candidates if (score := _typo_score(q, base)) > 0]
         scored.sort(key=lambda item: (-item[0], item[1].name))
-        if scored and scored[0][0] >= 3:
-            # When some names match exactly or by prefix, fuzzy neighbours are only noise.
-            scored = [item for item in scored if item[0] >= 2]
         return [region for _, region in scored[:limit]]
 
     def nearest(self, lat: float, lon: float) -> tuple[RegionEntry, float]:
@@ -107,9 +102,14 @@ def _score(q: str, base: str) -> float:
         return 2.5
     if len(q) >= 4 and q in base:
         return 2.0
-    if len(q) < 4:
+    return 0.0
+
+
+def _typo_score(q: str, base: str) -> float:
+    """Similarity below 1 for a near miss ("banyuwangy"), 0 when the name does not come close."""
+    if len(q) < 4 or q in base:
         return 0.0
-    # Typos: compare with the whole name and with each of its words.
+    # Compare with the whole name and with each of its words.
     ratio = max([SequenceMatcher(None, q, base).ratio()] + [SequenceMatcher(None, q, w).ratio() for w in base.split()])
     return ratio if ratio >= 0.78 else 0.0
 

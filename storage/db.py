@@ -58,10 +58,22 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # SQLite has one writer at a time. Queueing write transactions here, in arrival order,
+        # beats SQLite's busy handler, which sleeps and retries and lets late comers overtake.
+        self._sqlite_lock = asyncio.Lock() if is_sqlite(url) else None
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
         """Yield a session; commit if the block succeeds, roll back if it raises."""
+        if self._sqlite_lock is None:
+            async with self._transaction() as session:
+                yield session
+            return
+        async with self._sqlite_lock, self._transaction() as session:
+            yield session
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncSession]:
         async with self._sessions() as session:
             try:
                 yield session
