@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
@@ -15,6 +18,7 @@ from bot.context import BotContext, Deps, attach
 from bot.i18n import N_, I18n
 from bot.processor import PerChatUpdateProcessor
 from bot.search import RegionEntry, RegionIndex
+from handlers.digest import digest_loop
 from handlers.errors import on_error
 from storage import regions as region_store
 from storage.db import Database
@@ -57,19 +61,35 @@ async def set_commands(application: Application[Any, Any, Any, Any, Any, Any], i
         await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
 
 
-def build_application(settings: Settings, *, db: Database | None = None, set_menu: bool = True) -> Application:  # type: ignore[type-arg]
+def build_application(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    set_menu: bool = True,
+    clock: Callable[[], datetime] | None = None,
+    run_digests: bool = False,
+) -> Application:  # type: ignore[type-arg]
     """Build the PTB application with every dependency wired in; nothing runs until it starts."""
     database = db or Database(settings.database_url)
     i18n = I18n(settings.default_language)
     owns_db = db is None
+    background: list[asyncio.Task[None]] = []
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await seed_if_empty(database)
-        attach(application, Deps(settings=settings, db=database, i18n=i18n, regions=await load_region_index(database)))
+        attach(application, Deps(
+            settings=settings, db=database, i18n=i18n, regions=await load_region_index(database),
+            pseudonym_key=settings.pseudonym_key, **({"clock": clock} if clock else {}),
+        ))
         if set_menu:
             await set_commands(application, i18n, settings.default_language)
+        if run_digests:
+            background.append(asyncio.create_task(digest_loop(application), name="weekly-digest"))
 
     async def post_shutdown(_application: Application) -> None:  # type: ignore[type-arg]
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         if owns_db:
             await database.dispose()
 

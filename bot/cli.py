@@ -29,7 +29,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     compile_catalogs()
     upgrade(settings.database_url)
-    application = build_application(settings)
+    application = build_application(settings, run_digests=True)
     log.info("serving by long polling via %s", settings.telegram_api_url)
     application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
     return 0
@@ -91,6 +91,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_official(args: argparse.Namespace) -> int:
+    settings = load_settings(StoreSettings)
+    _logging(settings.log_level)
+    from bot.roster import roster_command
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    code, lines = asyncio.run(_with_session(settings.database_url, lambda s: roster_command(s, args)))
+    for line in lines:
+        print(line, file=sys.stderr if code else sys.stdout)
+    return code
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quickwin", description="Quick Win Bot for the 100 Smart City Movement")
     sub = p.add_subparsers(dest="command", required=True)
@@ -102,6 +115,17 @@ def parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a region's programs from a CSV file (all or nothing)")
     imp.add_argument("file", help="CSV with columns region_code,name,description,dimension,agency,status,source_url")
     imp.set_defaults(fn=cmd_import)
+    off = sub.add_parser("official", help="manage the officials who read and answer a region's feedback")
+    off_sub = off.add_subparsers(dest="official_command", required=True)
+    add = off_sub.add_parser("add", help="make a Telegram user an official of one or more regions")
+    add.add_argument("--telegram-id", type=int, required=True, help="the official's numeric Telegram user id")
+    add.add_argument("--region", action="append", default=[], help="Kemendagri code, e.g. 32.73 (repeatable)")
+    add.add_argument("--admin", action="store_true", help="an admin: sees every region")
+    rem = off_sub.add_parser("remove", help="remove an official, or only some of their regions")
+    rem.add_argument("--telegram-id", type=int, required=True)
+    rem.add_argument("--region", action="append", default=[], help="remove only this region (repeatable)")
+    off_sub.add_parser("list", help="list officials and their regions")
+    off.set_defaults(fn=cmd_official)
     return p
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Annotated, TypeVar
 
@@ -99,6 +100,13 @@ class Settings(StoreSettings):
     """Everything the bot reads from its environment."""
 
     bot_token: SecretStr = Field(description="Bot token from @BotFather")
+    secret_key: SecretStr | None = None
+
+    @property
+    def pseudonym_key(self) -> bytes:
+        """Key for residents' pseudonyms: SECRET_KEY, else derived from the token (stable per bot)."""
+        secret = self.secret_key or self.bot_token
+        return hashlib.sha256(b"quickwin-pseudonym:" + secret.get_secret_value().encode()).digest()
 
     @field_validator("bot_token")
     @classmethod

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -21,6 +23,8 @@ class Deps:
     db: Database
     i18n: I18n
     regions: RegionIndex
+    pseudonym_key: bytes = b""
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 DEPS_KEY = "deps"

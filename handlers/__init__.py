@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from handlers import account, fallback, programs, rating, region, start
+from handlers import account, fallback, inbox, officials, programs, rating, region, start, summary
 from handlers.callbacks import Callback, decode
 
 CallbackFn = Callable[[Update, BotContext, Callback], Awaitable[None]]
@@ -26,6 +26,11 @@ COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Awaitable[N
     (("dataku", "mydata"), account.cmd_my_data),
     (("hapusdata", "deletedata"), account.cmd_erase),
     (("batal", "cancel"), account.cmd_cancel),
+    # officials and admins
+    (("ringkasan", "summary"), summary.cmd_summary),
+    (("masukanbaru", "inbox"), inbox.cmd_inbox),
+    (("undang", "invite"), officials.cmd_invite),
+    (("digest",), officials.cmd_digest),
 ]
 
 CALLBACKS: dict[str, CallbackFn] = {
@@ -44,6 +49,13 @@ CALLBACKS: dict[str, CallbackFn] = {
     "mine": account.on_my_feedback,
     "erase": account.on_erase,
     "notify": programs.on_notify,
+    "inbox": inbox.on_inbox,
+    "ans": inbox.on_answer,
+    "st": inbox.on_status,
+    "reply": inbox.on_reply,
+    "sat": inbox.on_satisfaction,
+    "sum": summary.on_summary,
+    "sumprov": summary.on_province,
 }
 
 

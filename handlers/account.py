@@ -65,30 +65,38 @@ async def on_language(turn: Turn, cb: Callback) -> None:
     turn.edit(turn.t.gettext("Language changed to English. Type /bantuan for help."))
 
 
-def help_text(turn: Turn) -> str:
+def help_text(turn: Turn, *, official: bool) -> str:
     _ = turn.t.gettext
-    return "\n".join(
-        [
-            _("<b>Quick Win Bot</b> shows the quick-win programs of your regency or city and passes your ratings and comments to your local government."),
+    lines = [
+        _("<b>Quick Win Bot</b> shows the quick-win programs of your regency or city and passes your ratings and comments to your local government."),
+        "",
+        _("/program — programs in your region; choose one to rate it from 1 to 5"),
+        _("/masukan — your feedback, ticket numbers and their status"),
+        _("/wilayah — change your regency or city"),
+        _("/bahasa — Bahasa Indonesia or English"),
+        _("/privasi — what we store and why"),
+        _("/dataku — get all your data as a file"),
+        _("/hapusdata — delete your data"),
+        _("/batal — cancel the current step"),
+        "",
+        _("Keep your ticket number: officials and you can refer to your feedback with it."),
+    ]
+    if official:
+        lines += [
             "",
-            _("/program — programs in your region; choose one to rate it from 1 to 5"),
-            _("/masukan — your feedback, ticket numbers and their status"),
-            _("/wilayah — change your regency or city"),
-            _("/bahasa — Bahasa Indonesia or English"),
-            _("/privasi — what we store and why"),
-            _("/dataku — get all your data as a file"),
-            _("/hapusdata — delete your data"),
-            _("/batal — cancel the current step"),
-            "",
-            _("Keep your ticket number: officials and you can refer to your feedback with it."),
+            _("<b>For officials</b>"),
+            _("/ringkasan — summary of ratings, comments and recurring topics, with a chart"),
+            _("/masukanbaru — new comments: answer them, mark them in progress or done"),
+            _("/digest on|off — the weekly summary every Monday at 08:00"),
+            _("/undang CODE — (admins) an invitation link for a region's official"),
         ]
-    )
+    return "\n".join(lines)
 
 
 @in_turn
 async def cmd_help(turn: Turn) -> None:
     """Explain everything the bot can do."""
-    turn.reply(help_text(turn))
+    turn.reply(help_text(turn, official=(await turn.actor()).is_official))
 
 
 @in_turn

@@ -21,6 +21,9 @@ _FIELDS = {
     "lang": re.compile(r"^(id|en)$"),
     "yesno": re.compile(r"^(yes|no)$"),
     "stars": re.compile(r"^[1-5]$"),
+    "status": re.compile(r"^(diproses|selesai)$"),
+    "scope": re.compile(r"^(r[0-9]{2}\.[0-9]{2}|p[0-9]{2}|all)$"),
+    "period": re.compile(r"^(7|30|0|x)$"),  # x: not chosen yet
 }
 
 # action -> the kinds of its arguments, in order
@@ -41,6 +44,15 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "erase": ("yesno",),          # confirm deleting one's data
     "notify": ("region",),        # tell me when this region gets a program
     "noop": (),                   # page counter buttons
+    # officials
+    "inbox": ("int",),            # the inbox, page
+    "ans": ("int",),              # answer this feedback
+    "st": ("int", "status"),      # set this feedback's status
+    "sum": ("scope", "period"),   # a summary: r<region> / p<province> / all, over 7, 30 or 0 (all) days
+    "sumprov": ("province",),     # an admin picks within a province
+    # residents, on an answered ticket
+    "reply": ("int",),            # reply to an official's answer
+    "sat": ("int", "yesno"),      # satisfied with a closed ticket?
 }
 
 

@@ -14,14 +14,16 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, Forbidden
 
 from bot import residents
+from bot.auth import Actor, load_actor
 from bot.context import BotContext
 from bot.i18n import Translator
 from storage.models import Resident
@@ -79,6 +81,7 @@ class Turn(AbstractAsyncContextManager["Turn"]):
         self.query = update.callback_query
         self._actions: list[Callable[[], Awaitable[Any]]] = []
         self._answer: dict[str, Any] | None = None
+        self._actor: Actor | None = None
 
     async def __aenter__(self) -> Self:
         self._uow = self.deps.db.unit_of_work()
@@ -102,6 +105,18 @@ class Turn(AbstractAsyncContextManager["Turn"]):
         if exc_type is None and not self.duplicate:
             await self._flush()
         return None
+
+    async def actor(self) -> Actor:
+        """Who this user is as far as permissions go (loaded once per update)."""
+        if self._actor is None:
+            self._actor = await load_actor(
+                self.session, telegram_id=self.user.id, admin_ids=self.deps.settings.admin_ids
+            )
+        return self._actor
+
+    @property
+    def now(self) -> datetime:
+        return self.deps.clock()
 
     def set_language(self, chosen: str | None) -> None:
         i18n = self.deps.i18n
@@ -147,6 +162,26 @@ class Turn(AbstractAsyncContextManager["Turn"]):
     def answer(self, text: str | None = None, *, alert: bool = False) -> None:
         """Answer the pressed button (every press is answered once, with or without a note)."""
         self._answer = {"text": text[:200] if text else None, "show_alert": alert}
+
+    def notify(self, chat_id: int, text: str, markup: Markup = None, *, undeliverable: str | None = None) -> None:
+        """Send a message to someone else (a resident, an official); tell this user if it cannot arrive."""
+
+        async def send() -> None:
+            try:
+                await self.context.bot.send_message(chat_id, text, reply_markup=markup)
+            except Forbidden as exc:  # they blocked the bot or deleted their account
+                log.warning("could not reach chat %s: %s", chat_id, exc)
+                if undeliverable:
+                    await self.context.bot.send_message(self.chat_id, undeliverable)
+
+        self._actions.append(send)
+
+    def photo(self, data: bytes, caption: str, chat_id: int | None = None) -> None:
+        self._actions.append(
+            lambda: self.context.bot.send_photo(
+                chat_id or self.chat_id, InputFile(data, filename="ringkasan.png"), caption=caption
+            )
+        )
 
     def document(self, filename: str, data: bytes, caption: str) -> None:
         self._actions.append(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot import residents
+from bot import residents, tickets
 from handlers.common import Turn, in_turn
+from handlers.inbox import on_answer_text, on_reply_text
 from handlers.rating import on_comment_text
 from handlers.region import search_text
 
@@ -15,6 +16,10 @@ async def on_text(turn: Turn) -> None:
     state = turn.resident.state
     if state == residents.COMMENTING:
         await on_comment_text(turn, text)
+    elif state == tickets.ANSWERING:
+        await on_answer_text(turn, text)
+    elif state == tickets.REPLYING:
+        await on_reply_text(turn, text)
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         await search_text(turn, text)
     else:
@@ -33,6 +38,8 @@ async def on_other_message(turn: Turn) -> None:
     state = turn.resident.state
     if state == residents.COMMENTING:
         text = _("Please write your comment as text, or press Skip.")
+    elif state in (tickets.ANSWERING, tickets.REPLYING):
+        text = _("Please write it as text, or type /batal.")
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         text = _("Please type the name of your regency or city, or send your location.")
     else:

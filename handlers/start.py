@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import residents
+from bot import officials, residents
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
@@ -37,6 +37,12 @@ async def cmd_start(turn: Turn) -> None:
     """Greet the resident; ask for consent first, then for their region."""
     _ = turn.t.gettext
     resident = turn.resident
+    code = officials.invite_code((turn.context.args or [None])[0])
+    if code is not None:
+        from handlers.officials import accept_invite
+
+        await accept_invite(turn, code)
+        return
     if resident.consent_at is None and resident.declined_at is None:
         turn.reply(
             _(
@@ -70,6 +76,8 @@ async def on_consent(turn: Turn, cb: Callback) -> None:
     agreed = cb.str(0) == "yes"
     if agreed:
         residents.give_consent(turn.session, turn.resident)
+        if turn.resident.language is None:  # remembered, so answers from officials arrive in it
+            residents.set_language(turn.session, turn.resident, turn.t.lang)
         turn.edit(privacy_notice(turn.t) + "\n\n" + _("✅ Thank you, your consent has been recorded."))
     else:
         residents.decline(turn.session, turn.resident)

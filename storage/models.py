@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, Index, Text, UniqueConstraint
@@ -105,6 +105,7 @@ class Feedback(SQLModel, table=True):
         CheckConstraint("status IN ('baru', 'diproses', 'selesai')", name="ck_feedback_status"),
         Index("ix_feedback_program_current", "program_id", "superseded"),
         Index("ix_feedback_region_created", "region_code", "created_at"),
+        Index("ix_feedback_region_status", "region_code", "status", "id"),  # the officials' inbox
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -120,5 +121,89 @@ class Feedback(SQLModel, table=True):
     superseded: bool = False
     # Re-delivered updates and double taps carry the same key, so the row is stored once.
     dedup_key: str | None = Field(default=None, max_length=80, unique=True)
+    satisfied: bool | None = None  # the resident's answer when the ticket was closed
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Official(SQLModel, table=True):
+    """Someone who reads and answers feedback: an official of some regions, or an admin of all."""
+
+    __tablename__ = "officials"
+    __table_args__ = (CheckConstraint("role IN ('official', 'admin')", name="ck_officials_role"),)
+
+    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    role: str = Field(default="official", max_length=10)
+    digest: bool = True  # the weekly summary on Monday morning
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class OfficialRegion(SQLModel, table=True):
+    """Which regions an official belongs to."""
+
+    __tablename__ = "official_regions"
+
+    official_id: int = Field(
+        sa_column=Column(
+            BigInteger, ForeignKey("officials.telegram_id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    region_code: str = Field(foreign_key="regions.code", primary_key=True, max_length=8, index=True)
+
+
+class Invite(SQLModel, table=True):
+    """A single-use link that makes whoever opens it an official of a region."""
+
+    __tablename__ = "invites"
+
+    code: str = Field(primary_key=True, max_length=40)
+    # No foreign key: a link for a region that was removed must still be found, to be refused clearly.
+    region_code: str = Field(max_length=8)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_by: int | None = Field(default=None, sa_type=BigInteger)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what, when: every official or admin action."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, sa_type=BigInteger, index=True)  # None: the command line
+    action: str = Field(max_length=40)
+    target: str | None = Field(default=None, max_length=80)
+    detail: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class TicketMessage(SQLModel, table=True):
+    """The conversation on a ticket: answers, residents' follow-ups, status changes."""
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (
+        CheckConstraint("kind IN ('answer', 'followup', 'status', 'satisfaction')", name="ck_ticket_messages_kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    feedback_id: int = Field(
+        sa_column=Column(ForeignKey("feedback.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    kind: str = Field(max_length=12)
+    official_id: int | None = Field(default=None, sa_type=BigInteger)
+    text: str | None = Field(default=None, sa_type=Text)
+    status: str | None = Field(default=None, max_length=12)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class DigestRun(SQLModel, table=True):
+    """A region's weekly digest, claimed once per week so a restart never sends it twice."""
+
+    __tablename__ = "digest_runs"
+
+    region_code: str = Field(foreign_key="regions.code", primary_key=True, max_length=8)
+    week_start: date = Field(primary_key=True)
+    claimed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent: int = 0

@@ -18,8 +18,12 @@ from tests.fakebot import FakeBotAPI
 from tests.harness import BotHarness
 
 TEST_TOKEN = "7000001:test-token-for-the-local-fake-server"
+ADMIN_ID = 900001
 PG_ADMIN_URL = os.environ.get("QUICKWIN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-TABLES = ("feedback", "residents", "programs", "regions")
+TABLES = (
+    "ticket_messages", "feedback", "residents", "programs", "official_regions", "officials", "invites",
+    "audit_log", "digest_runs", "regions",
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,7 +112,7 @@ def make_settings(api_url: str, db_url: str, **extra: object) -> Settings:
 @pytest.fixture
 async def harness(fake: FakeBotAPI, db: Database, db_url: str) -> AsyncIterator[BotHarness]:
     """The real application, polling the fake server over HTTP."""
-    h = BotHarness(fake, db, make_settings(fake.url, db_url))
+    h = BotHarness(fake, db, make_settings(fake.url, db_url, admin_ids=str(ADMIN_ID)))
     await h.start()
     yield h
     await h.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -16,14 +17,28 @@ from tests.fakebot import FakeBotAPI
 DONE_GROUP = 10_000  # runs after every real handler of an update
 
 
+class FakeClock:
+    """The bot's clock in tests: real time until a test sets it."""
+
+    def __init__(self) -> None:
+        self.now: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        self.now = self() + delta
+
+
 class BotHarness:
     """Runs the application built by the production factory against the fake Bot API server."""
 
-    def __init__(self, fake: FakeBotAPI, db: Database, settings: Settings) -> None:
+    def __init__(self, fake: FakeBotAPI, db: Database, settings: Settings, clock: FakeClock | None = None) -> None:
         self.fake = fake
         self.db = db
         self.settings = settings
-        self.app: Application = build_application(settings, db=db)  # type: ignore[type-arg]
+        self.clock = clock or FakeClock()
+        self.app: Application = build_application(settings, db=db, clock=self.clock)  # type: ignore[type-arg]
         self._done: dict[int, asyncio.Event] = {}
         self.running = False
         self.app.add_handler(TypeHandler(Update, self._mark_done), group=DONE_GROUP)

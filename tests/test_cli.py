@@ -89,3 +89,18 @@ async def test_quickwin_run_serves_residents_through_a_local_bot_api(tmp_path: P
         await fake.stop()
     assert proc.returncode == 0, err.decode()
     assert (tmp_path / "cli.db").exists()
+
+
+def test_official_roster_from_the_command_line(tmp_path: Path) -> None:
+    assert quickwin(tmp_path, "seed").returncode == 0
+    added = quickwin(tmp_path, "official", "add", "--telegram-id", "4242", "--region", "32.73", "--region", "32.74")
+    assert added.returncode == 0 and "4242 is now official of: 32.73, 32.74" in added.stdout
+    bad = quickwin(tmp_path, "official", "add", "--telegram-id", "4243", "--region", "99.99")
+    assert bad.returncode == 2 and "Unknown region code(s): 99.99" in bad.stderr
+    listed = quickwin(tmp_path, "official", "list")
+    assert "4242\tofficial\tdigest on\t32.73, 32.74" in listed.stdout
+    assert quickwin(tmp_path, "official", "remove", "--telegram-id", "4242", "--region", "32.74").returncode == 0
+    assert "4242\tofficial\tdigest on\t32.73" in quickwin(tmp_path, "official", "list").stdout
+    assert quickwin(tmp_path, "official", "remove", "--telegram-id", "4242").returncode == 0
+    assert "No officials yet" in quickwin(tmp_path, "official", "list").stdout
+    assert quickwin(tmp_path, "official", "remove", "--telegram-id", "4242").returncode == 1

@@ -1,0 +1,50 @@
+"""Who may see and do what. Every authorisation decision of the bot is made here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import feedback as feedback_store
+from storage import officials as store
+from storage.models import Feedback
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The person behind an update, as far as permissions go."""
+
+    telegram_id: int
+    is_admin: bool
+    region_codes: frozenset[str]
+
+    @property
+    def is_official(self) -> bool:
+        return self.is_admin or bool(self.region_codes)
+
+    def can_see_region(self, region_code: str) -> bool:
+        return self.is_admin or region_code in self.region_codes
+
+    def visible(self, region_codes: list[str] | None) -> list[str] | None:
+        """Narrow a requested scope (None: the whole country) to what this actor may see."""
+        if self.is_admin:
+            return region_codes
+        if region_codes is None:
+            return sorted(self.region_codes)
+        return [code for code in region_codes if code in self.region_codes]
+
+
+async def load_actor(session: AsyncSession, *, telegram_id: int, admin_ids: frozenset[int]) -> Actor:
+    official = await store.get_official(session, telegram_id=telegram_id)
+    regions = frozenset(await store.official_regions(session, telegram_id=telegram_id)) if official else frozenset()
+    is_admin = telegram_id in admin_ids or (official is not None and official.role == "admin")
+    return Actor(telegram_id=telegram_id, is_admin=is_admin, region_codes=regions)
+
+
+async def feedback_for(session: AsyncSession, actor: Actor, feedback_id: int) -> Feedback | None:
+    """The feedback if it exists and belongs to a region the actor may act on; otherwise None."""
+    row = await feedback_store.get_feedback(session, feedback_id=feedback_id)
+    if row is None or not actor.can_see_region(row.region_code):
+        return None
+    return row

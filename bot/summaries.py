@@ -1,0 +1,68 @@
+"""What an official's summary covers: the scope they may see, the period, the figures and the topics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.auth import Actor
+from bot.officials import record
+from bot.topics import recurring_topics
+from storage import regions as region_store
+from storage.summary import Figures, summary_figures
+
+PERIODS = (7, 30, 0)  # days; 0 is all time
+TOPICS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """A region, a province or the whole country, with what the summary needs to know of it."""
+
+    token: str  # as in the buttons: r32.73, p32, all
+    kind: str  # region | province | country
+    name: str
+    region_codes: list[str] | None  # None: every region
+    zone: str  # the zone its weeks and times are shown in
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    scope: Scope
+    days: int
+    since: datetime | None
+    until: datetime
+    figures: Figures
+    topics: list[tuple[str, int]]
+
+
+async def resolve_scope(session: AsyncSession, actor: Actor, token: str) -> Scope | None:
+    """The scope a button names, if this actor may see it (a region of theirs; provinces and the country: admins)."""
+    if token.startswith("r"):
+        region = await region_store.get_region(session, code=token[1:])
+        if region is None or not actor.can_see_region(region.code):
+            return None
+        return Scope(token, "region", region.name, [region.code], region.timezone)
+    if not actor.is_admin:
+        return None
+    if token == "all":
+        return Scope(token, "country", "Indonesia", None, "WIB")
+    regions = [r for r in await region_store.all_regions(session) if r.province_code == token[1:]]
+    if not regions:
+        return None
+    zone = regions[0].timezone  # a province lies in one zone
+    return Scope(token, "province", regions[0].province, [r.code for r in regions], zone)
+
+
+async def summarize(
+    session: AsyncSession, actor: Actor | None, scope: Scope, *, days: int, now: datetime, until: datetime | None = None
+) -> Summary:
+    """Figures and recurring topics for the period ending now (or at `until`); logged for an official."""
+    end = until or now
+    since = end - timedelta(days=days) if days else None
+    figures = await summary_figures(session, region_codes=scope.region_codes, since=since, until=end, zone=scope.zone)
+    if actor is not None:
+        record(session, actor.telegram_id, "summary.view", scope.token, days=days)
+    return Summary(scope, days, since, end, figures, recurring_topics(figures.comments, limit=TOPICS))

@@ -1,0 +1,172 @@
+"""Closing the loop: officials answer and move tickets on; residents reply and say if they are satisfied."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import residents
+from bot.auth import Actor, feedback_for
+from bot.feedback import COMMENT_MAX
+from bot.officials import record
+from storage import feedback as feedback_store
+from storage import programs as program_store
+from storage import regions as region_store
+from storage import residents as resident_store
+from storage import tickets as store
+from storage.models import Feedback, Program, Region, Resident
+from storage.tickets import InboxItem
+
+ANSWER_MAX = COMMENT_MAX
+INBOX_PER_PAGE = 3
+ANSWERING = "answer"  # an official writing an answer
+REPLYING = "reply"  # a resident writing a follow-up
+STATUSES = ("baru", "diproses", "selesai")
+
+
+def pseudonym(key: bytes, resident_id: int | None) -> str | None:
+    """A stable name for a resident that reveals nothing about them (None once they erased their data)."""
+    if resident_id is None:
+        return None
+    digest = hmac.new(key, str(resident_id).encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:5]
+
+
+async def inbox(session: AsyncSession, actor: Actor, *, page: int) -> tuple[list[InboxItem], int, int]:
+    """A page of the actor's regions' new comments; (items, page shown, pages)."""
+    codes = actor.visible(None)
+    items, total = await store.inbox_page(session, region_codes=codes, offset=page * INBOX_PER_PAGE, limit=INBOX_PER_PAGE)
+    pages = max(1, -(-total // INBOX_PER_PAGE))
+    if page >= pages and page > 0:
+        page = pages - 1
+        items, total = await store.inbox_page(session, region_codes=codes, offset=page * INBOX_PER_PAGE, limit=INBOX_PER_PAGE)
+    record(session, actor.telegram_id, "inbox.view", None, page=page)
+    return items, page, pages
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """Everything a message about one ticket needs."""
+
+    feedback: Feedback
+    program: Program
+    region: Region
+    resident: Resident | None  # None once the resident erased their data
+
+
+async def _ticket(session: AsyncSession, row: Feedback) -> Ticket:
+    program = await program_store.get_program(session, program_id=row.program_id, include_removed=True)
+    region = await region_store.get_region(session, code=row.region_code)
+    resident = await resident_store.get_resident(session, telegram_id=row.resident_id) if row.resident_id else None
+    assert program is not None and region is not None
+    return Ticket(row, program, region, resident)
+
+
+async def ticket_for_official(session: AsyncSession, actor: Actor, feedback_id: int) -> Ticket | None:
+    row = await feedback_for(session, actor, feedback_id)
+    return await _ticket(session, row) if row is not None else None
+
+
+def start_answer(session: AsyncSession, official_self: Resident, ticket: Ticket) -> None:
+    residents.set_state(session, official_self, ANSWERING, {"feedback_id": ticket.feedback.id})
+
+
+class AnswerOutcome(Enum):
+    SENT = "sent"
+    TOO_LONG = "too_long"
+    EMPTY = "empty"
+    GONE = "gone"  # the ticket vanished or is no longer the actor's
+
+
+async def answer(
+    session: AsyncSession, actor: Actor, official_self: Resident, text: str
+) -> tuple[AnswerOutcome, Ticket | None]:
+    """Store the official's answer; the ticket moves from new to in progress."""
+    feedback_id = (official_self.draft or {}).get("feedback_id")
+    ticket = await ticket_for_official(session, actor, feedback_id) if isinstance(feedback_id, int) else None
+    if ticket is None:
+        residents.set_state(session, official_self, None)
+        return AnswerOutcome.GONE, None
+    text = text.strip()
+    if not text:
+        return AnswerOutcome.EMPTY, ticket
+    if len(text) > ANSWER_MAX:
+        return AnswerOutcome.TOO_LONG, ticket
+    store.add_message(session, feedback_id=ticket.feedback.id, kind="answer", official_id=actor.telegram_id, text=text)  # type: ignore[arg-type]
+    if ticket.feedback.status == "baru":
+        ticket.feedback.status = "diproses"
+    feedback_store.save(session, ticket.feedback)
+    residents.set_state(session, official_self, None)
+    record(session, actor.telegram_id, "ticket.answer", str(ticket.feedback.id), length=len(text))
+    return AnswerOutcome.SENT, ticket
+
+
+async def set_status(session: AsyncSession, actor: Actor, feedback_id: int, status: str) -> tuple[Ticket | None, bool]:
+    """Move a ticket to a status; (ticket or None if not the actor's, whether it changed)."""
+    if status not in STATUSES:
+        raise ValueError(status)
+    ticket = await ticket_for_official(session, actor, feedback_id)
+    if ticket is None:
+        return None, False
+    if ticket.feedback.status == status:
+        return ticket, False
+    ticket.feedback.status = status
+    if status == "selesai":
+        ticket.feedback.satisfied = None  # asked afresh
+    feedback_store.save(session, ticket.feedback)
+    store.add_message(session, feedback_id=feedback_id, kind="status", official_id=actor.telegram_id, status=status)
+    record(session, actor.telegram_id, "ticket.status", str(feedback_id), status=status)
+    return ticket, True
+
+
+async def own_ticket(session: AsyncSession, resident: Resident, feedback_id: int) -> Ticket | None:
+    row = await feedback_store.get_feedback(session, feedback_id=feedback_id)
+    if row is None or row.resident_id != resident.telegram_id:
+        return None
+    return await _ticket(session, row)
+
+
+async def start_reply(session: AsyncSession, resident: Resident, feedback_id: int) -> Ticket | None:
+    ticket = await own_ticket(session, resident, feedback_id)
+    if ticket is not None:
+        residents.set_state(session, resident, REPLYING, {"feedback_id": feedback_id})
+    return ticket
+
+
+async def follow_up(session: AsyncSession, resident: Resident, text: str) -> tuple[AnswerOutcome, Ticket | None]:
+    """The resident's reply on their ticket: it goes back to the officials' inbox as new."""
+    feedback_id = (resident.draft or {}).get("feedback_id")
+    ticket = await own_ticket(session, resident, feedback_id) if isinstance(feedback_id, int) else None
+    if ticket is None:
+        residents.set_state(session, resident, None)
+        return AnswerOutcome.GONE, None
+    text = text.strip()
+    if not text:
+        return AnswerOutcome.EMPTY, ticket
+    if len(text) > COMMENT_MAX:
+        return AnswerOutcome.TOO_LONG, ticket
+    store.add_message(session, feedback_id=ticket.feedback.id, kind="followup", text=text)  # type: ignore[arg-type]
+    ticket.feedback.status = "baru"
+    if ticket.feedback.comment is None:
+        ticket.feedback.comment = text  # a rating without comment becomes a conversation now
+    feedback_store.save(session, ticket.feedback)
+    residents.set_state(session, resident, None)
+    return AnswerOutcome.SENT, ticket
+
+
+async def satisfaction(session: AsyncSession, resident: Resident, feedback_id: int, satisfied: bool) -> Ticket | None:
+    """The resident's verdict on a closed ticket; "not yet" reopens it. None if not theirs or not closed."""
+    ticket = await own_ticket(session, resident, feedback_id)
+    if ticket is None or ticket.feedback.status != "selesai" or ticket.feedback.satisfied is not None:
+        return None
+    ticket.feedback.satisfied = satisfied
+    if not satisfied:
+        ticket.feedback.status = "baru"
+    feedback_store.save(session, ticket.feedback)
+    store.add_message(session, feedback_id=feedback_id, kind="satisfaction", status="puas" if satisfied else "belum")
+    return ticket

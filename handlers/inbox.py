@@ -1,0 +1,225 @@
+"""The officials' inbox, answers that reach the resident, and the resident's side of the conversation."""
+
+from __future__ import annotations
+
+from bot import catalog, tickets
+from bot.feedback import ticket as ticket_number
+from bot.i18n import Translator
+from bot.tickets import AnswerOutcome, Ticket
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import Turn, esc, in_turn
+from handlers.officials import not_an_official
+from handlers.programs import label
+
+QUOTE_MAX = 500
+
+
+def quote(text: str | None) -> str:
+    if not text:
+        return ""
+    return esc(text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…")
+
+
+def government(t: Translator, region_name: str) -> str:
+    return t.gettext("Government of {region}").format(region=region_name)
+
+
+async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
+    _ = turn.t.gettext
+    actor = await turn.actor()
+    items, shown, pages = await tickets.inbox(turn.session, actor, page=page)
+    if not items:
+        text, markup = _("No new comments are waiting for an answer. 👍"), None
+    else:
+        lines = [_("<b>New comments</b>, oldest first")]
+        if pages > 1:
+            lines.append(_("Page {page} of {pages}").format(page=shown + 1, pages=pages))
+        rows = []
+        for item in items:
+            who = tickets.pseudonym(turn.deps.pseudonym_key, item.resident_id)
+            lines += [
+                "",
+                f"<b>{ticket_number(item.feedback_id)}</b> · {esc(item.program_name)} · ★{item.rating}",
+                f"{esc(item.region_name)} · "
+                + (_("Resident {name}").format(name=who) if who else _("Anonymous resident"))
+                + f" · {turn.t.datetime(item.created_at, item.timezone)}",
+                f"<i>{quote(item.comment)}</i>",
+            ]
+            if item.followup:
+                lines.append(_("↪ Resident's reply: {text}").format(text=f"<i>{quote(item.followup)}</i>"))
+            number = ticket_number(item.feedback_id)
+            rows.append([kb.button(_("💬 Answer {ticket}").format(ticket=number), "ans", item.feedback_id)])
+            rows.append([
+                kb.button(_("⏳ In progress"), "st", item.feedback_id, "diproses"),
+                kb.button(_("✅ Done"), "st", item.feedback_id, "selesai"),
+            ])
+        text = "\n".join(lines)
+        markup = kb.markup(*rows, kb.pager(turn.t, "inbox", shown, pages))
+    turn.edit(text, markup) if edit else turn.reply(text, markup)
+
+
+@in_turn
+async def cmd_inbox(turn: Turn) -> None:
+    """/masukanbaru: new comments of the official's regions."""
+    if not (await turn.actor()).is_official:
+        not_an_official(turn)
+        return
+    await show_inbox(turn, 0, edit=False)
+
+
+@in_turn
+async def on_inbox(turn: Turn, cb: Callback) -> None:
+    """Another page of the inbox."""
+    if not (await turn.actor()).is_official:
+        turn.answer(turn.t.gettext("This button is not for you."), alert=True)
+        return
+    await show_inbox(turn, cb.int(0), edit=True)
+
+
+def refuse_ticket(turn: Turn) -> None:
+    turn.answer(turn.t.gettext("This feedback was not found, or it is not in your region."), alert=True)
+
+
+@in_turn
+async def on_answer(turn: Turn, cb: Callback) -> None:
+    """Start writing an answer to a ticket."""
+    _ = turn.t.gettext
+    ticket = await tickets.ticket_for_official(turn.session, await turn.actor(), cb.int(0))
+    if ticket is None:
+        refuse_ticket(turn)
+        return
+    tickets.start_answer(turn.session, turn.resident, ticket)
+    turn.answer()
+    turn.reply(
+        _(
+            "Write your answer to ticket <b>{ticket}</b> ({program}). It goes to the resident as a message from "
+            "the {government}. Up to {max} characters; /batal cancels."
+        ).format(
+            ticket=ticket_number(cb.int(0)), program=esc(ticket.program.name),
+            government=esc(government(turn.t, ticket.region.name)), max=turn.t.integer(tickets.ANSWER_MAX),
+        )
+    )
+
+
+def resident_translator(turn: Turn, ticket: Ticket) -> Translator:
+    lang = ticket.resident.language if ticket.resident else None
+    return turn.deps.i18n.get(lang or turn.deps.settings.default_language)
+
+
+async def on_answer_text(turn: Turn, text: str) -> None:
+    """The official's answer: store it and deliver it to the resident, in the resident's language."""
+    _ = turn.t.gettext
+    outcome, ticket = await tickets.answer(turn.session, await turn.actor(), turn.resident, text)
+    if outcome is AnswerOutcome.GONE or ticket is None:
+        turn.reply(_("This feedback was not found, or it is not in your region."))
+        return
+    number = ticket_number(ticket.feedback.id)  # type: ignore[arg-type]
+    if outcome is AnswerOutcome.EMPTY:
+        turn.reply(_("The answer is empty. Please write it, or type /batal."))
+        return
+    if outcome is AnswerOutcome.TOO_LONG:
+        turn.reply(_("The answer is too long: {length} characters, and the limit is {max}. Please shorten it.").format(
+            length=turn.t.integer(len(text.strip())), max=turn.t.integer(tickets.ANSWER_MAX)))
+        return
+    if ticket.resident is None:
+        turn.reply(_("Answer to {ticket} saved. The resident has deleted their data, so it cannot be delivered.").format(ticket=number))
+        return
+    rt = resident_translator(turn, ticket)
+    turn.notify(
+        ticket.resident.telegram_id,
+        "\n".join([
+            rt.gettext("📩 <b>Answer from the {government}</b>").format(government=esc(government(rt, ticket.region.name))),
+            rt.gettext("Ticket number: {ticket} · {program}").format(ticket=number, program=esc(ticket.program.name)),
+            "",
+            rt.gettext("Your comment:"),
+            f"<i>{quote(ticket.feedback.comment)}</i>",
+            "",
+            rt.gettext("Answer:"),
+            esc(text.strip()),
+        ]),
+        kb.markup([kb.button(rt.gettext("💬 Reply"), "reply", ticket.feedback.id)]),  # type: ignore[arg-type]
+        undeliverable=_("The resident could not be reached on Telegram (they may have blocked the bot). The answer is saved."),
+    )
+    turn.reply(_("✅ Your answer to {ticket} has been sent to the resident. The ticket is now in progress.").format(ticket=number))
+
+
+@in_turn
+async def on_status(turn: Turn, cb: Callback) -> None:
+    """Mark a ticket in progress or done, and tell the resident."""
+    _ = turn.t.gettext
+    status = cb.str(1)
+    ticket, changed = await tickets.set_status(turn.session, await turn.actor(), cb.int(0), status)
+    if ticket is None:
+        refuse_ticket(turn)
+        return
+    number = ticket_number(cb.int(0))
+    if not changed:
+        turn.answer(_("{ticket} already has this status.").format(ticket=number))
+        return
+    turn.answer(_("{ticket}: {status}").format(ticket=number, status=label(turn.t, catalog.FEEDBACK_STATUSES, status)))
+    await show_inbox(turn, 0, edit=True)
+    if ticket.resident is None:
+        return
+    rt = resident_translator(turn, ticket)
+    gov = esc(government(rt, ticket.region.name))
+    if status == "selesai":
+        turn.notify(
+            ticket.resident.telegram_id,
+            rt.gettext("✅ The {government} has finished handling your feedback (ticket {ticket}, {program}). Are you satisfied?")
+            .format(government=gov, ticket=number, program=esc(ticket.program.name)),
+            kb.markup([kb.button(rt.gettext("👍 Yes, satisfied"), "sat", cb.int(0), "yes"),
+                       kb.button(rt.gettext("Not yet"), "sat", cb.int(0), "no")]),
+        )
+    else:
+        turn.notify(
+            ticket.resident.telegram_id,
+            rt.gettext("ℹ️ The {government} is now working on your feedback (ticket {ticket}, {program}).")
+            .format(government=gov, ticket=number, program=esc(ticket.program.name)),
+        )
+
+
+@in_turn
+async def on_reply(turn: Turn, cb: Callback) -> None:
+    """The resident wants to reply to an answer."""
+    _ = turn.t.gettext
+    ticket = await tickets.start_reply(turn.session, turn.resident, cb.int(0))
+    if ticket is None:
+        turn.answer(_("This ticket was not found."), alert=True)
+        return
+    turn.answer()
+    turn.reply(_("Write your reply on ticket {ticket}. It goes to the officials of {region}. /batal cancels.").format(
+        ticket=ticket_number(cb.int(0)), region=esc(ticket.region.name)))
+
+
+async def on_reply_text(turn: Turn, text: str) -> None:
+    """The resident's reply: back to the officials' inbox on the same ticket."""
+    _ = turn.t.gettext
+    outcome, ticket = await tickets.follow_up(turn.session, turn.resident, text)
+    if outcome is AnswerOutcome.GONE or ticket is None:
+        turn.reply(_("This ticket was not found."))
+    elif outcome is AnswerOutcome.EMPTY:
+        turn.reply(_("The reply is empty. Please write it, or type /batal."))
+    elif outcome is AnswerOutcome.TOO_LONG:
+        turn.reply(_("Your reply is too long: {length} characters, and the limit is {max}. Please shorten it.").format(
+            length=turn.t.integer(len(text.strip())), max=turn.t.integer(tickets.ANSWER_MAX)))
+    else:
+        turn.reply(_("Thank you. Your reply on {ticket} has been passed on to the officials.").format(
+            ticket=ticket_number(ticket.feedback.id)))  # type: ignore[arg-type]
+
+
+@in_turn
+async def on_satisfaction(turn: Turn, cb: Callback) -> None:
+    """The resident says whether a closed ticket satisfied them; "not yet" reopens it."""
+    _ = turn.t.gettext
+    satisfied = cb.str(1) == "yes"
+    ticket = await tickets.satisfaction(turn.session, turn.resident, cb.int(0), satisfied)
+    if ticket is None:
+        turn.answer(_("Your answer has already been recorded."))
+        return
+    number = ticket_number(cb.int(0))
+    turn.edit(
+        _("Thank you for telling us. We are glad it is resolved ({ticket}).").format(ticket=number)
+        if satisfied
+        else _("Thank you for telling us. Ticket {ticket} is open again and goes back to the officials.").format(ticket=number)
+    )

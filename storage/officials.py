@@ -1,0 +1,107 @@
+"""Queries on officials, their regions, invites and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import AuditEntry, Invite, Official, OfficialRegion, utcnow
+
+
+def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+
+
+async def get_official(session: AsyncSession, *, telegram_id: int) -> Official | None:
+    return await session.get(Official, telegram_id)
+
+
+async def official_regions(session: AsyncSession, *, telegram_id: int) -> list[str]:
+    stmt = select(OfficialRegion.region_code).where(OfficialRegion.official_id == telegram_id).order_by(OfficialRegion.region_code)
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+
+
+async def add_official(session: AsyncSession, *, telegram_id: int, region_codes: list[str], admin: bool = False) -> Official:
+    """Create the official if needed and add the regions (idempotent)."""
+    stmt = _insert(session)(Official).values(
+        telegram_id=telegram_id, role="admin" if admin else "official", digest=True, created_at=utcnow()
+    ).on_conflict_do_nothing(index_elements=["telegram_id"])
+    await session.exec(stmt)  # type: ignore[call-overload]
+    if admin:
+        await session.exec(update(Official).where(Official.telegram_id == telegram_id).values(role="admin"))  # type: ignore[call-overload]
+    if region_codes:
+        link = _insert(session)(OfficialRegion).values(
+            [{"official_id": telegram_id, "region_code": code} for code in region_codes]
+        ).on_conflict_do_nothing(index_elements=["official_id", "region_code"])
+        await session.exec(link)  # type: ignore[call-overload]
+    official = await session.get(Official, telegram_id, populate_existing=True)
+    assert official is not None
+    return official
+
+
+async def remove_official(session: AsyncSession, *, telegram_id: int, region_codes: list[str] | None = None) -> int:
+    """Remove some regions, or (None) the official altogether; returns rows removed."""
+    if region_codes:
+        result = await session.exec(  # type: ignore[call-overload]
+            delete(OfficialRegion).where(
+                OfficialRegion.official_id == telegram_id, OfficialRegion.region_code.in_(region_codes)  # type: ignore[attr-defined]
+            )
+        )
+        return int(result.rowcount or 0)
+    await session.exec(delete(OfficialRegion).where(OfficialRegion.official_id == telegram_id))  # type: ignore[call-overload]
+    result = await session.exec(delete(Official).where(Official.telegram_id == telegram_id))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)
+
+
+async def list_officials(session: AsyncSession) -> list[tuple[Official, list[str]]]:
+    officials = list((await session.exec(select(Official).order_by(Official.telegram_id))).scalars())  # type: ignore[call-overload]
+    links = (await session.exec(select(OfficialRegion.official_id, OfficialRegion.region_code))).all()  # type: ignore[call-overload]
+    regions: dict[int, list[str]] = {}
+    for official_id, code in links:
+        regions.setdefault(official_id, []).append(code)
+    return [(o, sorted(regions.get(o.telegram_id, []))) for o in officials]
+
+
+async def digest_recipients(session: AsyncSession, *, region_code: str) -> list[int]:
+    """Officials of a region who want the weekly digest."""
+    stmt = (
+        select(Official.telegram_id)
+        .join(OfficialRegion, OfficialRegion.official_id == Official.telegram_id)
+        .where(OfficialRegion.region_code == region_code, Official.digest.is_(True))  # type: ignore[attr-defined]
+        .order_by(Official.telegram_id)
+    )
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+
+
+async def regions_with_digest(session: AsyncSession) -> list[str]:
+    stmt = (
+        select(OfficialRegion.region_code)
+        .join(Official, OfficialRegion.official_id == Official.telegram_id)
+        .where(Official.digest.is_(True))  # type: ignore[attr-defined]
+        .distinct()
+    )
+    return sorted((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+
+
+def add_invite(session: AsyncSession, *, code: str, region_code: str, created_by: int | None, expires_at: datetime) -> Invite:
+    invite = Invite(code=code, region_code=region_code, created_by=created_by, expires_at=expires_at)
+    session.add(invite)
+    return invite
+
+
+async def get_invite(session: AsyncSession, *, code: str, for_update: bool = False) -> Invite | None:
+    return await session.get(Invite, code, with_for_update=for_update or None)
+
+
+def audit(session: AsyncSession, *, actor_id: int | None, action: str, target: str | None = None,
+          detail: dict[str, Any] | None = None) -> None:
+    session.add(AuditEntry(actor_id=actor_id, action=action, target=target, detail=detail))
+
+
+async def audit_entries(session: AsyncSession, *, limit: int = 100) -> list[AuditEntry]:
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]

@@ -1,0 +1,78 @@
+"""Queries behind the officials' inbox and the conversation on a ticket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Feedback, Program, Region, TicketMessage
+
+INBOX_STATUS = "baru"
+
+
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    feedback_id: int
+    region_code: str
+    region_name: str
+    timezone: str
+    program_name: str
+    rating: int
+    comment: str | None
+    created_at: datetime
+    resident_id: int | None
+    followup: str | None  # the resident's latest follow-up, if any
+    followup_at: datetime | None
+
+
+def _waiting(region_codes: list[str] | None):  # type: ignore[no-untyped-def]
+    condition = (Feedback.status == INBOX_STATUS) & Feedback.comment.is_not(None)  # type: ignore[union-attr]
+    if region_codes is not None:
+        condition = condition & Feedback.region_code.in_(region_codes)  # type: ignore[attr-defined]
+    return condition
+
+
+async def inbox_page(
+    session: AsyncSession, *, region_codes: list[str] | None, offset: int, limit: int
+) -> tuple[list[InboxItem], int]:
+    """New comments of the regions (None: all), oldest first, with their latest follow-up: two queries."""
+    total = await session.scalar(select(func.count()).select_from(Feedback).where(_waiting(region_codes)))
+    latest = (
+        select(TicketMessage.feedback_id, func.max(TicketMessage.id).label("last_id"))
+        .where(TicketMessage.kind == "followup")
+        .group_by(TicketMessage.feedback_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Feedback.id, Feedback.region_code, Region.name, Region.timezone, Program.name, Feedback.rating,
+            Feedback.comment, Feedback.created_at, Feedback.resident_id, TicketMessage.text, TicketMessage.at,
+        )
+        .join(Program, Program.id == Feedback.program_id)
+        .join(Region, Region.code == Feedback.region_code)
+        .outerjoin(latest, latest.c.feedback_id == Feedback.id)
+        .outerjoin(TicketMessage, TicketMessage.id == latest.c.last_id)
+        .where(_waiting(region_codes))
+        .order_by(Feedback.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return [InboxItem(*row) for row in rows], int(total or 0)
+
+
+def add_message(
+    session: AsyncSession, *, feedback_id: int, kind: str, official_id: int | None = None,
+    text: str | None = None, status: str | None = None,
+) -> TicketMessage:
+    message = TicketMessage(feedback_id=feedback_id, kind=kind, official_id=official_id, text=text, status=status)
+    session.add(message)
+    return message
+
+
+async def messages_of(session: AsyncSession, *, feedback_id: int) -> list[TicketMessage]:
+    stmt = select(TicketMessage).where(TicketMessage.feedback_id == feedback_id).order_by(TicketMessage.id)
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
