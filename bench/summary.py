@@ -51,19 +51,24 @@ QUERY_NAMES = ("period", "ranking", "waiting", "weekly", "comments")
 
 # Created in the benchmark's setup only; the migration that adds them is the maintainers' to write.
 EXTRA_INDEXES = {
-    # Every rating figure of a scope and period (distribution, ranking, trend) from the index alone.
+    # Distribution, comment-less counts and the weekly trend of a scope and period, from the index alone.
     "ix_feedback_region_created_rating":
-        "CREATE INDEX IF NOT EXISTS ix_feedback_region_created_rating "
-        "ON feedback (region_code, created_at, rating, superseded, program_id)",
+        "CREATE INDEX IF NOT EXISTS ix_feedback_region_created_rating ON feedback (region_code, created_at, rating)",
+    # The ranking: each program's current ratings of a period are one range of this index.
+    "ix_feedback_program_rated":
+        "CREATE INDEX IF NOT EXISTS ix_feedback_program_rated ON feedback (program_id, superseded, created_at, rating)",
     # Comments: how many in a period, and the most recent ones, without touching rows without one.
     "ix_feedback_region_commented":
-        "CREATE INDEX IF NOT EXISTS ix_feedback_region_commented "
-        "ON feedback (region_code, created_at) WHERE comment IS NOT NULL",
-    # Comments waiting for an answer: a small index that shrinks as officials answer.
+        "CREATE INDEX IF NOT EXISTS ix_feedback_region_commented ON feedback (region_code, created_at) "
+        "WHERE comment IS NOT NULL",
+    # Comments waiting for an answer: a small index that shrinks as officials answer. Both columns, so
+    # SQLite prefers it to ix_feedback_region_status (region_code, status, id), which would read every row.
     "ix_feedback_waiting":
-        "CREATE INDEX IF NOT EXISTS ix_feedback_waiting "
-        "ON feedback (region_code) WHERE status = 'baru' AND comment IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS ix_feedback_waiting ON feedback (region_code, status) "
+        "WHERE status = 'baru' AND comment IS NOT NULL",
 }
+# The first two extend these with the same leading columns, so they can take their place.
+REPLACED_INDEXES = ("ix_feedback_region_created", "ix_feedback_program_current")
 
 PROGRAM_NAMES = (
     "Layanan Aduan Warga Daring", "Wifi Publik di Taman Kota", "Pembayaran Retribusi Daring",
@@ -257,9 +262,11 @@ async def run_phase(db: Database, runs: int, province: list[str]) -> tuple[dict[
     return out, kept
 
 
-async def add_indexes(db: Database, kind: str) -> float:
+async def add_indexes(db: Database) -> float:
     t0 = time.perf_counter()
     async with db.engine.connect() as conn:
+        for name in REPLACED_INDEXES:
+            await conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
         for sql in EXTRA_INDEXES.values():
             await conn.execute(text(sql))
         await conn.execute(text("ANALYZE"))
@@ -314,7 +321,7 @@ async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                 province = list((await s.exec(select(Region.code).where(Region.province_code == PROVINCE))).scalars())  # type: ignore[call-overload]
             print("   without the extra indexes", flush=True)
             without, _ = await run_phase(db, args.runs, province)
-            index_s = await add_indexes(db, kind)
+            index_s = await add_indexes(db)
             print(f"   with the extra indexes (built in {index_s:.1f} s)", flush=True)
             with_idx, figures = await run_phase(db, args.runs, province)
             python = time_python(figures, args.runs)
@@ -379,7 +386,8 @@ async def amain(args: argparse.Namespace) -> int:
     print()
     print(table(results))
     report = {"machine": info, "rows": args.rows, "runs": args.runs, "seed": args.seed, "now": NOW.isoformat(),
-              "extra_indexes": EXTRA_INDEXES, "results": results}
+              "extra_indexes": EXTRA_INDEXES, "dropped_in_with_phase": REPLACED_INDEXES,
+              "results": results}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -86,23 +86,34 @@ class AnswerOutcome(Enum):
 async def answer(
     session: AsyncSession, actor: Actor, official_self: Resident, text: str
 ) -> tuple[AnswerOutcome, Ticket | None]:
-    """Store the official's answer; the ticket moves from new to in progress."""
+    """The answer an official typed in the chat, for the ticket they chose before."""
     feedback_id = (official_self.draft or {}).get("feedback_id")
-    ticket = await ticket_for_official(session, actor, feedback_id) if isinstance(feedback_id, int) else None
-    if ticket is None:
+    if not isinstance(feedback_id, int):
         residents.set_state(session, official_self, None)
+        return AnswerOutcome.GONE, None
+    outcome, ticket = await answer_ticket(session, actor, feedback_id, text)
+    if outcome in (AnswerOutcome.SENT, AnswerOutcome.GONE):
+        residents.set_state(session, official_self, None)
+    return outcome, ticket
+
+
+async def answer_ticket(
+    session: AsyncSession, actor: Actor, feedback_id: int, text: str
+) -> tuple[AnswerOutcome, Ticket | None]:
+    """Store an official's answer (from the chat or the dashboard); the ticket moves from new to in progress."""
+    ticket = await ticket_for_official(session, actor, feedback_id)
+    if ticket is None:
         return AnswerOutcome.GONE, None
     text = text.strip()
     if not text:
         return AnswerOutcome.EMPTY, ticket
     if len(text) > ANSWER_MAX:
         return AnswerOutcome.TOO_LONG, ticket
-    store.add_message(session, feedback_id=ticket.feedback.id, kind="answer", official_id=actor.telegram_id, text=text)  # type: ignore[arg-type]
+    store.add_message(session, feedback_id=feedback_id, kind="answer", official_id=actor.telegram_id, text=text)
     if ticket.feedback.status == "baru":
         ticket.feedback.status = "diproses"
     feedback_store.save(session, ticket.feedback)
-    residents.set_state(session, official_self, None)
-    record(session, actor.telegram_id, "ticket.answer", str(ticket.feedback.id), length=len(text))
+    record(session, actor.telegram_id, "ticket.answer", str(feedback_id), length=len(text))
     return AnswerOutcome.SENT, ticket
 
 

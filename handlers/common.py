@@ -20,7 +20,7 @@ from typing import Any, Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest
 
 from bot import residents
 from bot.auth import Actor, load_actor
@@ -167,12 +167,10 @@ class Turn(AbstractAsyncContextManager["Turn"]):
         """Send a message to someone else (a resident, an official); tell this user if it cannot arrive."""
 
         async def send() -> None:
-            try:
-                await self.context.bot.send_message(chat_id, text, reply_markup=markup)
-            except Forbidden as exc:  # they blocked the bot or deleted their account
-                log.warning("could not reach chat %s: %s", chat_id, exc)
-                if undeliverable:
-                    await self.context.bot.send_message(self.chat_id, undeliverable)
+            from handlers.notices import deliver
+
+            if not await deliver(self.context.bot, chat_id, text, markup) and undeliverable:  # type: ignore[arg-type]
+                await self.context.bot.send_message(self.chat_id, undeliverable)
 
         self._actions.append(send)
 

@@ -7,22 +7,11 @@ from bot.feedback import ticket as ticket_number
 from bot.i18n import Translator
 from bot.tickets import AnswerOutcome, Ticket
 from handlers import keyboards as kb
+from handlers import notices
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from handlers.programs import label
-
-QUOTE_MAX = 500
-
-
-def quote(text: str | None) -> str:
-    if not text:
-        return ""
-    return esc(text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…")
-
-
-def government(t: Translator, region_name: str) -> str:
-    return t.gettext("Government of {region}").format(region=region_name)
 
 
 async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
@@ -44,10 +33,10 @@ async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
                 f"{esc(item.region_name)} · "
                 + (_("Resident {name}").format(name=who) if who else _("Anonymous resident"))
                 + f" · {turn.t.datetime(item.created_at, item.timezone)}",
-                f"<i>{quote(item.comment)}</i>",
+                f"<i>{notices.quote(item.comment)}</i>",
             ]
             if item.followup:
-                lines.append(_("↪ Resident's reply: {text}").format(text=f"<i>{quote(item.followup)}</i>"))
+                lines.append(_("↪ Resident's reply: {text}").format(text=f"<i>{notices.quote(item.followup)}</i>"))
             number = ticket_number(item.feedback_id)
             rows.append([kb.button(_("💬 Answer {ticket}").format(ticket=number), "ans", item.feedback_id)])
             rows.append([
@@ -77,6 +66,11 @@ async def on_inbox(turn: Turn, cb: Callback) -> None:
     await show_inbox(turn, cb.int(0), edit=True)
 
 
+def rt(turn: Turn, ticket: Ticket) -> Translator:
+    """The resident's translator: messages about their ticket arrive in their language."""
+    return notices.resident_translator(turn.deps.i18n, turn.deps.settings.default_language, ticket)
+
+
 def refuse_ticket(turn: Turn) -> None:
     turn.answer(turn.t.gettext("This feedback was not found, or it is not in your region."), alert=True)
 
@@ -97,14 +91,9 @@ async def on_answer(turn: Turn, cb: Callback) -> None:
             "the {government}. Up to {max} characters; /batal cancels."
         ).format(
             ticket=ticket_number(cb.int(0)), program=esc(ticket.program.name),
-            government=esc(government(turn.t, ticket.region.name)), max=turn.t.integer(tickets.ANSWER_MAX),
+            government=esc(notices.government(turn.t, ticket.region.name)), max=turn.t.integer(tickets.ANSWER_MAX),
         )
     )
-
-
-def resident_translator(turn: Turn, ticket: Ticket) -> Translator:
-    lang = ticket.resident.language if ticket.resident else None
-    return turn.deps.i18n.get(lang or turn.deps.settings.default_language)
 
 
 async def on_answer_text(turn: Turn, text: str) -> None:
@@ -125,20 +114,9 @@ async def on_answer_text(turn: Turn, text: str) -> None:
     if ticket.resident is None:
         turn.reply(_("Answer to {ticket} saved. The resident has deleted their data, so it cannot be delivered.").format(ticket=number))
         return
-    rt = resident_translator(turn, ticket)
+    text_, markup = notices.answer_notice(rt(turn, ticket), ticket, text)
     turn.notify(
-        ticket.resident.telegram_id,
-        "\n".join([
-            rt.gettext("📩 <b>Answer from the {government}</b>").format(government=esc(government(rt, ticket.region.name))),
-            rt.gettext("Ticket number: {ticket} · {program}").format(ticket=number, program=esc(ticket.program.name)),
-            "",
-            rt.gettext("Your comment:"),
-            f"<i>{quote(ticket.feedback.comment)}</i>",
-            "",
-            rt.gettext("Answer:"),
-            esc(text.strip()),
-        ]),
-        kb.markup([kb.button(rt.gettext("💬 Reply"), "reply", ticket.feedback.id)]),  # type: ignore[arg-type]
+        ticket.resident.telegram_id, text_, markup,
         undeliverable=_("The resident could not be reached on Telegram (they may have blocked the bot). The answer is saved."),
     )
     turn.reply(_("✅ Your answer to {ticket} has been sent to the resident. The ticket is now in progress.").format(ticket=number))
@@ -161,22 +139,8 @@ async def on_status(turn: Turn, cb: Callback) -> None:
     await show_inbox(turn, 0, edit=True)
     if ticket.resident is None:
         return
-    rt = resident_translator(turn, ticket)
-    gov = esc(government(rt, ticket.region.name))
-    if status == "selesai":
-        turn.notify(
-            ticket.resident.telegram_id,
-            rt.gettext("✅ The {government} has finished handling your feedback (ticket {ticket}, {program}). Are you satisfied?")
-            .format(government=gov, ticket=number, program=esc(ticket.program.name)),
-            kb.markup([kb.button(rt.gettext("👍 Yes, satisfied"), "sat", cb.int(0), "yes"),
-                       kb.button(rt.gettext("Not yet"), "sat", cb.int(0), "no")]),
-        )
-    else:
-        turn.notify(
-            ticket.resident.telegram_id,
-            rt.gettext("ℹ️ The {government} is now working on your feedback (ticket {ticket}, {program}).")
-            .format(government=gov, ticket=number, program=esc(ticket.program.name)),
-        )
+    text, markup = notices.status_notice(rt(turn, ticket), ticket, status)
+    turn.notify(ticket.resident.telegram_id, text, markup)
 
 
 @in_turn

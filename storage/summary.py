@@ -81,66 +81,57 @@ def _week_start(dialect: str, hours: int) -> ColumnElement[Any]:
     return cast(func.date_trunc(literal_column("'week'"), local), Date)
 
 
-def _period(counts: dict[int, tuple[int, int]]) -> PeriodFigures:
-    """Figures of one period from {rating: (ratings, comments)}."""
-    dist = tuple(counts.get(r, (0, 0))[0] for r in range(1, 6))
+def _period(distribution: Sequence[int], comments: int) -> PeriodFigures:
+    dist = tuple(int(n or 0) for n in distribution)
     total = sum(dist)
     average = sum(r * n for r, n in zip(range(1, 6), dist, strict=True)) / total if total else None
-    comments = sum(c for _, c in counts.values())
-    return PeriodFigures(ratings=total, comments=comments, average=average, distribution=dist)  # type: ignore[arg-type]
+    return PeriodFigures(ratings=total, comments=int(comments or 0), average=average, distribution=dist)  # type: ignore[arg-type]
+
+
+def _comment_count(scope: list[ColumnElement[bool]], since: datetime | None, until: datetime) -> Any:
+    # Not correlated with the outer query on the same table; counted from the commented-rows index.
+    stmt = select(func.count()).select_from(Feedback).where(*scope, *_between(since, until), _has_comment())
+    return stmt.correlate(None).scalar_subquery()
 
 
 async def _period_figures(
     session: AsyncSession, *, scope: list[ColumnElement[bool]], since: datetime | None, until: datetime
 ) -> tuple[PeriodFigures, PeriodFigures | None]:
-    """The period and the one just before it, in one pass grouped by rating."""
-    if since is None:
-        stmt = (
-            select(Feedback.rating, func.count(), func.count(Feedback.comment))
-            .where(*scope, *_between(None, until))
-            .group_by(Feedback.rating)
-        )
-        rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
-        return _period({int(r): (int(n), int(c)) for r, n, c in rows}), None
-    earlier = since - (until - since)
-    in_current = Feedback.created_at >= since
-    stmt = (
-        select(
-            Feedback.rating,
-            func.count(),
-            func.count(Feedback.comment),
-            func.sum(case((in_current, 1), else_=0)),
-            func.sum(case((in_current & _has_comment(), 1), else_=0)),
-        )
-        .where(*scope, *_between(earlier, until))
-        .group_by(Feedback.rating)
-    )
-    current: dict[int, tuple[int, int]] = {}
-    previous: dict[int, tuple[int, int]] = {}
-    for rating, n, c, cur_n, cur_c in (await session.exec(stmt)).all():  # type: ignore[call-overload]
-        current[int(rating)] = (int(cur_n or 0), int(cur_c or 0))
-        previous[int(rating)] = (int(n) - int(cur_n or 0), int(c) - int(cur_c or 0))
-    return _period(current), _period(previous)
+    """The period and the one just before it, in one pass.
+
+    One row of conditional counts rather than GROUP BY rating: SQLite would sort every row to group them.
+    """
+    periods: list[tuple[datetime | None, ColumnElement[bool] | None]] = [(since, None)]
+    earlier = None
+    if since is not None:
+        earlier = since - (until - since)
+        periods = [(since, Feedback.created_at >= since), (earlier, Feedback.created_at < since)]  # type: ignore[list-item]
+    columns: list[Any] = []
+    for _, when in periods:
+        for stars in range(1, 6):
+            hit = Feedback.rating == stars if when is None else when & (Feedback.rating == stars)
+            columns.append(func.count(case((hit, 1))))
+    columns.append(_comment_count(scope, since, until))
+    if since is not None:
+        columns.append(_comment_count(scope, earlier, since))
+    row = (await session.exec(select(*columns).where(*scope, *_between(earlier or since, until)))).one()  # type: ignore[call-overload]
+    current = _period(row[0:5], row[-2] if since is not None else row[-1])
+    return current, (_period(row[5:10], row[-1]) if since is not None else None)
 
 
 async def _ranking(
-    session: AsyncSession, *, scope: list[ColumnElement[bool]], since: datetime | None, until: datetime
+    session: AsyncSession, *, region_codes: Sequence[str] | None, since: datetime | None, until: datetime
 ) -> list[ProgramRank]:
-    """Programs by Bayesian average of the period's current ratings, so a single vote cannot top the list."""
-    per_program = (
-        select(
-            Feedback.program_id.label("program_id"),
-            func.count().label("n"),
-            func.sum(Feedback.rating).label("total"),
-        )
-        .where(*scope, *_between(since, until), _current())
-        .group_by(Feedback.program_id)
-        .subquery()
-    )
+    """Programs by Bayesian average of the period's current ratings, so a single vote cannot top the list.
+
+    Driven from the scope's programs, so each program's ratings are one range of the per-program index.
+    """
+    scope = [] if region_codes is None else [Program.region_code.in_(list(region_codes))]  # type: ignore[attr-defined]
     stmt = (
-        select(Program.id, Program.name, Program.region_code, per_program.c.n, per_program.c.total)
-        .join(per_program, per_program.c.program_id == Program.id)
-        .where(Program.removed_at.is_(None))  # type: ignore[union-attr]
+        select(Program.id, Program.name, Program.region_code, func.count(), func.sum(Feedback.rating))
+        .join(Feedback, Feedback.program_id == Program.id)
+        .where(*scope, Program.removed_at.is_(None), _current(), *_between(since, until))  # type: ignore[union-attr]
+        .group_by(Program.id)  # name and region follow from the primary key
     )
     rows = [(int(i), name, code, int(n), int(t)) for i, name, code, n, t in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
     count = sum(r[3] for r in rows)
@@ -202,7 +193,7 @@ async def summary_figures(
         raise ValueError("since and until must be timezone-aware")
     scope = _scope(region_codes)
     current, previous = await _period_figures(session, scope=scope, since=since, until=until)
-    programs = await _ranking(session, scope=scope, since=since, until=until)
+    programs = await _ranking(session, region_codes=region_codes, since=since, until=until)
     # A literal, not a parameter: SQLite uses a partial index only when the query repeats its constant.
     waiting_stmt = select(func.count()).select_from(Feedback).where(
         *scope, Feedback.status == literal_column("'baru'"), _has_comment()

@@ -1,0 +1,75 @@
+"""Messages that reach a resident about their ticket, whoever triggered them (the chat or the dashboard)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import Forbidden
+
+from bot.feedback import ticket as ticket_number
+from bot.i18n import I18n, Translator
+from bot.tickets import Ticket
+from handlers import keyboards as kb
+from handlers.common import esc
+
+log = logging.getLogger(__name__)
+QUOTE_MAX = 500
+
+
+def quote(text: str | None) -> str:
+    if not text:
+        return ""
+    return esc(text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…")
+
+
+def government(t: Translator, region_name: str) -> str:
+    return t.gettext("Government of {region}").format(region=region_name)
+
+
+def resident_translator(i18n: I18n, default_language: str, ticket: Ticket) -> Translator:
+    lang = ticket.resident.language if ticket.resident else None
+    return i18n.get(lang or default_language)
+
+
+def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, InlineKeyboardMarkup]:
+    number = ticket_number(ticket.feedback.id)  # type: ignore[arg-type]
+    text = "\n".join([
+        rt.gettext("📩 <b>Answer from the {government}</b>").format(government=esc(government(rt, ticket.region.name))),
+        rt.gettext("Ticket number: {ticket} · {program}").format(ticket=number, program=esc(ticket.program.name)),
+        "",
+        rt.gettext("Your comment:"),
+        f"<i>{quote(ticket.feedback.comment)}</i>",
+        "",
+        rt.gettext("Answer:"),
+        esc(answer.strip()),
+    ])
+    return text, kb.markup([kb.button(rt.gettext("💬 Reply"), "reply", ticket.feedback.id)])  # type: ignore[arg-type]
+
+
+def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    number = ticket_number(ticket.feedback.id)  # type: ignore[arg-type]
+    gov = esc(government(rt, ticket.region.name))
+    program = esc(ticket.program.name)
+    if status == "selesai":
+        return (
+            rt.gettext("✅ The {government} has finished handling your feedback (ticket {ticket}, {program}). Are you satisfied?")
+            .format(government=gov, ticket=number, program=program),
+            kb.markup([kb.button(rt.gettext("👍 Yes, satisfied"), "sat", ticket.feedback.id, "yes"),  # type: ignore[arg-type]
+                       kb.button(rt.gettext("Not yet"), "sat", ticket.feedback.id, "no")]),  # type: ignore[arg-type]
+        )
+    return (
+        rt.gettext("ℹ️ The {government} is now working on your feedback (ticket {ticket}, {program}).")
+        .format(government=gov, ticket=number, program=program),
+        None,
+    )
+
+
+async def deliver(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Send; False when the person cannot be reached (blocked the bot, deleted the account)."""
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+    except Forbidden as exc:
+        log.warning("could not reach chat %s: %s", chat_id, exc)
+        return False
+    return True
