@@ -29,7 +29,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import event, select, text
 
@@ -131,8 +131,8 @@ async def bench_programs(db: Database) -> dict[str, list[int]]:
     async with db.unit_of_work() as s:
         codes = list((await s.exec(select(Region.code))).scalars().all())  # type: ignore[call-overload]
         await insert_programs(s, [
-            {"region_code": code, "name": name, "description": "Program uji untuk benchmark.", "dimension": "governance",
-             "agency": None, "status": "berjalan", "source_url": None}
+            {"region_code": code, "name": name, "description": "Program uji untuk benchmark.",
+             "dimension": "governance", "agency": None, "status": "berjalan", "source_url": None}
             for code in codes for name in PROGRAM_NAMES
         ])
     async with db.unit_of_work() as s:
@@ -141,7 +141,8 @@ async def bench_programs(db: Database) -> dict[str, list[int]]:
         for pid, code in rows:
             programs.setdefault(code, []).append(int(pid))
         removed = [pids[-1] for pids in programs.values()]
-        await s.exec(text(f"UPDATE programs SET removed_at = created_at WHERE id IN ({','.join(map(str, removed))})"))  # type: ignore[call-overload]
+        ids = ",".join(map(str, removed))
+        await s.exec(text(f"UPDATE programs SET removed_at = created_at WHERE id IN ({ids})"))  # type: ignore[call-overload]
     return programs
 
 
@@ -204,7 +205,7 @@ class QueryClock:
     def __init__(self, db: Database) -> None:
         self.db, self.times, self._start = db, [], 0.0
 
-    def __enter__(self) -> QueryClock:
+    def __enter__(self) -> Self:
         event.listen(self.db.engine.sync_engine, "before_cursor_execute", self._before)
         event.listen(self.db.engine.sync_engine, "after_cursor_execute", self._after)
         return self
@@ -258,7 +259,8 @@ async def run_phase(db: Database, runs: int, province: list[str]) -> tuple[dict[
         out[name], figures = await time_case(db, runs, **kwargs)
         if name == "region all time":
             kept = figures
-        print(f"    {name:<18} first {out[name]['first_ms']:>8.1f} ms  median {out[name]['median_ms']:>8.1f} ms", flush=True)
+        first, median = out[name]["first_ms"], out[name]["median_ms"]
+        print(f"    {name:<18} first {first:>8.1f} ms  median {median:>8.1f} ms", flush=True)
     return out, kept
 
 
@@ -318,7 +320,8 @@ async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             load_s = time.perf_counter() - t0
             print(f"  {kind}: loaded in {load_s:.1f} s; {LARGEST} has {per_region.get(LARGEST, 0):,} rows", flush=True)
             async with db.unit_of_work() as s:
-                province = list((await s.exec(select(Region.code).where(Region.province_code == PROVINCE))).scalars())  # type: ignore[call-overload]
+                stmt = select(Region.code).where(Region.province_code == PROVINCE)
+                province = list((await s.exec(stmt)).scalars())  # type: ignore[call-overload]
             print("   without the extra indexes", flush=True)
             without, _ = await run_phase(db, args.runs, province)
             index_s = await add_indexes(db)
@@ -355,14 +358,16 @@ def machine() -> dict[str, Any]:
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), cpu)
     with contextlib.suppress(OSError, ValueError, StopIteration):
-        kib = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:"))
+        kib = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal:"))
         ram = round(int(kib) / 1024 / 1024, 1)
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": ram, "python": platform.python_version(),
             "sqlite": sqlite3.sqlite_version, "os": platform.system()}
 
 
 def table(results: dict[str, Any]) -> str:
-    head = f"{'database':<11} {'case':<18} │ {'without: first':>14} {'median':>8} │ {'with: first':>11} {'median':>8}  (ms)"
+    head = (f"{'database':<11} {'case':<18} │ {'without: first':>14} {'median':>8} │ "
+            f"{'with: first':>11} {'median':>8}  (ms)")
     lines = [head, "─" * len(head)]
     for kind, r in results.items():
         for case, w in r["with_extra_indexes"].items():
@@ -381,7 +386,8 @@ async def amain(args: argparse.Namespace) -> int:
     dbs = [d.strip() for d in args.db.split(",") if d.strip()]
     if "postgresql" in dbs:
         info["postgresql"] = await _pg_admin("SELECT current_setting('server_version')")
-    print(f"{args.rows:,} feedback rows, {args.runs} timed runs after a first one; databases: {', '.join(dbs)}", flush=True)
+    print(f"{args.rows:,} feedback rows, {args.runs} timed runs after a first one; databases: {', '.join(dbs)}",
+          flush=True)
     results = {kind: await run_database(kind, args) for kind in dbs}
     print()
     print(table(results))

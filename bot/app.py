@@ -26,6 +26,8 @@ from storage.seed import load_seed
 
 log = logging.getLogger(__name__)
 
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
 MENU = [
     ("program", N_("Quick-win programs in your region")),
     ("masukan", N_("Your feedback and tickets")),

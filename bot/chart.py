@@ -9,19 +9,25 @@ from dataclasses import dataclass
 from datetime import date
 
 import matplotlib
-
-matplotlib.use("Agg")  # no display; harmless to repeat, and pyplot is never imported here
-
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
+
+# No display. Figures here are drawn on their own Agg canvas and pyplot is never imported, so this
+# only guards against some other module pulling in pyplot with an interactive backend.
+matplotlib.use("Agg")
 
 WIDTH_IN, HEIGHT_IN, DPI = 10, 6, 100  # 1000 × 600 px
 BAR = "#3b7dd8"
 LINE = "#e07b00"
 MUTED = "#666666"
-# Only the DejaVu fonts that matplotlib ships: nothing is looked up or downloaded at run time.
-STYLE = {"font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 12, "axes.titleweight": "bold"}
+Week = tuple[date, int, float | None]  # (Monday, ratings, average)
+# DejaVu Sans ships with matplotlib: nothing is looked up or downloaded at run time. Styles are passed
+# to each text rather than through rcParams, which are global and would leak between threads.
+FONT = "DejaVu Sans"
+TEXT = {"fontfamily": FONT}
+TITLE = {"fontsize": 12, "fontweight": "bold", **TEXT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +50,13 @@ def format_number(value: float, *, decimal_comma: bool, decimals: int = 0) -> st
     return text.translate(str.maketrans(",.", ".,")) if decimal_comma else text
 
 
-def _no_data(ax, message: str) -> None:  # type: ignore[no-untyped-def]
-    ax.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, fontsize=12, transform=ax.transAxes)
+def _no_data(ax: Axes, message: str) -> None:
+    ax.text(0.5, 0.5, message, ha="center", va="center", color=MUTED, fontsize=12, transform=ax.transAxes, **TEXT)
 
 
-def _distribution(ax, distribution: Sequence[int], labels: ChartLabels, decimal_comma: bool) -> None:  # type: ignore[no-untyped-def]
-    ax.set_title(labels.distribution_title)
-    ax.set_xlabel(labels.stars_label)
+def _distribution(ax: Axes, distribution: Sequence[int], labels: ChartLabels, decimal_comma: bool) -> None:
+    ax.set_title(labels.distribution_title, **TITLE)
+    ax.set_xlabel(labels.stars_label, **TEXT)
     stars = range(1, 6)
     ax.xaxis.set_major_locator(FixedLocator(list(stars)))
     ax.set_xlim(0.4, 5.6)
@@ -61,13 +67,13 @@ def _distribution(ax, distribution: Sequence[int], labels: ChartLabels, decimal_
         _no_data(ax, labels.no_data)
         return
     bars = ax.bar(list(stars), list(distribution), color=BAR, width=0.65)
-    ax.bar_label(bars, labels=[format_number(n, decimal_comma=decimal_comma) for n in distribution], padding=2)
+    ax.bar_label(bars, labels=[format_number(n, decimal_comma=decimal_comma) for n in distribution], padding=2, **TEXT)
     ax.set_ylim(0, max(distribution) * 1.15)
 
 
-def _trend(ax, weekly: Sequence[tuple[date, int, float | None]], labels: ChartLabels, decimal_comma: bool) -> None:  # type: ignore[no-untyped-def]
-    ax.set_title(labels.trend_title)
-    ax.set_ylabel(labels.ratings_axis)
+def _trend(ax: Axes, weekly: Sequence[Week], labels: ChartLabels, decimal_comma: bool) -> None:
+    ax.set_title(labels.trend_title, **TITLE)
+    ax.set_ylabel(labels.ratings_axis, **TEXT)
     positions = list(range(len(weekly)))
     ax.set_xticks(positions, [monday.strftime(labels.date_format) for monday, _, _ in weekly], rotation=45, fontsize=8)
     ax.set_xlim(-0.6, len(weekly) - 0.4)
@@ -80,7 +86,7 @@ def _trend(ax, weekly: Sequence[tuple[date, int, float | None]], labels: ChartLa
     ax.set_ylim(0, max(counts) * 1.15)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, decimal_comma=decimal_comma)))
     right = ax.twinx()
-    right.set_ylabel(labels.average_axis, color=LINE)
+    right.set_ylabel(labels.average_axis, color=LINE, **TEXT)
     right.set_ylim(0.8, 5.2)
     right.yaxis.set_major_locator(FixedLocator([1, 2, 3, 4, 5]))
     # NaN leaves a gap: a week without ratings has no average, and the line must not pretend otherwise.
@@ -89,35 +95,35 @@ def _trend(ax, weekly: Sequence[tuple[date, int, float | None]], labels: ChartLa
     last_x, last_y = next((x, avg) for x, avg in reversed(list(enumerate(averages))) if not math.isnan(avg))
     right.annotate(
         format_number(last_y, decimal_comma=decimal_comma, decimals=1), (last_x, last_y),
-        textcoords="offset points", xytext=(0, 8), ha="center", color=LINE, fontweight="bold",
+        textcoords="offset points", xytext=(0, 8), ha="center", color=LINE, fontweight="bold", **TEXT,
     )
 
 
 def build_figure(
-    *, distribution: Sequence[int], weekly: Sequence[tuple[date, int, float | None]], labels: ChartLabels,
+    *, distribution: Sequence[int], weekly: Sequence[Week], labels: ChartLabels,
     decimal_comma: bool,
 ) -> Figure:
     """The chart as a Figure, not attached to pyplot, so nothing outlives the caller's reference."""
-    with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
-        FigureCanvasAgg(fig)
-        fig.suptitle(labels.title, fontsize=14, fontweight="bold")
-        left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 3]})
-        _distribution(left, distribution, labels, decimal_comma)
-        _trend(right, weekly, labels, decimal_comma)
-        # Fixed margins: tight_layout would draw the whole figure once more just to measure it.
-        fig.subplots_adjust(left=0.03, right=0.93, top=0.86, bottom=0.13, wspace=0.22)
+    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    FigureCanvasAgg(fig)
+    fig.suptitle(labels.title, fontsize=14, fontweight="bold", **TEXT)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 3]})
+    _distribution(left, distribution, labels, decimal_comma)
+    _trend(right, weekly, labels, decimal_comma)
+    for ax in fig.axes:  # the trend's right-hand axis included
+        ax.tick_params(labelfontfamily=FONT)
+    # Fixed margins: tight_layout would draw the whole figure once more just to measure it.
+    fig.subplots_adjust(left=0.03, right=0.93, top=0.86, bottom=0.13, wspace=0.22)
     return fig
 
 
 def render_chart(
-    *, distribution: Sequence[int], weekly: Sequence[tuple[date, int, float | None]], labels: ChartLabels,
+    *, distribution: Sequence[int], weekly: Sequence[Week], labels: ChartLabels,
     decimal_comma: bool,
 ) -> bytes:
     """The chart as PNG bytes, about 1000 × 600 px."""
     fig = build_figure(distribution=distribution, weekly=weekly, labels=labels, decimal_comma=decimal_comma)
     buffer = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     fig.clear()  # break the figure's reference cycles now rather than at the next garbage collection
     return buffer.getvalue()

@@ -24,14 +24,31 @@ def _logging(level: str) -> None:
 def cmd_run(_args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
     _logging(settings.log_level)
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
     from storage.db import upgrade
 
     compile_catalogs()
     upgrade(settings.database_url)
     application = build_application(settings, run_digests=True)
     log.info("serving by long polling via %s", settings.telegram_api_url)
-    application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
+def cmd_serve(_args: argparse.Namespace) -> int:
+    settings = load_settings(Settings)
+    _logging(settings.log_level)
+    from aiohttp import web
+
+    from bot.web.app import build_web_app
+    from storage.db import upgrade
+
+    compile_catalogs()
+    upgrade(settings.database_url)
+    app = build_web_app(settings)
+    log.info("serving on http://%s:%s (dashboard: %s)", settings.web_host, settings.web_port, settings.dashboard_url)
+    # run_app handles SIGINT/SIGTERM: the cleanup context stops PTB, which drains queued updates.
+    web.run_app(app, host=settings.web_host, port=settings.web_port, print=None, access_log=None, shutdown_timeout=30)
     return 0
 
 
@@ -108,6 +125,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quickwin", description="Quick Win Bot for the 100 Smart City Movement")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot by long polling (applies pending migrations first)").set_defaults(fn=cmd_run)
+    sub.add_parser(
+        "serve", help="webhook (WEBHOOK_URL) or polling, plus the dashboard and the API, on WEB_HOST:WEB_PORT"
+    ).set_defaults(fn=cmd_serve)
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(fn=cmd_db_upgrade)

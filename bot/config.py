@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Annotated, TypeVar
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
@@ -101,6 +102,51 @@ class Settings(StoreSettings):
 
     bot_token: SecretStr = Field(description="Bot token from @BotFather")
     secret_key: SecretStr | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    public_url: str | None = None  # where officials reach the dashboard; default: WEBHOOK_URL's origin
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+
+    @field_validator("webhook_url", "public_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip().rstrip("/")
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be a full URL such as https://bot.example.go.id/telegram")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET must be 16–256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set (e.g. openssl rand -hex 32)")
+        if self.webhook_url and not self.webhook_url.startswith("https://"):
+            raise ValueError("WEBHOOK_URL must use https:// (Telegram only calls HTTPS webhooks)")
+        return self
+
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboard's public root, for the login links sent in the chat."""
+        if self.public_url:
+            return self.public_url
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return f"http://{self.web_host}:{self.web_port}"
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url).path or "/" if self.webhook_url else "/telegram/webhook"
 
     @property
     def pseudonym_key(self) -> bytes:
@@ -131,11 +177,12 @@ def load_settings(kind: type[S] = Settings, **overrides: object) -> S:  # type: 
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            name = str(err["loc"][0]).upper() if err["loc"] else ""
+            message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "missing":
                 lines.append(f"{name} is not set.")
             else:
-                lines.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+                lines.append(f"{name}: {message}" if name else message)
             if name == "BOT_TOKEN":
                 lines.append(TOKEN_HELP)
         raise ConfigError("Configuration problem:\n  " + "\n  ".join(lines)) from None

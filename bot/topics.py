@@ -7,7 +7,29 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-STOP_WORDS = frozenset(["yang", "dan", "di", "ke", "dari", "ini", "itu", "untuk", "dengan", "tidak", "sudah", "saya", "kami", "kita", "ada", "akan", "juga", "bisa", "lebih", "sangat", "tapi", "atau", "karena", "pada", "dalam", "jadi", "masih", "belum", "agar", "mohon", "tolong", "min", "pak", "bu", "nya", "dll", "aku", "anda", "kamu", "dia", "mereka", "beliau", "kalian", "ia", "gue", "gua", "lu", "lo", "adalah", "ialah", "merupakan", "yaitu", "yakni", "oleh", "para", "sebagai", "seperti", "secara", "bahwa", "jika", "kalau", "kalo", "bila", "apabila", "maka", "supaya", "sehingga", "namun", "tetapi", "melainkan", "serta", "lalu", "kemudian", "setelah", "sebelum", "sejak", "sampai", "hingga", "ketika", "saat", "waktu", "selama", "sambil", "terhadap", "tentang", "bagi", "antara", "tanpa", "menurut", "kepada", "daripada", "dapat", "harus", "boleh", "perlu", "mau", "ingin", "hendak", "sedang", "telah", "pernah", "lagi", "saja", "hanya", "pun", "lah", "kah", "sih", "deh", "dong", "kok", "nih", "tuh", "kan", "loh", "lho", "ya", "yah", "iya", "tak", "bukan", "belom", "ga", "gak", "nggak", "enggak", "engga", "ngga", "tdk", "gk", "yg", "dgn", "utk", "sdh", "udh", "udah", "blm", "krn", "tp", "jg", "aja", "sy", "kmi", "bgt", "banget", "sangatlah", "apa", "siapa", "mana", "kapan", "mengapa", "kenapa", "bagaimana", "gimana", "berapa", "apakah", "itulah", "sini", "situ", "sana", "begitu", "begini", "demikian", "tersebut", "hal", "cara", "semua", "semuanya", "setiap", "tiap", "banyak", "sedikit", "beberapa", "segala", "seluruh", "sendiri", "satu", "dua", "tiga", "pertama", "kali", "hari", "minggu", "bulan", "tahun", "sekarang", "nanti", "tadi", "kemarin", "besok", "sering", "selalu", "terima", "kasih", "makasih", "trims", "bapak", "ibu", "mas", "mbak", "kak", "bang", "admin", "kakak", "om", "tante", "sekali", "paling", "cukup", "terlalu", "agak", "amat", "makin", "semakin", "pula", "tentu", "mungkin", "memang", "benar", "seharusnya", "sebaiknya", "sebenarnya", "sepertinya", "biasanya", "akhirnya", "selanjutnya", "kayaknya", "terutama", "oke", "okay", "ok", "the", "a", "an", "and", "or", "but", "if", "of", "to", "in", "on", "at", "for", "with", "from", "by", "about", "as", "into", "like", "than", "then", "so", "not", "no", "yes", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "it", "its", "this", "that", "these", "those", "there", "here", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "only", "own", "same", "too", "very", "can", "will", "just", "should", "would", "could", "may", "might", "must", "shall", "i", "me", "my", "we", "our", "you", "your", "he", "him", "his", "she", "her", "they", "them", "their", "also", "please", "thank", "thanks", "get", "got", "really", "much", "many", "again", "still", "even", "always", "already", "yet", "don", "doesn", "didn", "isn", "aren", "wasn", "won"])
+# One string, wrapped for reading; a word a line would run to hundreds of lines.
+_STOP_TEXT = """
+    yang dan di ke dari ini itu untuk dengan tidak sudah saya kami kita ada akan juga bisa lebih sangat tapi
+    atau karena pada dalam jadi masih belum agar mohon tolong min pak bu nya dll aku anda kamu dia mereka
+    beliau kalian ia gue gua lu lo adalah ialah merupakan yaitu yakni oleh para sebagai seperti secara bahwa
+    jika kalau kalo bila apabila maka supaya sehingga namun tetapi melainkan serta lalu kemudian setelah
+    sebelum sejak sampai hingga ketika saat waktu selama sambil terhadap tentang bagi antara tanpa menurut
+    kepada daripada dapat harus boleh perlu mau ingin hendak sedang telah pernah lagi saja hanya pun lah kah
+    sih deh dong kok nih tuh kan loh lho ya yah iya tak bukan belom ga gak nggak enggak engga ngga tdk gk yg
+    dgn utk sdh udh udah blm krn tp jg aja sy kmi bgt banget sangatlah apa siapa mana kapan mengapa kenapa
+    bagaimana gimana berapa apakah itulah sini situ sana begitu begini demikian tersebut hal cara semua
+    semuanya setiap tiap banyak sedikit beberapa segala seluruh sendiri satu dua tiga pertama kali hari minggu
+    bulan tahun sekarang nanti tadi kemarin besok sering selalu terima kasih makasih trims bapak ibu mas mbak
+    kak bang admin kakak om tante sekali paling cukup terlalu agak amat makin semakin pula tentu mungkin
+    memang benar seharusnya sebaiknya sebenarnya sepertinya biasanya akhirnya selanjutnya kayaknya terutama
+    oke okay ok the a an and or but if of to in on at for with from by about as into like than then so not no
+    yes is are was were be been being am do does did doing have has had having it its this that these those
+    there here what which who whom whose when where why how all any both each few more most other some such
+    only own same too very can will just should would could may might must shall i me my we our you your he
+    him his she her they them their also please thank thanks get got really much many again still even always
+    already yet don doesn didn isn aren wasn won
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|[@#]\w+", re.IGNORECASE)
 _SEGMENT = re.compile(r"[.,;:!?()\[\]{}\"/\n\r\t|]+")
@@ -17,7 +39,7 @@ MIN_ROOT = 4
 MIN_WORD = 3
 
 # Words that only look inflected: stripping their "particle" or "possessive" would break them.
-_NOT_CLITIC = frozenset(["sekolah", "masalah", "istilah", "langkah", "sedekah", "ketemu", "bertemu"])
+_NOT_CLITIC = frozenset({"sekolah", "masalah", "istilah", "langkah", "sedekah", "ketemu", "bertemu"})
 
 
 def _strip_clitics(word: str) -> str:

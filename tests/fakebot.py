@@ -772,6 +772,13 @@ class FakeBotAPI:
         self.errors: list[str] = []
         self.counts: collections.Counter[str] = collections.Counter()
         self.webhook_url = ""
+        self.webhook_secret = ""
+        # Where updates for an active webhook are really POSTed: the bot's local address, standing
+        # in for the HTTPS reverse proxy that WEBHOOK_URL names. None: updates wait for getUpdates.
+        self.webhook_target: str | None = None
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status or 0 for no answer)
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._client: Any = None
 
         self._chats: dict[int, _Chat] = {}
         self._updates: collections.deque[JSON] = collections.deque()
@@ -855,6 +862,11 @@ class FakeBotAPI:
     async def stop(self) -> None:
         self._closing = True
         self._wake_polls()  # pending long polls return [] right away
+        for task in list(self._deliveries):
+            task.cancel()
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -930,14 +942,44 @@ class FakeBotAPI:
         }
 
     def push_update(self, update: JSON) -> int:
-        """Queue an update for getUpdates; fills ``update_id`` if missing."""
+        """Queue an update for getUpdates (or POST it to the webhook); fills ``update_id`` if missing."""
         if "update_id" not in update:
             update["update_id"] = self._next_update_id
         self._next_update_id = max(self._next_update_id, update["update_id"] + 1)
         self._observe(update)
+        if self.webhook_url and self.webhook_target:
+            task = asyncio.get_running_loop().create_task(self._post_to_webhook(update))
+            self._deliveries.add(task)
+            task.add_done_callback(self._deliveries.discard)
+            return int(update["update_id"])
         self._updates.append(update)
         self._wake_polls()
         return int(update["update_id"])
+
+    async def post_webhook(self, update: JSON, *, secret: str | None = None, target: str | None = None) -> int:
+        """POST one update to a webhook as Telegram would (with ``secret``, default the registered one);
+        returns the HTTP status."""
+        import aiohttp
+
+        if self._client is None:
+            self._client = aiohttp.ClientSession()
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret if secret is None else secret}
+        url = target or self.webhook_target
+        assert url, "no webhook target set"
+        try:
+            async with self._client.post(url, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=10)) as r:
+                return r.status
+        except (TimeoutError, aiohttp.ClientError):
+            return 0
+
+    async def _post_to_webhook(self, update: JSON) -> None:
+        """Deliver like Telegram: retry a few times while the webhook fails."""
+        for attempt in range(5):
+            status = await self.post_webhook(update)
+            self.webhook_deliveries.append((int(update["update_id"]), status))
+            if 200 <= status < 300:
+                return
+            await asyncio.sleep(0.2 * (attempt + 1))
 
     def redeliver(self, update: JSON) -> None:
         """Hand out an update once more, with its old ``update_id``, although it was confirmed.
@@ -1406,6 +1448,7 @@ class FakeBotAPI:
         if url and urlsplit(str(url)).scheme != "https":
             raise _bad("bad webhook: An HTTPS URL must be provided for webhook")
         self.webhook_url = str(url)
+        self.webhook_secret = str(params.get("secret_token") or "")
         if params.get("drop_pending_updates"):
             self._updates.clear()
         return True

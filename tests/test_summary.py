@@ -52,16 +52,20 @@ async def test_period_figures_previous_period_waiting_and_scope(db: Database) ->
     at = UNTIL - 2 * day
     await _add(db, [
         # this week: 5 4 4 2, plus an older rating of the same resident (superseded)
-        {"region_code": CIREBON, "program_id": pid, "rating": 5, "created_at": at, "comment": "bagus", "status": "selesai"},
-        {"region_code": CIREBON, "program_id": pid, "rating": 4, "created_at": at + timedelta(hours=1), "comment": "antrian lama"},
+        {"region_code": CIREBON, "program_id": pid, "rating": 5, "created_at": at, "comment": "bagus",
+         "status": "selesai"},
+        {"region_code": CIREBON, "program_id": pid, "rating": 4, "created_at": at + timedelta(hours=1),
+         "comment": "antrian lama"},
         {"region_code": CIREBON, "program_id": pid, "rating": 4, "created_at": at - day},
-        {"region_code": CIREBON, "program_id": pid, "rating": 2, "created_at": UNTIL - WEEK},  # the period's first instant
+        # the period's first instant belongs to it
+        {"region_code": CIREBON, "program_id": pid, "rating": 2, "created_at": UNTIL - WEEK},
         {"region_code": CIREBON, "program_id": pid, "rating": 1, "created_at": at - 2 * day, "superseded": True},
         # the week before: 1 3, one comment waiting
         {"region_code": CIREBON, "program_id": pid, "rating": 1, "created_at": at - WEEK, "comment": "rusak"},
         {"region_code": CIREBON, "program_id": pid, "rating": 3, "created_at": at - WEEK - day},
         # long ago, still waiting for an answer; and one at `until` itself, which is outside the period
-        {"region_code": CIREBON, "program_id": pid, "rating": 5, "created_at": at - 10 * WEEK, "comment": "lama sekali"},
+        {"region_code": CIREBON, "program_id": pid, "rating": 5, "created_at": at - 10 * WEEK,
+         "comment": "lama sekali"},
         {"region_code": CIREBON, "program_id": pid, "rating": 3, "created_at": UNTIL, "comment": "besok"},
         # another province's region, same week
         {"region_code": "33.71", "program_id": other, "rating": 1, "created_at": at, "comment": "buruk"},

@@ -1,0 +1,1 @@
+"""The web side: one aiohttp application for the webhook, the officials' dashboard and the data API."""

@@ -1,0 +1,120 @@
+"""The aiohttp application factory: webhook, health checks, dashboard and API, with PTB inside its lifecycle."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import Settings
+from bot.context import DEPS_KEY
+from bot.web import api, dashboard
+from bot.web.keys import DEPS, PTB, SETTINGS
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+async def webhook(request: web.Request) -> web.Response:
+    """Telegram's POST: check the secret in constant time, queue the update, answer at once."""
+    settings = request.app[SETTINGS]
+    expected = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    given = request.headers.get(SECRET_HEADER, "")
+    if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+        log.warning("webhook call without the right secret token from %s", request.remote)
+        return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+    try:
+        data = await request.json()
+        if not isinstance(data, dict) or "update_id" not in data:
+            raise ValueError("not an update")
+    except (json.JSONDecodeError, ValueError):
+        return web.json_response({"ok": False, "error": "the body is not a Telegram update"}, status=400)
+    ptb = request.app[PTB]
+    # Processing happens in PTB's own workers; Telegram gets its 200 straight away.
+    await ptb.update_queue.put(Update.de_json(data, ptb.bot))
+    return web.json_response({"ok": True})
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """The process is up."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """The database answers and the bot is initialised."""
+    checks: dict[str, str] = {}
+    ptb = request.app[PTB]
+    checks["bot"] = "ok" if ptb.running and DEPS in request.app else "starting"
+    try:
+        await request.app[DEPS].db.ping() if DEPS in request.app else None
+        checks["database"] = "ok" if DEPS in request.app else "starting"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        log.warning("readiness: database unreachable: %r", exc)
+        checks["database"] = "unreachable"
+    ready = all(v == "ok" for v in checks.values())
+    return web.json_response({"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503)
+
+
+def _ptb_lifecycle(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        """Start PTB with the web app, stop it (draining updates in flight) when the web app stops."""
+        ptb = app[PTB]
+        await ptb.initialize()
+        if ptb.post_init:
+            await ptb.post_init(ptb)
+        app[DEPS] = ptb.bot_data[DEPS_KEY]
+        await ptb.start()
+        polling = settings.webhook_url is None
+        if polling:
+            assert ptb.updater is not None
+            await ptb.bot.delete_webhook()
+            await ptb.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            log.info("no WEBHOOK_URL: receiving updates by long polling")
+        else:
+            assert settings.webhook_secret is not None
+            await ptb.bot.set_webhook(
+                settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            log.info("webhook registered at %s", settings.webhook_url)
+        try:
+            yield
+        finally:
+            if polling and ptb.updater is not None and ptb.updater.running:
+                await ptb.updater.stop()
+            await ptb.stop()  # handles every update already queued before returning
+            await ptb.shutdown()
+            if ptb.post_shutdown:
+                await ptb.post_shutdown(ptb)
+
+    return lifecycle
+
+
+def build_web_app(
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    clock: Callable[[], datetime] | None = None,
+    run_digests: bool = True,
+    ptb: Application[Any, Any, Any, Any, Any, Any] | None = None,
+) -> web.Application:
+    """One aiohttp application: webhook, /healthz, /readyz, the dashboard and /api/v1."""
+    app = web.Application(client_max_size=2 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[PTB] = ptb or build_application(settings, db=db, clock=clock, run_digests=run_digests)
+    app.cleanup_ctx.append(_ptb_lifecycle(settings))
+    app.router.add_post(settings.webhook_path, webhook)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    dashboard.setup(app)
+    api.setup(app)
+    return app

@@ -1,0 +1,16 @@
+"""Typed keys for what the aiohttp application carries (aiohttp's AppKey, not string keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.context import Deps
+
+SETTINGS = web.AppKey("settings", Settings)
+PTB = web.AppKey("ptb", Application[Any, Any, Any, Any, Any, Any])
+# The bot's dependencies (database, i18n, clock...), available once PTB has started.
+DEPS = web.AppKey("deps", Deps)
