@@ -961,6 +961,7 @@ class FakeBotAPI:
         returns the HTTP status."""
         import aiohttp
 
+        self._observe(update)  # the bot may now write to this chat, as after any real update
         if self._client is None:
             self._client = aiohttp.ClientSession()
         headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret if secret is None else secret}
@@ -980,6 +981,12 @@ class FakeBotAPI:
             if 200 <= status < 300:
                 return
             await asyncio.sleep(0.2 * (attempt + 1))
+
+    def push_update_id(self) -> int:
+        """A fresh update id, for an update delivered by hand (``post_webhook``)."""
+        update_id = self._next_update_id
+        self._next_update_id += 1
+        return update_id
 
     def redeliver(self, update: JSON) -> None:
         """Hand out an update once more, with its old ``update_id``, although it was confirmed.
