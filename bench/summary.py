@@ -362,7 +362,7 @@ def machine() -> dict[str, Any]:
                    if line.startswith("MemTotal:"))
         ram = round(int(kib) / 1024 / 1024, 1)
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": ram, "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "os": platform.system()}
+            "sqlite": sqlite3.sqlite_version, "os": platform.system(), "loadavg_at_start": os.getloadavg()}
 
 
 def table(results: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from bot.context import BotContext, Deps, attach
 from bot.i18n import N_, I18n
 from bot.processor import PerChatUpdateProcessor
 from bot.search import RegionEntry, RegionIndex
+from handlers.broadcast_sender import Sender
 from handlers.digest import digest_loop
 from handlers.errors import on_error
 from storage import regions as region_store
@@ -37,6 +38,7 @@ MENU = [
     ("privasi", N_("Privacy notice")),
     ("dataku", N_("Get your data")),
     ("hapusdata", N_("Delete your data")),
+    ("langganan", N_("Announcements and programs you follow")),
     ("batal", N_("Cancel the current step")),
 ]
 
@@ -85,8 +87,9 @@ def build_application(
         ))
         if set_menu:
             await set_commands(application, i18n, settings.default_language)
-        if run_digests:
+        if run_digests:  # the long-running work of a real deployment (tests drive it step by step)
             background.append(asyncio.create_task(digest_loop(application), name="weekly-digest"))
+            background.append(asyncio.create_task(Sender(application).run_forever(), name="broadcast-sender"))
 
     async def post_shutdown(_application: Application) -> None:  # type: ignore[type-arg]
         for task in background:

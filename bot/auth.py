@@ -8,7 +8,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import feedback as feedback_store
 from storage import officials as store
-from storage.models import Feedback
+from storage import programs as program_store
+from storage.models import Feedback, Program
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,3 +49,16 @@ async def feedback_for(session: AsyncSession, actor: Actor, feedback_id: int) ->
     if row is None or not actor.can_see_region(row.region_code):
         return None
     return row
+
+
+async def program_for(session: AsyncSession, actor: Actor, program_id: int) -> Program | None:
+    """The program (removed ones included) if it belongs to a region the actor may see; otherwise None."""
+    program = await program_store.get_program(session, program_id=program_id, include_removed=True)
+    if program is None or not actor.can_see_region(program.region_code):
+        return None
+    return program
+
+
+def api_token_may_read(token_region_code: str, region_code: str) -> bool:
+    """A data-API token reads its own region's data only."""
+    return token_region_code == region_code

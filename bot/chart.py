@@ -12,7 +12,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 # No display. Figures here are drawn on their own Agg canvas and pyplot is never imported, so this
 # only guards against some other module pulling in pyplot with an interactive backend.
@@ -84,6 +84,7 @@ def _trend(ax: Axes, weekly: Sequence[Week], labels: ChartLabels, decimal_comma:
     counts = [n for _, n, _ in weekly]
     ax.bar(positions, counts, color=BAR, alpha=0.45, width=0.7)
     ax.set_ylim(0, max(counts) * 1.15)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no "0 1 1 2 2" with small numbers
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_number(v, decimal_comma=decimal_comma)))
     right = ax.twinx()
     right.set_ylabel(labels.average_axis, color=LINE, **TEXT)

@@ -121,6 +121,50 @@ def cmd_official(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_token(args: argparse.Namespace) -> int:
+    settings = load_settings(StoreSettings)
+    _logging(settings.log_level)
+    from bot.api_tokens import token_command
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    code, out, err = asyncio.run(_with_session(settings.database_url, lambda s: token_command(s, args)))
+    for line in out:
+        print(line)
+    for line in err:
+        print(line, file=sys.stderr)
+    return code
+
+
+def cmd_broadcast(args: argparse.Namespace) -> int:
+    settings = load_settings(StoreSettings)
+    _logging(settings.log_level)
+    from bot.broadcast_cli import run
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    code, lines = asyncio.run(_with_session(settings.database_url, lambda s: run(s, args)))
+    for line in lines:
+        print(line, file=sys.stderr if code else sys.stdout)
+    return code
+
+
+def cmd_export_programs(args: argparse.Namespace) -> int:
+    settings = load_settings(StoreSettings)
+    _logging(settings.log_level)
+    from bot.broadcast_cli import export_programs
+    from storage.db import upgrade
+
+    upgrade(settings.database_url)
+    text = asyncio.run(_with_session(settings.database_url, lambda s: export_programs(s, args.region)))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Wrote {text.count(chr(10)) - 1} program(s) to {args.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quickwin", description="Quick Win Bot for the 100 Smart City Movement")
     sub = p.add_subparsers(dest="command", required=True)
@@ -146,6 +190,24 @@ def parser() -> argparse.ArgumentParser:
     rem.add_argument("--region", action="append", default=[], help="remove only this region (repeatable)")
     off_sub.add_parser("list", help="list officials and their regions")
     off.set_defaults(fn=cmd_official)
+    tok = sub.add_parser("token", help="manage the data API's tokens (one region each)")
+    tok_sub = tok.add_subparsers(dest="token_command", required=True)
+    create = tok_sub.add_parser("create", help="create a token for a region; it is printed once, only its hash is kept")
+    create.add_argument("--region", required=True, help="Kemendagri code, e.g. 32.73")
+    create.add_argument("--label", help='who uses it, e.g. "Satu Data Bandung"')
+    tok_sub.add_parser("list", help="list tokens (never their secrets)")
+    revoke = tok_sub.add_parser("revoke", help="revoke a token at once")
+    from bot.broadcast_cli import add_arguments
+
+    bc = sub.add_parser("broadcast", help="queue an announcement, or show/cancel one (status ID, cancel ID)")
+    add_arguments(bc)
+    bc.set_defaults(fn=cmd_broadcast)
+    exp = sub.add_parser("export-programs", help="the listed programs as CSV, in the format `import` reads")
+    exp.add_argument("--region", help="only this region (Kemendagri code)")
+    exp.add_argument("--output", help="write to this file instead of standard output")
+    exp.set_defaults(fn=cmd_export_programs)
+    revoke.add_argument("id", type=int, help="the token's id, as in `quickwin token list`")
+    tok.set_defaults(fn=cmd_token)
     return p
 
 

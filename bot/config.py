@@ -37,6 +37,24 @@ class StoreSettings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: str = "id"
     log_level: str = "INFO"
+    quiet_hours: str = "21-7"  # local hours when announcements wait; empty: no quiet hours
+    broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
+    broadcast_paid: bool = False
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        value = value.strip()
+        if value and not re.fullmatch(r"([01]?\d|2[0-3])-([01]?\d|2[0-3])", value):
+            raise ValueError("QUIET_HOURS must look like 21-7 (from 21:00 to 07:00 local time), or be empty")
+        return value
+
+    @property
+    def quiet_window(self) -> tuple[int, int] | None:
+        if not self.quiet_hours:
+            return None
+        start, end = self.quiet_hours.split("-")
+        return int(start), int(end)
 
     @field_validator("log_level")
     @classmethod

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import broadcasts as broadcast_store
 from storage import regions as region_store
 from storage import residents as store
 from storage.models import Region, Resident, utcnow
@@ -22,6 +23,7 @@ async def begin_update(session: AsyncSession, *, telegram_id: int, update_id: in
         if resident.last_update_id is not None and update_id <= resident.last_update_id:
             return resident, True
         resident.last_update_id = update_id
+    resident.blocked = False  # whoever writes to the bot has not blocked it (any more)
     store.touch(session, resident)
     return resident, False
 
@@ -84,3 +86,8 @@ async def erase(session: AsyncSession, resident: Resident) -> int:
     kept = await store.erase_resident(session, telegram_id=resident.telegram_id)
     session.expunge(resident)  # the row is gone: nothing may write it back at commit
     return kept
+
+
+async def set_blocked(session: AsyncSession, telegram_id: int, *, blocked: bool) -> None:
+    """Telegram told us the user blocked (or unblocked) the bot."""
+    await broadcast_store.set_blocked(session, resident_id=telegram_id, blocked=blocked)

@@ -7,7 +7,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-# One string, wrapped for reading; a word a line would run to hundreds of lines.
+# Indonesian (with chat spellings and the formulae that close a complaint), then English. One string,
+# wrapped for reading: a word a line would run to hundreds of lines.
 _STOP_TEXT = """
     yang dan di ke dari ini itu untuk dengan tidak sudah saya kami kita ada akan juga bisa lebih sangat tapi
     atau karena pada dalam jadi masih belum agar mohon tolong min pak bu nya dll aku anda kamu dia mereka
@@ -22,6 +23,8 @@ _STOP_TEXT = """
     bulan tahun sekarang nanti tadi kemarin besok sering selalu terima kasih makasih trims bapak ibu mas mbak
     kak bang admin kakak om tante sekali paling cukup terlalu agak amat makin semakin pula tentu mungkin
     memang benar seharusnya sebaiknya sebenarnya sepertinya biasanya akhirnya selanjutnya kayaknya terutama
+    semoga moga mudah-mudahan harap diharapkan segera tindak lanjut lanjutkan dilanjutkan tindaklanjuti
+    ditindaklanjuti perhatikan diperhatikan mantap mantab kurang lewat melalui
     oke okay ok the a an and or but if of to in on at for with from by about as into like than then so not no
     yes is are was were be been being am do does did doing have has had having it its this that these those
     there here what which who whom whose when where why how all any both each few more most other some such

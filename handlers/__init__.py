@@ -6,10 +6,32 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import BotContext
-from handlers import account, fallback, inbox, officials, programs, rating, region, start, summary
+from handlers import (
+    account,
+    broadcast,
+    catalogue,
+    dashboard_login,
+    fallback,
+    inbox,
+    officials,
+    programs,
+    rating,
+    region,
+    start,
+    subscriptions,
+    summary,
+)
 from handlers.callbacks import Callback, decode
 
 CallbackFn = Callable[[Update, BotContext, Callback], Awaitable[None]]
@@ -26,11 +48,16 @@ COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Awaitable[N
     (("dataku", "mydata"), account.cmd_my_data),
     (("hapusdata", "deletedata"), account.cmd_erase),
     (("batal", "cancel"), account.cmd_cancel),
+    (("langganan", "subscriptions"), subscriptions.cmd_subscriptions),
     # officials and admins
     (("ringkasan", "summary"), summary.cmd_summary),
     (("masukanbaru", "inbox"), inbox.cmd_inbox),
     (("undang", "invite"), officials.cmd_invite),
     (("digest",), officials.cmd_digest),
+    (("umumkan", "announce"), broadcast.cmd_announce),
+    (("siaran", "broadcasts"), broadcast.cmd_broadcasts),
+    (("kelolaprogram", "programs_admin"), catalogue.cmd_manage),
+    (("dasbor", "dashboard"), dashboard_login.cmd_dashboard),
 ]
 
 CALLBACKS: dict[str, CallbackFn] = {
@@ -56,6 +83,20 @@ CALLBACKS: dict[str, CallbackFn] = {
     "sat": inbox.on_satisfaction,
     "sum": summary.on_summary,
     "sumprov": summary.on_province,
+    "sub": subscriptions.on_subscribe,
+    "unsub": subscriptions.on_unsubscribe,
+    "follow": subscriptions.on_follow,
+    "unsubp": subscriptions.on_unfollow,
+    "bc": broadcast.on_step,
+    "bcp": broadcast.on_province,
+    "bcq": broadcast.on_whole_province,
+    "bcr": broadcast.on_region,
+    "bcg": broadcast.on_program,
+    "bcx": broadcast.on_cancel,
+    "pm": catalogue.on_program,
+    "pms": catalogue.on_status,
+    "pmn": catalogue.on_notify,
+    "pmc": catalogue.on_close,
 }
 
 
@@ -81,6 +122,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler(names, fn, filters=private & new_message) for names, fn in COMMANDS
     ]
     handlers += [
+        ChatMemberHandler(subscriptions.on_member_change, ChatMemberHandler.MY_CHAT_MEMBER),
         CallbackQueryHandler(on_callback),
         MessageHandler(private & new_message & filters.COMMAND, fallback.on_unknown_command),
         MessageHandler(private & new_message & filters.LOCATION, region.on_location),

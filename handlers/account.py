@@ -88,6 +88,8 @@ def help_text(turn: Turn, *, official: bool) -> str:
             _("/ringkasan — summary of ratings, comments and recurring topics, with a chart"),
             _("/masukanbaru — new comments: answer them, mark them in progress or done"),
             _("/digest on|off — the weekly summary every Monday at 08:00"),
+            _("/dasbor — a sign-in link to the web dashboard (figures, exports, answers)"),
+            _("/umumkan — an announcement to subscribers; /siaran — its progress; /kelolaprogram — program status"),
             _("/undang CODE — (admins) an invitation link for a region's official"),
         ]
     return "\n".join(lines)

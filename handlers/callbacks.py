@@ -24,6 +24,9 @@ _FIELDS = {
     "status": re.compile(r"^(diproses|selesai)$"),
     "scope": re.compile(r"^(r[0-9]{2}\.[0-9]{2}|p[0-9]{2}|all)$"),
     "period": re.compile(r"^(7|30|0|x)$"),  # x: not chosen yet
+    "bcstep": re.compile(r"^(all|nophoto|urgent|send|drop)$"),
+    "pstatus": re.compile(r"^(direncanakan|berjalan|selesai)$"),
+    "notifyto": re.compile(r"^(program|region|none)$"),
 }
 
 # action -> the kinds of its arguments, in order
@@ -53,6 +56,22 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # residents, on an answered ticket
     "reply": ("int",),            # reply to an official's answer
     "sat": ("int", "yesno"),      # satisfied with a closed ticket?
+    # subscriptions and announcements
+    "sub": ("yesno",),            # announcements for my region: yes / no
+    "unsub": (),                  # stop announcements (the button under every announcement)
+    "follow": ("int",),           # follow a program
+    "unsubp": ("int",),           # stop following a program
+    "bc": ("bcstep",),            # composing an announcement: a step
+    "bcp": ("province",),         # announcement audience: pick within a province (admins)
+    "bcq": ("province",),         # announcement audience: a whole province (admins)
+    "bcr": ("region",),           # announcement audience: a region
+    "bcg": ("int",),              # announcement audience: followers of a program
+    "bcx": ("int",),              # cancel a broadcast
+    # catalogue management
+    "pm": ("int",),               # manage a program
+    "pms": ("int", "pstatus"),    # set its status
+    "pmn": ("int", "notifyto"),   # tell its followers / its region's subscribers / nobody
+    "pmc": ("int",),              # close it
 }
 
 

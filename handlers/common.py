@@ -181,6 +181,12 @@ class Turn(AbstractAsyncContextManager["Turn"]):
             )
         )
 
+    def photo_id(self, file_id: str, caption: str, markup: Markup = None) -> None:
+        """Send a photo Telegram already has (e.g. one the user uploaded), with a caption."""
+        self._actions.append(
+            lambda: self.context.bot.send_photo(self.chat_id, file_id, caption=caption, reply_markup=markup)
+        )
+
     def document(self, filename: str, data: bytes, caption: str) -> None:
         self._actions.append(
             lambda: self.context.bot.send_document(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot import residents, tickets
+from handlers import broadcast
 from handlers.common import Turn, in_turn
 from handlers.inbox import on_answer_text, on_reply_text
 from handlers.rating import on_comment_text
@@ -20,6 +21,8 @@ async def on_text(turn: Turn) -> None:
         await on_answer_text(turn, text)
     elif state == tickets.REPLYING:
         await on_reply_text(turn, text)
+    elif state in broadcast.STATES:
+        await broadcast.on_text(turn, text)
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         await search_text(turn, text)
     else:
@@ -36,9 +39,12 @@ async def on_other_message(turn: Turn) -> None:
     """Stickers, photos, voice notes and the like: a hint that fits the current step."""
     _ = turn.t.gettext
     state = turn.resident.state
+    if state == broadcast.PHOTO and turn.update.effective_message and turn.update.effective_message.photo:
+        await broadcast.on_photo(turn)
+        return
     if state == residents.COMMENTING:
         text = _("Please write your comment as text, or press Skip.")
-    elif state in (tickets.ANSWERING, tickets.REPLYING):
+    elif state in (tickets.ANSWERING, tickets.REPLYING, *broadcast.STATES):
         text = _("Please write it as text, or type /batal.")
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         text = _("Please type the name of your regency or city, or send your location.")

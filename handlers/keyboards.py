@@ -31,8 +31,10 @@ def pager(t: Translator, action: str, page: int, pages: int, *prefix: str | int)
     return row
 
 
-def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([row for row in rows if row])
+def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
+    """The keyboard, or None when there is no button at all (Telegram rejects an empty keyboard)."""
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
 
 
 def consent(t: Translator) -> InlineKeyboardMarkup:

@@ -48,7 +48,9 @@ async def accept_invite(turn: Turn, code: str) -> None:
                 "Welcome! You are now registered as an official of <b>{region}</b>.\n\n"
                 "/ringkasan — summary of residents' ratings and comments\n"
                 "/masukanbaru — new comments waiting for your answer\n"
-                "/digest off — stop the weekly summary on Monday mornings"
+                "/digest off — stop the weekly summary on Monday mornings\n"
+                "/dasbor — the web dashboard\n"
+                "/bantuan — everything else"
             ).format(region=esc(region.name))
         )
         return

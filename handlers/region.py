@@ -110,8 +110,10 @@ async def confirm_region(turn: Turn, region) -> None:  # type: ignore[no-untyped
         ReplyKeyboardRemove(),
     )
     from handlers.programs import show_program_list
+    from handlers.subscriptions import ask_once
 
     await show_program_list(turn, region, 0, edit=False)
+    ask_once(turn, region.name)
 
 
 @in_turn

@@ -22,7 +22,7 @@ def _short(name: str) -> str:
     return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…"
 
 
-def _change(t: Translator, now: float | None, before: float | None, *, decimal: bool) -> str:
+def change_text(t: Translator, now: float | None, before: float | None, *, decimal: bool) -> str:
     if now is None or before is None:
         return ""
     delta = now - before
@@ -42,13 +42,13 @@ def summary_text(t: Translator, s: Summary) -> str:
         _("Period: {period}").format(period=_(PERIOD_TITLES[s.days])),
         "",
         _("Ratings: {count}").format(count=t.integer(f.current.ratings))
-        + _change(t, f.current.ratings, f.previous.ratings if f.previous else None, decimal=False),
+        + change_text(t, f.current.ratings, f.previous.ratings if f.previous else None, decimal=False),
         _("Comments: {count}").format(count=t.integer(f.current.comments)),
     ]
     if f.current.average is not None:
         lines.append(
             _("Average: ★ {average} of 5").format(average=t.decimal(f.current.average))
-            + _change(t, f.current.average, f.previous.average if f.previous else None, decimal=True)
+            + change_text(t, f.current.average, f.previous.average if f.previous else None, decimal=True)
         )
         lines.append(
             _("Distribution: {stars}").format(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, ForeignKey, Index, LargeBinary, Text, UniqueConstraint
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -83,9 +83,10 @@ class Resident(SQLModel, table=True):
     region_code: str | None = Field(default=None, foreign_key="regions.code", max_length=8)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     declined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    subscribed: bool = False
+    subscribed: bool = False  # announcements for their region
+    subscription_asked: bool = False  # asked once, right after consent
     notify_new_programs: bool = False
-    blocked: bool = False
+    blocked: bool = False  # blocked the bot: nothing is sent until they /start again
     state: str | None = Field(default=None, max_length=32)
     # Telegram re-delivers updates; one already handled for this chat is skipped.
     last_update_id: int | None = Field(default=None, sa_type=BigInteger)
@@ -246,3 +247,66 @@ class ApiToken(SQLModel, table=True):
     label: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProgramFollow(SQLModel, table=True):
+    """A resident who wants news of one program (its status changes, its announcements)."""
+
+    __tablename__ = "program_follows"
+
+    resident_id: int = Field(
+        sa_column=Column(
+            BigInteger, ForeignKey(RESIDENT_FK, ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    program_id: int = Field(foreign_key="programs.id", primary_key=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Broadcast(SQLModel, table=True):
+    """An announcement: data first (this row and one per recipient), traffic second."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (
+        CheckConstraint("audience IN ('all', 'province', 'region', 'program')", name="ck_broadcasts_audience"),
+        CheckConstraint(
+            "state IN ('scheduled', 'sending', 'done', 'cancelled')", name="ck_broadcasts_state"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)  # None: the command line
+    audience: str = Field(max_length=10)
+    audience_code: str | None = Field(default=None, max_length=12)  # province "32", region "32.73", program id
+    text: str = Field(sa_type=Text)  # Telegram HTML, validated before it is stored
+    photo: bytes | None = Field(default=None, sa_type=LargeBinary)
+    urgent: bool = False  # a warning: goes out at once, quiet hours or not
+    state: str = Field(default="scheduled", max_length=10, index=True)
+    send_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    total: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    progress_chat_id: int | None = Field(default=None, sa_type=BigInteger)  # the sender's live progress message
+    progress_message_id: int | None = None
+    photo_file_id: str | None = Field(default=None, max_length=200)  # after the first upload, reuse it
+
+
+class BroadcastRecipient(SQLModel, table=True):
+    """One resident of one broadcast: pending → sent | blocked | failed. Written before anything is sent."""
+
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'blocked', 'failed')", name="ck_recipients_status"),
+        Index("ix_recipients_queue", "broadcast_id", "status", "next_attempt_at"),
+    )
+
+    broadcast_id: int = Field(
+        sa_column=Column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+    )
+    resident_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    zone: str = Field(max_length=4)  # the recipient region's zone, for quiet hours
+    status: str = Field(default="pending", max_length=8)
+    attempts: int = 0
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str | None = Field(default=None, max_length=200)

@@ -97,3 +97,11 @@ async def existing_program_names(session: AsyncSession, *, region_codes: set[str
     stmt = select(Program.region_code, Program.name).where(Program.region_code.in_(region_codes))  # type: ignore[attr-defined]
     result = await session.exec(stmt)  # type: ignore[call-overload]
     return {(code, name) for code, name in result.all()}
+
+
+async def listed_programs(session: AsyncSession, *, region_code: str | None = None) -> list[Program]:
+    """Every listed (not removed) program, by region and name."""
+    stmt = select(Program).where(Program.removed_at.is_(None)).order_by(Program.region_code, Program.name)  # type: ignore[union-attr]
+    if region_code:
+        stmt = stmt.where(Program.region_code == region_code)
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]

@@ -6,7 +6,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Feedback, Resident, utcnow
+from storage.models import BroadcastRecipient, Feedback, ProgramFollow, Resident, utcnow
 
 
 async def get_resident(session: AsyncSession, *, telegram_id: int, for_update: bool = False) -> Resident | None:
@@ -43,5 +43,7 @@ async def erase_resident(session: AsyncSession, *, telegram_id: int) -> int:
         .where(Feedback.resident_id == telegram_id)
         .values(resident_id=None, comment=None, dedup_key=None, updated_at=utcnow())
     )
+    await session.exec(delete(BroadcastRecipient).where(BroadcastRecipient.resident_id == telegram_id))  # type: ignore[call-overload, arg-type]
+    await session.exec(delete(ProgramFollow).where(ProgramFollow.resident_id == telegram_id))  # type: ignore[call-overload, arg-type]
     await session.exec(delete(Resident).where(Resident.telegram_id == telegram_id))  # type: ignore[call-overload, arg-type]
     return int(result.rowcount or 0)

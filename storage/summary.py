@@ -149,7 +149,7 @@ async def _ranking(
     return ranks
 
 
-async def _weekly(
+async def weekly_trend(
     session: AsyncSession, *, scope: list[ColumnElement[bool]], until: datetime, zone: str
 ) -> list[tuple[date, int, float | None]]:
     """Ratings and average per local week, the last TREND_WEEKS weeks up to `until`, empty weeks included."""
@@ -199,7 +199,7 @@ async def summary_figures(
         *scope, Feedback.status == literal_column("'baru'"), _has_comment()
     )
     waiting = int(await session.scalar(waiting_stmt) or 0)
-    weekly = await _weekly(session, scope=scope, until=until, zone=zone)
+    weekly = await weekly_trend(session, scope=scope, until=until, zone=zone)
     comments_stmt = (
         select(Feedback.comment)
         .where(*scope, *_between(since, until), _has_comment())

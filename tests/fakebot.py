@@ -42,6 +42,45 @@ download it), ``make_png(w, h)`` builds a valid PNG for sendPhoto.
 Memory: ``record_calls=False`` keeps no Call objects (``counts`` and
 ``wait_for`` on future calls still work); ``max_calls`` caps ``calls``,
 dropping the oldest.  Confirmed updates are forgotten, as in Telegram.
+``store_messages=False`` keeps no StoredMessage either: only ``delivered``
+(a total) and ``delivered_by_chat`` (chat id -> count), which are kept in
+every mode.  ``accept_any_chat=True`` lets the bot write to chats that never
+sent an update (synthetic private chats; no per-chat object is created for
+them unless messages are stored), so a benchmark can address 100,000 chats.
+
+Flood control (off by default; ``flood_control=True``) imitates Telegram's
+limits on the message-creating methods (``FLOOD_METHODS``: sendMessage,
+sendPhoto, sendDocument, sendMediaGroup, copyMessage, forwardMessage) with
+sliding windows of one second (longer for rates below 1/s): at most
+``global_rate`` messages across all chats, ``per_chat_rate`` per chat, and
+``paid_rate`` across all chats for requests with ``allow_paid_broadcast``
+(the per-chat limit still applies).  Only delivered messages fill a window.
+A request over a limit is answered 429 ``Too Many Requests: retry after N``
+with ``parameters.retry_after = N`` (whole seconds, >= 1: until the window
+frees), is not delivered, and is counted in ``counts["429"]`` and
+``rate_limited`` - not in ``errors``.  As in Telegram, the 429 starts a
+penalty: until ``retry_after`` has elapsed, every request in its scope (the
+whole bot for a global limit, the chat for the per-chat one) is answered 429
+as well, and such a request - one the bot made although it had been told to
+wait - *is* recorded in ``errors`` as ``"ignored retry_after: ..."``, except
+within ``retry_after_grace`` seconds of the 429 (requests already in
+flight).  ``clock`` (default ``time.monotonic``) drives all of this, so tests
+can control time.
+
+Fault injection (always available): ``fail_next(method, status=...,
+description=..., chat_id=..., times=..., retry_after=...)`` makes the next
+matching request(s) fail with that status, and a send to a chat in
+``blocked_users`` is answered 403 "Forbidden: bot was blocked by the user".
+Injected failures are not errors (they are listed in ``injected``); an
+injected 429 with ``retry_after`` starts a penalty exactly like a real one
+(for its ``chat_id``, or the whole bot).  Every 429 counts in ``counts["429"]``
+and ``rate_limited``.
+
+PTB note: python-telegram-bot 22.x reads ``RetryAfter.retry_after`` in the
+exception's constructor, which warns (PTBDeprecationWarning) unless the
+environment has ``PTB_TIMEDELTA=1``; under ``filterwarnings = error`` a 429
+then surfaces as that warning instead of RetryAfter.  Tests that provoke 429s
+set ``PTB_TIMEDELTA=1`` (then ``retry_after`` is a ``timedelta``).
 
 Deliberate deviations from the real server (all "stricter" or "simpler"):
 
@@ -51,13 +90,17 @@ Deliberate deviations from the real server (all "stricter" or "simpler"):
 * Inline buttons must carry exactly one action field.
 * Photos must be PNG/JPEG whose dimensions can be read from the header.
 * Inline messages, groups and channels are not modelled: every chat is the
-  private chat of a user that sent an update.
+  private chat of a user that sent an update (or, with ``accept_any_chat``, a
+  synthetic chat).  sendMediaGroup, copyMessage and forwardMessage are not
+  implemented (404), although flood control would count them.
 * Texts are trimmed of surrounding whitespace (as Telegram does) before the
   empty/length checks; entity offsets are UTF-16 code units.
 
 Run standalone for manual trials::
 
-    python -m tests.fakebot --port 8081 --token 123:TEST
+    python -m tests.fakebot --port 8081 --token 123:TEST [--flood] [--global-rate 30]
+        [--per-chat-rate 1] [--paid-rate 1000] [--accept-any-chat] [--no-store-messages]
+        [--blocked 5,6]
 
 which also exposes a tiny control API under ``/_fake/`` (see ``_fake_*``).
 """
@@ -66,17 +109,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import collections
 import contextlib
+import heapq
 import itertools
 import json
+import math
 import mimetypes
 import re
 import signal
 import struct
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Self
@@ -85,6 +131,7 @@ from urllib.parse import urlsplit
 from aiohttp import BodyPartReader, web
 
 __all__ = [
+    "FLOOD_METHODS",
     "Call",
     "FakeBotAPI",
     "HtmlParseError",
@@ -108,6 +155,23 @@ NOT_MODIFIED = (
     "markup are exactly the same as a current content and reply markup of the message"
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+BLOCKED = "Forbidden: bot was blocked by the user"
+
+# Methods that create messages: the ones Telegram's flood limits are about.
+FLOOD_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage", "forwardMessage"}
+)
+# Methods answered 403 for a chat in ``blocked_users``.
+_BLOCKABLE_METHODS = FLOOD_METHODS | {"sendChatAction"}
+# Default descriptions for fail_next(), by status.
+_FAULT_DESCRIPTIONS = {
+    400: "Bad Request: chat not found",
+    403: BLOCKED,
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+_EARLY = 1e-3  # a request this close to the end of a penalty is not early
+_EPS = 1e-9  # float slack: an event exactly one window old has left the window
 
 _json_dumps = partial(json.dumps, ensure_ascii=False)
 
@@ -200,14 +264,64 @@ class _Poll:
     conflicted: bool = False
 
 
+@dataclass(slots=True)
+class _Fault:
+    """A failure registered with ``fail_next``."""
+
+    method: str
+    status: int
+    description: str
+    chat_id: int | str | None
+    times: int
+    retry_after: int | None
+
+
+# A penalty after a 429: (scope, chat or None) -> (until, announced at, retry_after).
+_BanKey = tuple[str, Any]
+
+
+def _limit(rate: float) -> tuple[float, int]:
+    """(window seconds, messages allowed in it) for a rate in messages per second."""
+    if rate <= 0:
+        raise ValueError("rates must be positive")
+    window = max(1.0, 1.0 / rate)
+    return window, max(1, int(rate * window + 1e-9))
+
+
+def _window_wait(times: Sequence[float], now: float, window: float, cap: int) -> float | None:
+    """Seconds until one more event fits in the sliding window; None if it fits now.
+
+    ``times`` is sorted and holds no event older than ``window`` that matters.
+    """
+    start = bisect.bisect_right(times, now - window + _EPS)
+    count = len(times) - start
+    if count < cap:
+        return None
+    return times[start + count - cap] + window - now
+
+
+def _whole_seconds(seconds: float) -> int:
+    return max(1, math.ceil(seconds - 1e-9))
+
+
 class ApiError(Exception):
     """Becomes a ``{"ok": false}`` response."""
 
-    def __init__(self, description: str, code: int = 400, *, record: bool = True) -> None:
+    def __init__(
+        self,
+        description: str,
+        code: int = 400,
+        *,
+        record: bool = True,
+        parameters: JSON | None = None,
+        line: str | None = None,
+    ) -> None:
         super().__init__(description)
         self.description = description
         self.code = code
         self.record = record  # whether it belongs in FakeBotAPI.errors
+        self.parameters = parameters  # Telegram's ResponseParameters, e.g. retry_after
+        self.line = line  # the FakeBotAPI.errors line, instead of the default one
 
 
 def _bad(description: str) -> ApiError:
@@ -517,6 +631,14 @@ def make_png(width: int = 1, height: int = 1) -> bytes:
     )
 
 
+def _synthetic_chat(chat_id: int) -> JSON:
+    """Chat info for a chat the server never saw (``accept_any_chat``)."""
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
+    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+    return {"id": chat_id, "type": kind, "title": f"Chat {chat_id}"}
+
+
 def _short(value: Any, limit: int = 120) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
@@ -750,6 +872,15 @@ class FakeBotAPI:
         bot_user: dict[str, Any] | None = None,
         record_calls: bool = True,
         max_calls: int | None = 20_000,
+        flood_control: bool = False,
+        global_rate: float = 30.0,
+        per_chat_rate: float = 1.0,
+        paid_rate: float = 1000.0,
+        retry_after_grace: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+        store_messages: bool = True,
+        accept_any_chat: bool = False,
+        blocked_users: Iterable[int] = (),
     ) -> None:
         self.token = token or DEFAULT_TOKEN
         self.host = host
@@ -796,6 +927,32 @@ class FakeBotAPI:
         self._waiters: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = []
         self._runner: web.AppRunner | None = None
         self._closing = False
+
+        # Delivery counters (kept whatever store_messages says) and the memory switches.
+        self.store_messages = store_messages
+        self.accept_any_chat = accept_any_chat
+        self.delivered = 0
+        self.delivered_by_chat: dict[int, int] = {}  # chat id -> messages delivered there
+
+        # Flood control: limits, clock, and the sliding windows of delivered messages.
+        self.flood_control = flood_control
+        self.global_rate = global_rate
+        self.per_chat_rate = per_chat_rate
+        self.paid_rate = paid_rate
+        self.retry_after_grace = retry_after_grace
+        self.clock = clock
+        self.rate_limited: list[tuple[str, int | None]] = []  # (method, chat_id) of every 429
+        self._sent_times: collections.deque[float] = collections.deque()  # all chats
+        self._chat_fifo: collections.deque[tuple[float, Any]] = collections.deque()
+        self._chat_times: dict[Any, list[float]] = {}  # only chats with a message in the window
+        self._bans: dict[_BanKey, tuple[float, float, int]] = {}
+        self._ban_heap: list[tuple[float, int, _BanKey]] = []
+        self._ban_seq = itertools.count()
+
+        # Fault injection.
+        self.blocked_users: set[int] = set(blocked_users)
+        self.injected: list[tuple[str, int | None, int]] = []  # (method, chat_id, status)
+        self._faults: list[_Fault] = []
 
         handlers: dict[str, Callable[[JSON, dict[str, FileValue]], Any]] = {
             "getMe": self._get_me,
@@ -848,6 +1005,9 @@ class FakeBotAPI:
         app.router.add_post("/_fake/callback", self._fake_callback)
         app.router.add_get("/_fake/sent/{chat_id}", self._fake_sent)
         app.router.add_get("/_fake/errors", self._fake_errors)
+        app.router.add_post("/_fake/fail", self._fake_fail)
+        app.router.add_post("/_fake/block", self._fake_block)
+        app.router.add_get("/_fake/stats", self._fake_stats)
         # handler_cancellation: when PTB cancels a long poll (on shutdown) the
         # client disconnects; cancel the handler instead of holding it open.
         self._runner = web.AppRunner(
@@ -1043,6 +1203,189 @@ class FakeBotAPI:
         """The commands setMyCommands stored for (scope, language_code)."""
         return list(self._commands.get(self._commands_key(scope, language_code), []))
 
+    # ----------------------------------------------------------------- fault injection
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int,
+        description: str | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next ``times`` requests of ``method`` (to ``chat_id``, or any) fail.
+
+        They are answered ``status`` with ``description`` (default by status, e.g. 403 →
+        "Forbidden: bot was blocked by the user", 429 → "Too Many Requests: retry after N")
+        and ``parameters.retry_after`` when given (429 defaults to retry_after=1, which PTB
+        turns into ``RetryAfter``).  Nothing is delivered, nothing goes to ``errors``; the
+        failure is listed in ``injected``.  A 429 starts a penalty like a real one: for
+        ``chat_id``, or for the whole bot, until ``retry_after`` has elapsed.  Registrations
+        are used in order; several may be pending at once.
+        """
+        entry = self._handlers.get(method.lower())
+        if entry is None:
+            raise ValueError(f"fakebot does not implement {method!r}")
+        if not 400 <= status <= 599:
+            raise ValueError("status must be an HTTP error status (400-599)")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if retry_after is not None and retry_after < 1:
+            raise ValueError("retry_after must be at least 1")
+        if description is None:
+            description = (
+                f"Too Many Requests: retry after {retry_after}"
+                if status == 429
+                else _FAULT_DESCRIPTIONS.get(status, f"Error {status}")
+            )
+        self._faults.append(_Fault(entry[0], status, description, chat_id, times, retry_after))
+
+    def clear_failures(self) -> None:
+        """Forget pending ``fail_next`` registrations (``blocked_users`` stays)."""
+        self._faults.clear()
+
+    @property
+    def pending_failures(self) -> int:
+        """How many injected failures are still to come."""
+        return sum(f.times for f in self._faults)
+
+    def _gate(self, method: str, params: JSON) -> float | None:
+        """Penalties, injected failures, flood limits and blocked chats, before the handler.
+
+        Raises the ApiError to answer with; returns the clock reading when the request is a
+        flood-controlled send that may go ahead (to note it once it is delivered).
+        """
+        chat_id = params.get("chat_id")
+        chat = chat_id if isinstance(chat_id, (int, str)) else None
+        sending = method in FLOOD_METHODS
+        flood = self.flood_control and sending
+        if not (self._bans or self._faults or flood or self.blocked_users):
+            return None
+        paid = sending and params.get("allow_paid_broadcast") is True
+        now = self.clock()
+        if self._bans:
+            self._check_bans(method, chat, sending, paid, now)
+        if self._faults:
+            self._inject(method, chat, sending, paid, now)
+        if flood:
+            self._check_flood(method, chat, paid, now)
+        if chat in self.blocked_users and method in _BLOCKABLE_METHODS:
+            self.injected.append((method, chat, 403))
+            raise ApiError(BLOCKED, 403, record=False)
+        return now if flood else None
+
+    @staticmethod
+    def _scope(method: str, sending: bool) -> str:
+        return "send" if sending else method
+
+    def _ban_keys(self, method: str, chat: Any, sending: bool, paid: bool) -> list[_BanKey]:
+        """The penalties that stop this request."""
+        scope = self._scope(method, sending)
+        keys: list[_BanKey] = [("paid", None)] if paid else [(scope, None)]
+        if sending and not paid:
+            keys.append(("paid", None))  # over the paid limit, the free one is exceeded too
+        if chat is not None:
+            keys.append((scope, chat))
+        return keys
+
+    def _check_bans(self, method: str, chat: Any, sending: bool, paid: bool, now: float) -> None:
+        heap = self._ban_heap
+        while heap and heap[0][0] - _EARLY <= now:  # forget the penalties that are over
+            until, _, key = heapq.heappop(heap)
+            ban = self._bans.get(key)
+            if ban is not None and ban[0] == until:
+                del self._bans[key]
+        for key in self._ban_keys(method, chat, sending, paid):
+            ban = self._bans.get(key)
+            if ban is None or now >= ban[0] - _EARLY:
+                continue
+            until, announced, seconds = ban
+            retry = _whole_seconds(until - now)
+            line = None
+            if now - announced >= self.retry_after_grace:
+                where = "the bot" if key[1] is None else f"chat {key[1]}"
+                line = (
+                    f"ignored retry_after: {method} to chat {chat} "
+                    f"{now - announced:.2f}s after a 429 with retry_after={seconds} for {where} "
+                    f"({until - now:.2f}s too early)"
+                )
+            raise ApiError(
+                f"Too Many Requests: retry after {retry}",
+                429,
+                record=line is not None,
+                parameters={"retry_after": retry},
+                line=line,
+            )
+
+    def _ban(self, key: _BanKey, now: float, seconds: int) -> None:
+        until = now + seconds
+        current = self._bans.get(key)
+        if current is not None and current[0] >= until:
+            return
+        self._bans[key] = (until, now, seconds)
+        heapq.heappush(self._ban_heap, (until, next(self._ban_seq), key))
+
+    def _inject(self, method: str, chat: Any, sending: bool, paid: bool, now: float) -> None:
+        for index, fault in enumerate(self._faults):
+            if fault.method == method and (fault.chat_id is None or fault.chat_id == chat):
+                break
+        else:
+            return
+        fault.times -= 1
+        if fault.times <= 0:
+            del self._faults[index]
+        self.injected.append((method, chat, fault.status))
+        parameters = None
+        if fault.retry_after is not None:
+            parameters = {"retry_after": fault.retry_after}
+            if fault.status == 429:
+                scope = "paid" if paid and fault.chat_id is None else self._scope(method, sending)
+                self._ban((scope, fault.chat_id), now, fault.retry_after)
+        raise ApiError(fault.description, fault.status, record=False, parameters=parameters)
+
+    def _check_flood(self, method: str, chat: Any, paid: bool, now: float) -> None:
+        global_window, global_cap = _limit(self.paid_rate if paid else self.global_rate)
+        chat_window, chat_cap = _limit(self.per_chat_rate)
+        keep = max(global_window, _limit(self.paid_rate)[0], _limit(self.global_rate)[0])
+        times = self._sent_times
+        while times and times[0] <= now - keep + _EPS:
+            times.popleft()
+        fifo, per_chat = self._chat_fifo, self._chat_times
+        while fifo and fifo[0][0] <= now - chat_window + _EPS:
+            _, old = fifo.popleft()
+            entries = per_chat[old]
+            del entries[0]
+            if not entries:
+                del per_chat[old]
+
+        wait = _window_wait(times, now, global_window, global_cap)
+        key: _BanKey = ("paid" if paid else "send", None)
+        if wait is None and chat is not None and chat in per_chat:
+            wait = _window_wait(per_chat[chat], now, chat_window, chat_cap)
+            key = ("send", chat)
+        if wait is None:
+            return
+        retry = _whole_seconds(wait)
+        self._ban(key, now, retry)
+        raise ApiError(
+            f"Too Many Requests: retry after {retry}",
+            429,
+            record=False,
+            parameters={"retry_after": retry},
+        )
+
+    def _note_sent(self, params: JSON, now: float) -> None:
+        """A flood-controlled message was delivered at ``now``: it fills the windows."""
+        self._sent_times.append(now)
+        chat_id = params.get("chat_id")
+        if isinstance(chat_id, (int, str)):
+            self._chat_fifo.append((now, chat_id))
+            self._chat_times.setdefault(chat_id, []).append(now)
+
     async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 5.0) -> Call:
         """The first call matching ``predicate``, recorded or still to come."""
         for call in self.calls:
@@ -1092,11 +1435,15 @@ class FakeBotAPI:
 
     # ----------------------------------------------------------------- HTTP plumbing
 
-    def _reply(self, ok: bool, payload: Any, code: int = 200) -> web.Response:
+    def _reply(
+        self, ok: bool, payload: Any, code: int = 200, parameters: JSON | None = None
+    ) -> web.Response:
         if ok:
             body: JSON = {"ok": True, "result": payload}
         else:
             body = {"ok": False, "error_code": code, "description": payload}
+            if parameters:
+                body["parameters"] = parameters
         return web.json_response(body, status=code, dumps=_json_dumps)
 
     async def _handle_api(self, request: web.Request) -> web.Response:
@@ -1113,17 +1460,24 @@ class FakeBotAPI:
             if entry is None:
                 raise ApiError("Not Found", 404)
             params, files = await self._read_params(request)
+            sent_at = self._gate(method, params)
             result = entry[1](params, files)
             if asyncio.iscoroutine(result):
                 result = await result
+            if sent_at is not None:
+                self._note_sent(params, sent_at)
         except ApiError as exc:
             error_line = None
             if exc.record:
-                error_line = f"{method}: {exc.description} (params: {_short(params, 300)})"
+                error_line = exc.line or f"{method}: {exc.description} (params: {_short(params, 300)})"
+            if exc.code == 429:
+                self.counts["429"] += 1
+                chat_id = params.get("chat_id")
+                self.rate_limited.append((method, chat_id if isinstance(chat_id, int) else None))
             self._record(
                 Call(method, params, files, False, exc.description, None, arrived), error_line
             )
-            return self._reply(False, exc.description, exc.code)
+            return self._reply(False, exc.description, exc.code, exc.parameters)
         self._record(Call(method, params, files, True, None, result, arrived), None)
         return self._reply(True, result)
 
@@ -1210,16 +1564,78 @@ class FakeBotAPI:
     async def _fake_errors(self, request: web.Request) -> web.Response:
         return web.json_response(self.errors, dumps=_json_dumps)
 
+    async def _fake_fail(self, request: web.Request) -> web.Response:
+        """``fail_next`` over HTTP: {"method", "status", "description"?, "chat_id"?, "times"?,
+        "retry_after"?}."""
+        body = await request.json()
+        try:
+            self.fail_next(
+                str(body["method"]),
+                status=int(body["status"]),
+                description=body.get("description"),
+                chat_id=body.get("chat_id"),
+                times=int(body.get("times", 1)),
+                retry_after=body.get("retry_after"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.json_response({"pending_failures": self.pending_failures})
+
+    async def _fake_block(self, request: web.Request) -> web.Response:
+        """{"user_id": 5, "blocked": true|false}: the user blocks (or unblocks) the bot."""
+        body = await request.json()
+        user_id = int(body["user_id"])
+        if body.get("blocked", True):
+            self.blocked_users.add(user_id)
+        else:
+            self.blocked_users.discard(user_id)
+        return web.json_response({"blocked_users": sorted(self.blocked_users)})
+
+    async def _fake_stats(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "counts": dict(self.counts),
+                "delivered": self.delivered,
+                "chats_delivered_to": len(self.delivered_by_chat),
+                "rate_limited": len(self.rate_limited),
+                "injected": len(self.injected),
+                "errors": len(self.errors),
+            }
+        )
+
     # ----------------------------------------------------------------- shared validation
 
-    def _chat(self, params: JSON) -> _Chat:
+    def _chat(self, params: JSON, *, create: bool = False) -> _Chat:
+        """The chat ``params`` address; it must be known unless ``accept_any_chat``.
+
+        An unknown chat accepted that way is kept (``create``) only when the bot's messages
+        are stored; otherwise a throwaway _Chat is returned, whose next message id follows
+        ``delivered_by_chat``.
+        """
         chat_id = params.get("chat_id")
         if chat_id is None or chat_id == "":
             raise _bad("chat_id is empty")
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None or not chat.seen:
-            raise _bad("chat not found")
+            if not self.accept_any_chat or not isinstance(chat_id, int) or isinstance(chat_id, bool):
+                raise _bad("chat not found")
+            if chat is None:
+                chat = _Chat(
+                    _synthetic_chat(chat_id),
+                    next_message_id=self.delivered_by_chat.get(chat_id, 0) + 1,
+                )
+                if create and self.store_messages:
+                    self._chats[chat_id] = chat
         return chat
+
+    def _deliver(self, chat: _Chat, msg: StoredMessage) -> JSON:
+        """Keep (or just count) a message the bot sent; return its JSON."""
+        if self.store_messages:
+            chat.bot_messages[msg.message_id] = msg
+        self.delivered += 1
+        by_chat = self.delivered_by_chat
+        by_chat[msg.chat_id] = by_chat.get(msg.chat_id, 0) + 1
+        return self._message_json(msg, chat)
 
     def _message_id(self, params: JSON) -> int:
         if "inline_message_id" in params:
@@ -1300,8 +1716,9 @@ class FakeBotAPI:
 
     # ----------------------------------------------------------------- message JSON
 
-    def _message_json(self, msg: StoredMessage) -> JSON:
-        chat = self._chats[msg.chat_id]
+    def _message_json(self, msg: StoredMessage, chat: _Chat | None = None) -> JSON:
+        if chat is None:
+            chat = self._chats[msg.chat_id]
         out: JSON = {
             "message_id": msg.message_id,
             "from": self.bot_user,
@@ -1526,7 +1943,7 @@ class FakeBotAPI:
         return True
 
     def _send_message(self, params: JSON, files: dict[str, FileValue]) -> JSON:
-        chat = self._chat(params)
+        chat = self._chat(params, create=True)
         text, entities = self._text(params, "text", caption=False)
         markup = _validate_markup(params.get("reply_markup"))
         msg = StoredMessage(
@@ -1539,11 +1956,10 @@ class FakeBotAPI:
             entities=entities,
             reply_markup=markup,
         )
-        chat.bot_messages[msg.message_id] = msg
-        return self._message_json(msg)
+        return self._deliver(chat, msg)
 
     def _send_media(self, kind: str, params: JSON, files: dict[str, FileValue]) -> JSON:
-        chat = self._chat(params)
+        chat = self._chat(params, create=True)
         caption, entities = self._text(params, "caption", caption=True)
         markup = _validate_markup(params.get("reply_markup"))
         stored = self._media_file(kind, params, files)
@@ -1567,8 +1983,7 @@ class FakeBotAPI:
             )
         else:
             msg.photo = stored.content
-        chat.bot_messages[msg.message_id] = msg
-        return self._message_json(msg)
+        return self._deliver(chat, msg)
 
     def _media_file(self, kind: str, params: JSON, files: dict[str, FileValue]) -> _StoredFile:
         """The uploaded part, a known file_id, or a URL (recorded, never fetched)."""
@@ -1691,15 +2106,35 @@ class FakeBotAPI:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    api = FakeBotAPI(args.token, host=args.host, port=args.port)
+    api = FakeBotAPI(
+        args.token,
+        host=args.host,
+        port=args.port,
+        flood_control=args.flood,
+        global_rate=args.global_rate,
+        per_chat_rate=args.per_chat_rate,
+        paid_rate=args.paid_rate,
+        store_messages=args.store_messages,
+        accept_any_chat=args.accept_any_chat,
+        blocked_users=args.blocked,
+        record_calls=args.record_calls,
+    )
     await api.start()
     print(api.url, flush=True)
+    if args.flood:
+        print(
+            f"flood control: {args.global_rate:g}/s overall, {args.per_chat_rate:g}/s per chat, "
+            f"{args.paid_rate:g}/s paid",
+            flush=True,
+        )
     print(
         f"token {api.token}; bot base_url {api.bot_base_url}; base_file_url {api.file_base_url}\n"
         f'push a message: curl -X POST {api.url}/_fake/message -d \'{{"user_id": 1, "text": "/start"}}\'\n'
         f"press a button: curl -X POST {api.url}/_fake/callback "
         f'-d \'{{"user_id": 1, "message_id": 2, "data": "..."}}\'\n'
-        f"see replies:    curl {api.url}/_fake/sent/1   errors: curl {api.url}/_fake/errors",
+        f"see replies:    curl {api.url}/_fake/sent/1   errors: curl {api.url}/_fake/errors\n"
+        f"inject a fault: curl -X POST {api.url}/_fake/fail "
+        f'-d \'{{"method": "sendMessage", "status": 403}}\'   stats: curl {api.url}/_fake/stats',
         flush=True,
     )
     stopping = asyncio.Event()
@@ -1719,6 +2154,31 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument(
+        "--flood", action="store_true", help="enable Telegram-like flood control (429s)"
+    )
+    parser.add_argument("--global-rate", type=float, default=30.0, metavar="PER_SECOND")
+    parser.add_argument("--per-chat-rate", type=float, default=1.0, metavar="PER_SECOND")
+    parser.add_argument("--paid-rate", type=float, default=1000.0, metavar="PER_SECOND")
+    parser.add_argument(
+        "--accept-any-chat", action="store_true", help="let the bot write to chats never seen"
+    )
+    parser.add_argument(
+        "--no-store-messages",
+        dest="store_messages",
+        action="store_false",
+        help="keep delivery counters only, not the messages",
+    )
+    parser.add_argument(
+        "--no-record-calls", dest="record_calls", action="store_false", help="keep no Call objects"
+    )
+    parser.add_argument(
+        "--blocked",
+        type=lambda v: [int(x) for x in v.split(",") if x.strip()],
+        default=[],
+        metavar="ID,ID",
+        help="users who blocked the bot (sends get 403)",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C where signal handlers are unsupported
         asyncio.run(_serve(args))

@@ -120,7 +120,7 @@ async def test_stickers_voice_photos_and_unknown_commands_get_hints(harness: Bot
 async def test_double_tap_on_a_rating_stores_it_once(harness: BotHarness) -> None:
     p = await resident_in_cirebon(harness, 3006)
     await open_rating(p)
-    stars = p.last
+    stars = p.message_with_button("5")
     four = p.button_data(stars, "4")
     five = p.button_data(stars, "5")
     first, _ = await p.press_data(stars.message_id, four)
@@ -150,12 +150,12 @@ async def test_rating_again_keeps_history_and_counts_the_latest(harness: BotHarn
 
 async def test_buttons_of_a_deleted_program(harness: BotHarness) -> None:
     p = await resident_in_cirebon(harness, 3008)
-    listing = p.last
+    listing = p.message_with_button("Cirebon Lengko")
     await p.press("Cirebon Lengko", listing)  # the list message is now the program page
-    page = p.last
+    page = listing
     ask = p.button_data(page, "Beri nilai")
     await p.press_data(page.message_id, ask)
-    stars = p.last
+    stars = p.message_with_button("5")
     rate = p.button_data(stars, "4")
     async with harness.db.unit_of_work() as s:
         program = (await s.exec(select(Program).where(Program.name.startswith("Cirebon Lengko")))).scalars().one()  # type: ignore[call-overload, union-attr]

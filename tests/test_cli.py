@@ -104,3 +104,28 @@ def test_official_roster_from_the_command_line(tmp_path: Path) -> None:
     assert quickwin(tmp_path, "official", "remove", "--telegram-id", "4242").returncode == 0
     assert "No officials yet" in quickwin(tmp_path, "official", "list").stdout
     assert quickwin(tmp_path, "official", "remove", "--telegram-id", "4242").returncode == 1
+
+
+def test_broadcast_and_export_from_the_command_line(tmp_path: Path) -> None:
+    assert quickwin(tmp_path, "seed").returncode == 0
+    text = tmp_path / "pengumuman.html"
+    text.write_text("<b>Layanan Dukcapil</b> buka hari Sabtu.", encoding="utf-8")
+    made = quickwin(tmp_path, "broadcast", "--region", "32.74", "--text-file", str(text), "--at", "2030-01-06 09:00")
+    assert made.returncode == 0, made.stderr
+    assert "Broadcast 1 to 0 recipients (Kota Cirebon) will be sent at 2030-01-06 09:00 WIB" in made.stdout
+    status = quickwin(tmp_path, "broadcast", "status", "1")
+    assert status.returncode == 0 and "Broadcast 1: scheduled" in status.stdout and "[" in status.stdout
+    assert quickwin(tmp_path, "broadcast", "cancel", "1").returncode == 0
+    assert "cancelled" in quickwin(tmp_path, "broadcast", "status", "1").stdout
+    bad = tmp_path / "rusak.html"
+    bad.write_text("<b>tidak ditutup", encoding="utf-8")
+    refused = quickwin(tmp_path, "broadcast", "--all", "--text-file", str(bad))
+    assert refused.returncode == 2 and "Telegram would refuse this text" in refused.stderr
+    assert quickwin(tmp_path, "broadcast", "--region", "32.74").returncode == 2  # no text
+    exported = quickwin(tmp_path, "export-programs", "--region", "32.74")
+    assert exported.returncode == 0
+    lines = exported.stdout.strip().splitlines()
+    assert lines[0] == "region_code,name,description,dimension,agency,status,source_url" and len(lines) == 5
+    copy = tmp_path / "programs.csv"
+    copy.write_text(exported.stdout.replace("32.74,", "32.73,"), encoding="utf-8")
+    assert "Imported 4 program(s)" in quickwin(tmp_path, "import", str(copy)).stdout  # the export imports

@@ -8,7 +8,10 @@ request parsing and HTTP-level behaviour.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -26,7 +29,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, InvalidToken
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from tests.fakebot import Call, FakeBotAPI, HtmlParseError, make_png, parse_html, utf16_len
@@ -717,3 +720,400 @@ async def test_real_application_round_trip(api: FakeBotAPI) -> None:
     assert [a["text"] for a in api.callback_answers()] == ["Oke"]
     assert api.counts["deleteWebhook"] == 1
     assert api.errors == []
+
+
+# --------------------------------------------------------------------------- flood control
+
+
+class FakeClock:
+    """A ``clock`` for FakeBotAPI that only moves when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in to PTB's timedelta durations.
+
+    Without it PTB 22.x warns (PTBDeprecationWarning) inside ``RetryAfter.__init__``, and
+    with ``filterwarnings = error`` a 429 then surfaces as that warning, not as RetryAfter.
+    """
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+@pytest.fixture
+def clock(ptb_timedelta: None) -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def flood(clock: FakeClock) -> AsyncIterator[FakeBotAPI]:
+    """Flood control on, time frozen, any chat writable (no update needed per chat)."""
+    async with FakeBotAPI(flood_control=True, clock=clock, accept_any_chat=True) as server:
+        yield server
+
+
+@pytest.fixture
+async def flood_bot(flood: FakeBotAPI) -> AsyncIterator[Bot]:
+    async with Bot(flood.token, base_url=flood.bot_base_url) as client:
+        yield client
+
+
+def seconds(error: RetryAfter) -> float:
+    """RetryAfter.retry_after: a timedelta with PTB_TIMEDELTA=1, else an int."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+async def test_flood_control_is_off_by_default(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
+    for i in range(40):  # far beyond 1/s per chat
+        await bot.send_message(USER_ID, f"m{i}")
+    assert len(api.sent(USER_ID)) == 40
+    assert api.counts["429"] == 0 and api.rate_limited == [] and api.errors == []
+    assert api.delivered == 40 and api.delivered_by_chat == {USER_ID: 40}
+
+
+async def test_global_limit_answers_429_with_retry_after(
+    flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    for chat_id in range(1, 31):
+        await flood_bot.send_message(chat_id, "pengumuman")
+    with pytest.raises(RetryAfter) as excinfo:
+        await flood_bot.send_message(31, "pengumuman")
+    assert seconds(excinfo.value) == 1
+    assert flood.sent(31) == [] and flood.delivered == 30
+    assert flood.counts["429"] == 1 and flood.rate_limited == [("sendMessage", 31)]
+    assert flood.errors == []  # a 429 is not a bot bug
+    call = flood.calls[-1]
+    assert (call.ok, call.error) == (False, "Too Many Requests: retry after 1")
+
+    # The wire format, as Telegram sends it.  Still inside the grace period of the first 429
+    # (time is frozen), so this is a request "already in flight", not an ignored retry_after.
+    async with http.post(
+        f"{flood.bot_base_url}{flood.token}/sendMessage", json={"chat_id": 32, "text": "x"}
+    ) as resp:
+        assert resp.status == 429
+        assert await resp.json() == {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        }
+    assert flood.errors == [] and flood.counts["429"] == 2
+
+    # Other methods are not limited; after retry_after, sends go through again.
+    await flood_bot.send_chat_action(31, "typing")
+    await flood_bot.edit_message_text("diperbarui", 1, 1)
+    clock.advance(1)
+    await flood_bot.send_message(31, "pengumuman")
+    assert [m.text for m in flood.sent(31)] == ["pengumuman"]
+    assert flood.errors == []
+
+
+async def test_global_window_slides(
+    flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock
+) -> None:
+    for chat_id in range(15):
+        await flood_bot.send_message(1000 + chat_id, "a")
+    clock.advance(0.6)
+    for chat_id in range(15):
+        await flood_bot.send_message(2000 + chat_id, "b")
+    clock.advance(0.4)  # t = 1.0: the first 15 have left the window
+    for chat_id in range(15):
+        await flood_bot.send_message(3000 + chat_id, "c")
+    with pytest.raises(RetryAfter) as excinfo:  # window frees at t = 1.6: 0.6 s → 1
+        await flood_bot.send_message(4000, "d")
+    assert seconds(excinfo.value) == 1
+    assert flood.delivered == 45 and flood.errors == []
+
+
+async def test_per_chat_limit_is_one_per_second(clock: FakeClock) -> None:
+    async with (
+        FakeBotAPI(flood_control=True, clock=clock) as server,
+        Bot(server.token, base_url=server.bot_base_url) as client,
+    ):
+        for uid in (7, 8):
+            server.push_update(server.message_update(server.user(uid), "/start"))
+        await client.send_message(7, "satu")
+        with pytest.raises(RetryAfter) as excinfo:
+            await client.send_message(7, "dua")
+        assert seconds(excinfo.value) == 1
+        await client.send_message(8, "chat lain tidak terpengaruh")
+        clock.advance(0.5)
+        with pytest.raises(RetryAfter):  # still inside the window (and the penalty)
+            await client.send_message(8, "terlalu cepat")
+        clock.advance(0.5)
+        await client.send_message(7, "dua")
+        assert [m.text for m in server.sent(7)] == ["satu", "dua"]
+        assert server.rate_limited == [("sendMessage", 7), ("sendMessage", 8)]
+        assert server.errors == []
+        # Photos and documents count too.
+        with pytest.raises(RetryAfter):
+            await client.send_photo(7, photo=make_png(2, 2))
+        assert server.rate_limited[-1] == ("sendPhoto", 7)
+
+
+async def test_paid_broadcast_raises_the_global_limit_only(
+    flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock
+) -> None:
+    for chat_id in range(1, 101):
+        await flood_bot.send_message(chat_id, "berbayar", allow_paid_broadcast=True)
+    assert flood.delivered == 100 and flood.counts["429"] == 0
+    # The free limit is exceeded by the paid traffic in the same second...
+    with pytest.raises(RetryAfter):
+        await flood_bot.send_message(500, "gratis")
+    # ...which does not stop paid messages,
+    await flood_bot.send_message(501, "berbayar", allow_paid_broadcast=True)
+    # but the per-chat limit still applies to them.
+    with pytest.raises(RetryAfter):
+        await flood_bot.send_message(1, "lagi", allow_paid_broadcast=True)
+    assert flood.rate_limited == [("sendMessage", 500), ("sendMessage", 1)]
+    assert flood.errors == []
+
+
+async def test_paid_rate_is_a_limit_too(clock: FakeClock) -> None:
+    async with (
+        FakeBotAPI(flood_control=True, clock=clock, accept_any_chat=True, paid_rate=50) as server,
+        Bot(server.token, base_url=server.bot_base_url) as client,
+    ):
+        for chat_id in range(50):
+            await client.send_message(chat_id + 1, "x", allow_paid_broadcast=True)
+        with pytest.raises(RetryAfter):
+            await client.send_message(99, "x", allow_paid_broadcast=True)
+        with pytest.raises(RetryAfter):  # within the penalty: free sends are stopped as well
+            await client.send_message(98, "x")
+        assert server.delivered == 50 and server.errors == []
+
+
+async def test_sending_during_retry_after_is_an_error(
+    flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock
+) -> None:
+    await flood_bot.send_message(7, "satu")
+    with pytest.raises(RetryAfter):
+        await flood_bot.send_message(7, "dua")
+    clock.advance(0.05)  # within retry_after_grace: presumably already in flight
+    with pytest.raises(RetryAfter):
+        await flood_bot.send_message(7, "dua")
+    assert flood.errors == []
+    clock.advance(0.45)  # the bot was told to wait 1 s; it waited 0.5 s
+    with pytest.raises(RetryAfter) as excinfo:
+        await flood_bot.send_message(7, "dua")
+    assert seconds(excinfo.value) == 1  # ceil(0.5)
+    assert len(flood.errors) == 1
+    assert flood.errors[0].startswith("ignored retry_after: sendMessage to chat 7 0.50s after")
+    assert "retry_after=1 for chat 7" in flood.errors[0]
+    await flood_bot.send_message(8, "chat lain")  # a per-chat penalty is for that chat only
+    clock.advance(0.5)  # a bot that waits retry_after is fine
+    await flood_bot.send_message(7, "dua")
+    assert [m.text for m in flood.sent(7)] == ["satu", "dua"]
+    assert flood.counts["429"] == 3 and len(flood.errors) == 1
+
+
+async def test_global_penalty_covers_every_chat(
+    flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock
+) -> None:
+    for chat_id in range(1, 31):
+        await flood_bot.send_message(chat_id, "x")
+    with pytest.raises(RetryAfter):
+        await flood_bot.send_message(31, "x")
+    clock.advance(0.9)  # the window is still full: the penalty holds whatever the chat
+    with pytest.raises(RetryAfter):
+        await flood_bot.send_message(99, "x")
+    assert len(flood.errors) == 1 and "for the bot" in flood.errors[0]
+
+
+async def test_flood_state_is_pruned(flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock) -> None:
+    for chat_id in range(1, 61):
+        await flood_bot.send_message(chat_id, "x", allow_paid_broadcast=True)
+    assert len(flood._chat_times) == 60
+    clock.advance(2)
+    await flood_bot.send_message(1, "y")
+    assert len(flood._chat_times) == 1 and len(flood._sent_times) == 1
+    assert len(flood._chat_fifo) == 1
+
+
+# --------------------------------------------------------------------------- fault injection
+
+
+async def test_fail_next_variants(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    api.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+    api.fail_next("sendMessage", status=400, description="Bad Request: chat not found")
+    api.fail_next("sendMessage", status=500, description="Internal Server Error", times=2)
+    api.fail_next("sendMessage", status=502, description="Bad Gateway")
+    assert api.pending_failures == 5
+    with pytest.raises(Forbidden, match="blocked by the user"):
+        await bot.send_message(USER_ID, "a")
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(USER_ID, "b")
+    for _ in range(2):
+        with pytest.raises(NetworkError, match="Internal Server Error"):
+            await bot.send_message(USER_ID, "c")
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(USER_ID, "d")
+    assert api.pending_failures == 0
+    await bot.send_message(USER_ID, "e")
+    assert [m.text for m in api.sent(USER_ID)] == ["e"]
+    assert api.errors == []  # injected failures are not bot bugs
+    assert [status for _, _, status in api.injected] == [403, 400, 500, 500, 502]
+    assert api.counts["sendMessage"] == 6 and api.delivered == 1
+
+
+async def test_fail_next_default_descriptions_chat_and_other_methods(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any]
+) -> None:
+    other = api.user(43)
+    api.push_update(api.message_update(other, "/start"))
+    api.fail_next("sendPhoto", status=403, chat_id=43)
+    await bot.send_photo(USER_ID, photo=make_png())  # another chat: not affected
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await bot.send_photo(43, photo=make_png())
+    api.fail_next("getUpdates", status=502)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.get_updates()
+    assert len(await bot.get_updates()) == 2
+    with pytest.raises(ValueError, match="does not implement"):
+        api.fail_next("sendTelepathy", status=500)
+    with pytest.raises(ValueError):
+        api.fail_next("sendMessage", status=200)
+    api.fail_next("sendMessage", status=500)
+    api.clear_failures()
+    await bot.send_message(USER_ID, "ok")
+    assert api.errors == [] and api.injected == [("sendPhoto", 43, 403), ("getUpdates", None, 502)]
+
+
+async def test_fail_next_429_starts_a_penalty(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any], clock: FakeClock
+) -> None:
+    api.clock = clock  # flood control stays off: only the injected 429 limits
+    api.fail_next("sendMessage", status=429, retry_after=5)
+    with pytest.raises(RetryAfter) as excinfo:
+        await bot.send_message(USER_ID, "a")
+    assert seconds(excinfo.value) == 5
+    assert api.calls[-1].error == "Too Many Requests: retry after 5"
+    clock.advance(2)
+    with pytest.raises(RetryAfter) as excinfo:
+        await bot.send_message(USER_ID, "b")
+    assert seconds(excinfo.value) == 3
+    assert len(api.errors) == 1 and api.errors[0].startswith("ignored retry_after: sendMessage")
+    await bot.send_chat_action(USER_ID, "typing")  # another method: not covered
+    clock.advance(3)
+    await bot.send_message(USER_ID, "c")
+    assert [m.text for m in api.sent(USER_ID)] == ["c"]
+    assert api.counts["429"] == 2 and api.rate_limited == [("sendMessage", USER_ID)] * 2
+
+
+async def test_blocked_users_get_403(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    api.blocked_users.add(USER_ID)
+    with pytest.raises(Forbidden, match="Forbidden: bot was blocked by the user"):
+        await bot.send_message(USER_ID, "halo")
+    with pytest.raises(Forbidden):
+        await bot.send_photo(USER_ID, photo=make_png())
+    with pytest.raises(Forbidden):
+        await bot.send_chat_action(USER_ID, "typing")
+    assert api.sent(USER_ID) == [] and api.errors == [] and api.delivered == 0
+    assert [status for _, _, status in api.injected] == [403, 403, 403]
+    api.blocked_users.discard(USER_ID)
+    await bot.send_message(USER_ID, "halo")
+    assert len(api.sent(USER_ID)) == 1
+
+    async with (
+        FakeBotAPI(blocked_users=[5], accept_any_chat=True) as server,
+        Bot(server.token, base_url=server.bot_base_url) as client,
+    ):
+        with pytest.raises(Forbidden):
+            await client.send_message(5, "x")
+
+
+# --------------------------------------------------------------------------- memory options
+
+
+async def test_store_messages_false_keeps_counters_only() -> None:
+    async with (
+        FakeBotAPI(store_messages=False, record_calls=False) as server,
+        Bot(server.token, base_url=server.bot_base_url) as client,
+    ):
+        server.push_update(server.message_update(server.user(7), "/start"))
+        first = await client.send_message(7, "<b>satu</b>", parse_mode="HTML")
+        second = await client.send_photo(7, photo=make_png(), caption="dua")
+        assert (first.message_id, second.message_id) == (2, 3)
+        assert first.text == "satu" and second.caption == "dua"
+        assert server.sent(7) == [] and server.calls == []
+        assert server.delivered == 2 and server.delivered_by_chat == {7: 2}
+        with pytest.raises(BadRequest, match="Can't parse entities"):  # still validated
+            await client.send_message(7, "<b>", parse_mode="HTML")
+        with pytest.raises(BadRequest, match="Chat not found"):  # still only known chats
+            await client.send_message(8, "x")
+        assert server.delivered == 2 and len(server.errors) == 2
+
+
+async def test_accept_any_chat(http: aiohttp.ClientSession) -> None:
+    async with (
+        FakeBotAPI(accept_any_chat=True) as server,
+        Bot(server.token, base_url=server.bot_base_url) as client,
+    ):
+        msg = await client.send_message(555, "halo")
+        assert msg.chat.id == 555 and msg.chat.type == "private" and msg.message_id == 1
+        assert (await client.send_message(555, "lagi")).message_id == 2
+        assert [m.text for m in server.sent(555)] == ["halo", "lagi"]
+        await client.edit_message_text("diubah", 555, 1)
+        group = await client.send_message(-1001234, "grup")
+        assert group.chat.type == "supergroup"
+        with pytest.raises(BadRequest, match="Message to edit not found"):
+            await client.edit_message_text("x", 556, 1)
+        assert len(server.errors) == 1
+        assert server.errors[0].startswith("editMessageText: Bad Request: message to edit not found")
+
+    # With store_messages=False no per-chat object is kept at all.
+    async with FakeBotAPI(
+        accept_any_chat=True, store_messages=False, record_calls=False
+    ) as server:
+        url = f"{server.bot_base_url}{server.token}/sendMessage"
+        for chat_id in range(1, 301):
+            async with http.post(url, json={"chat_id": chat_id, "text": "x"}) as resp:
+                assert resp.status == 200
+        async with http.post(url, json={"chat_id": 1, "text": "y"}) as resp:
+            assert (await resp.json())["result"]["message_id"] == 2
+        assert server._chats == {} and server.delivered == 301
+        assert len(server.delivered_by_chat) == 300 and server.delivered_by_chat[1] == 2
+
+
+# --------------------------------------------------------------------------- standalone
+
+
+async def test_standalone_flags_and_control_api(http: aiohttp.ClientSession) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fakebot", "--port", "0", "--flood", "--global-rate", "2",
+        "--accept-any-chat", "--no-store-messages", "--blocked", "5,6",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        url = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode().strip()
+        assert "flood control: 2/s overall" in (await proc.stdout.readline()).decode()
+        base = f"{url}/bot123456789:TEST-fakebot-token"
+        statuses = []
+        for chat_id in (1, 2, 3, 5):
+            async with http.post(f"{base}/sendMessage", json={"chat_id": chat_id, "text": "x"}) as r:
+                statuses.append(r.status)
+        assert statuses == [200, 200, 429, 429]  # 2/s; then the penalty (5 is blocked too)
+        async with http.post(
+            f"{url}/_fake/fail", json={"method": "getMe", "status": 500}
+        ) as r:
+            assert (await r.json())["pending_failures"] == 1
+        async with http.post(f"{base}/getMe") as r:
+            assert r.status == 500
+        async with http.get(f"{url}/_fake/stats") as r:
+            stats = await r.json()
+        assert stats["delivered"] == 2 and stats["rate_limited"] == 2 and stats["injected"] == 1
+    finally:
+        proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.wait(), 10)

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
+from jinja2.ext import babel_extract
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
+TEMPLATES = ROOT / "bot" / "web" / "templates"
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 TAG = re.compile(r"</?([a-z-]+)")
@@ -20,6 +22,17 @@ def _ids(message_id: str | tuple[str, ...]) -> tuple[str, ...]:
     return message_id if isinstance(message_id, tuple) else (message_id,)
 
 
+def template_messages() -> set[str]:
+    """Strings of the dashboard's Jinja2 templates (`_()`, `gettext()`, `ngettext()`), as `make catalogs` finds them."""
+    return {
+        _ids(message)[0]
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            TEMPLATES, method_map=[("**.html", babel_extract)],  # type: ignore[list-item]
+            options_map={"**.html": {"silent": "false"}}, keywords=KEYWORDS,
+        )
+    }
+
+
 def code_messages() -> set[str]:
     found = set()
     for package in ("bot", "handlers"):
@@ -27,7 +40,13 @@ def code_messages() -> set[str]:
             ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             found.add(_ids(message)[0])
-    return found
+    return found | template_messages()
+
+
+def test_templates_are_extracted() -> None:
+    # A template that failed to parse, or a change of extractor, would otherwise pass silently.
+    found = template_messages()
+    assert {"Sign out", "Apply filter", "{count} star"} <= found
 
 
 def template() -> dict[str, tuple[str, ...]]:

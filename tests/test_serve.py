@@ -80,10 +80,9 @@ async def test_webhook_serves_the_journey_and_refuses_strangers(fake: FakeBotAPI
         stranger["update_id"] = 10_000
         assert await fake.post_webhook(stranger, secret="wrong-secret-wrong-secret") == 403
         assert await fake.post_webhook(stranger, secret="") == 403
-        async with aiohttp.ClientSession() as http:
-            async with http.post(fake.webhook_target, data=b"not json",
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
-                assert r.status == 400
+        async with aiohttp.ClientSession() as http, http.post(fake.webhook_target, data=b"not json",
+                             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+            assert r.status == 400
         await asyncio.sleep(0.2)
         assert len(fake.sent(9101)) == 3  # nothing came from the refused calls
 
@@ -162,15 +161,15 @@ async def test_two_serve_processes_share_one_postgresql(fake: FakeBotAPI, db: Da
             await step(fake.message_update(user, "/start"), 1)
             await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:consent:yes"), 1)
             await step(fake.message_update(user, "cirebon"), 1)
-            await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:region:32.74"), 2)
-            listing = fake.sent(chat)[-1]
+            await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:region:32.74"), 3)
+            listing = next(m for m in fake.sent(chat) if "v1:prog:" in str(m.reply_markup))
             program = next(b["callback_data"] for row in listing.reply_markup["inline_keyboard"] for b in row
                            if b["callback_data"].startswith("v1:prog:"))
             await step(fake.callback_update(user, listing.message_id, program), 0)
-            ask = next(b["callback_data"] for row in fake.sent(chat)[-1].reply_markup["inline_keyboard"] for b in row
+            ask = next(b["callback_data"] for row in listing.reply_markup["inline_keyboard"] for b in row
                        if b["callback_data"].startswith("v1:ask:"))
             await step(fake.callback_update(user, listing.message_id, ask), 0)
-            rate = next(b["callback_data"] for row in fake.sent(chat)[-1].reply_markup["inline_keyboard"] for b in row
+            rate = next(b["callback_data"] for row in listing.reply_markup["inline_keyboard"] for b in row
                         if b["callback_data"].startswith("v1:rate:") and b["callback_data"].split(":")[3] == "4")
             # The same tap delivered to both processes at once (a retry that raced the first delivery).
             await step(fake.callback_update(user, listing.message_id, rate), 0, both=True)

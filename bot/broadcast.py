@@ -1,0 +1,132 @@
+"""Announcements: who may reach whom, when they may arrive, and how far a broadcast has got."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.auth import Actor
+from bot.i18n import ZONES
+from bot.officials import record
+from bot.telegram_html import CAPTION_MAX, TEXT_MAX, Problem, check
+from storage import broadcasts as store
+from storage import programs as program_store
+from storage import regions as region_store
+from storage.models import Broadcast
+
+ZONE_NAMES = ("WIB", "WITA", "WIT")
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    kind: str  # all | province | region | program
+    code: str | None
+    name: str
+    zone: str  # the zone a scheduled time is read in
+
+
+async def resolve_audience(session: AsyncSession, actor: Actor | None, kind: str, code: str | None) -> Audience | None:
+    """The audience if it exists and the actor may reach it (None actor: the command line, may reach all)."""
+    is_admin = actor is None or actor.is_admin
+    if kind == "all":
+        return Audience("all", None, "Indonesia", "WIB") if is_admin else None
+    if kind == "province":
+        regions = [r for r in await region_store.all_regions(session) if r.province_code == code]
+        if not regions or not is_admin:
+            return None
+        return Audience("province", code, regions[0].province, regions[0].timezone)
+    if kind == "region":
+        region = await region_store.get_region(session, code=code or "")
+        if region is None or not (is_admin or actor.can_see_region(region.code)):  # type: ignore[union-attr]
+            return None
+        return Audience("region", region.code, region.name, region.timezone)
+    if kind == "program":
+        program = await program_store.get_program(session, program_id=int(code or 0)) if (code or "").isdigit() else None
+        if program is None or not (is_admin or actor.can_see_region(program.region_code)):  # type: ignore[union-attr]
+            return None
+        region = await region_store.get_region(session, code=program.region_code)
+        return Audience("program", str(program.id), program.name, region.timezone if region else "WIB")
+    return None
+
+
+def validate(text: str, *, with_photo: bool) -> Problem | None:
+    return check(text, limit=CAPTION_MAX if with_photo else TEXT_MAX)
+
+
+def quiet_zones(now: datetime, window: tuple[int, int] | None) -> list[str]:
+    """The zones where it is now quiet time (e.g. 21:00–07:00 local)."""
+    if window is None:
+        return []
+    start, end = window
+    quiet = []
+    for zone in ZONE_NAMES:
+        hour = now.astimezone(ZONES[zone]).hour
+        if (start <= hour or hour < end) if start > end else (start <= hour < end):
+            quiet.append(zone)
+    return quiet
+
+
+def parse_local_time(value: str, zone: str) -> datetime:
+    """'2026-12-01 09:00' in the audience's zone, as UTC."""
+    local = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    return local.replace(tzinfo=ZONES[zone]).astimezone(UTC)
+
+
+async def create(
+    session: AsyncSession, actor_id: int | None, audience: Audience, *, text: str, photo: bytes | None = None,
+    urgent: bool = False, send_at: datetime, progress_chat_id: int | None = None,
+) -> Broadcast:
+    """Write the broadcast and its recipient rows; the sender takes it from there."""
+    broadcast = Broadcast(
+        created_by=actor_id, audience=audience.kind, audience_code=audience.code, text=text, photo=photo,
+        urgent=urgent, send_at=send_at, progress_chat_id=progress_chat_id,
+    )
+    await store.create(session, broadcast)
+    record(session, actor_id, "broadcast.create", str(broadcast.id), audience=audience.kind, code=audience.code,
+           recipients=broadcast.total, urgent=urgent)
+    return broadcast
+
+
+async def cancel(session: AsyncSession, actor: Actor | None, broadcast_id: int) -> Broadcast | None:
+    """Stop a broadcast that is still going; None when not found, finished, or not the actor's to stop."""
+    broadcast = await store.get(session, broadcast_id=broadcast_id, for_update=True)
+    if broadcast is None or broadcast.state in ("done", "cancelled"):
+        return None
+    if actor is not None and not actor.is_admin and broadcast.created_by != actor.telegram_id:
+        return None
+    broadcast.state = "cancelled"
+    broadcast.finished_at = datetime.now(UTC)
+    session.add(broadcast)
+    record(session, actor.telegram_id if actor else None, "broadcast.cancel", str(broadcast_id))
+    return broadcast
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    broadcast: Broadcast
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+    pending: int
+    rate: float  # messages per second since it started
+    eta: timedelta | None
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.blocked + self.failed
+
+
+async def progress(session: AsyncSession, broadcast_id: int, *, now: datetime) -> Progress | None:
+    broadcast = await store.get(session, broadcast_id=broadcast_id)
+    if broadcast is None:
+        return None
+    c = await store.counts(session, broadcast_id=broadcast_id)
+    handled = c["sent"] + c["blocked"] + c["failed"]
+    elapsed = (now - broadcast.started_at).total_seconds() if broadcast.started_at else 0.0
+    rate = handled / elapsed if elapsed > 0 else 0.0
+    eta = timedelta(seconds=c["pending"] / rate) if rate > 0 and c["pending"] else None
+    return Progress(broadcast, broadcast.total, c["sent"], c["blocked"], c["failed"], c["pending"], rate, eta)

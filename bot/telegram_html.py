@@ -1,0 +1,73 @@
+"""Checking announcement text against Telegram's HTML subset before anything is stored or sent."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+ALLOWED = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
+    "blockquote", "tg-emoji",
+}
+TEXT_MAX = 4096
+CAPTION_MAX = 1024
+_ENTITY = re.compile(r"&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+
+
+class _Checker(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED:
+            self.problems.append(f"<{tag}>")
+            return
+        if tag == "a" and not dict(attrs).get("href"):
+            self.problems.append("<a> without href")
+        if tag == "span" and dict(attrs).get("class") != "tg-spoiler":
+            self.problems.append("<span> other than tg-spoiler")
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ALLOWED:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}>")
+            return
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What Telegram would reject; the caller words it in the author's language."""
+
+    kind: str  # ampersand | tags | unclosed | empty | too_long
+    detail: str = ""
+
+
+def check(text: str, *, limit: int = TEXT_MAX) -> Problem | None:
+    """None when Telegram will accept the text with parse_mode=HTML."""
+    if _ENTITY.search(text):
+        return Problem("ampersand")
+    checker = _Checker()
+    checker.feed(text)
+    checker.close()
+    if checker.problems:
+        return Problem("tags", ", ".join(dict.fromkeys(checker.problems)))
+    if checker.stack:
+        return Problem("unclosed", ", ".join(f"<{t}>" for t in checker.stack))
+    plain = html.unescape("".join(checker.text)).strip()
+    if not plain:
+        return Problem("empty")
+    length = len(plain.encode("utf-16-le")) // 2
+    if length > limit:
+        return Problem("too_long", str(length))
+    return None

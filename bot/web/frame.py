@@ -1,0 +1,60 @@
+"""What every signed-in page shows around its content: scope chooser, navigation, CSRF token, flash message.
+
+A flash message is a code in a short-lived cookie (never text), turned into a sentence in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from bot.feedback import ticket
+from bot.i18n import N_
+
+if TYPE_CHECKING:
+    from bot.web.pages import Ctx
+
+FLASH = "qw_flash"
+SCOPE_ACTIONS = {"overview": "/dasbor", "programs": "/dasbor/program", "feedback": "/dasbor/masukan"}
+
+
+async def frame(ctx: Ctx, page: str | None) -> dict[str, Any]:
+    """What every page's frame shows: scope chooser, navigation, language switch, CSRF token, flash."""
+    regions = await ctx.regions()
+    choices: list[tuple[str, str, str]] = []  # (group, token, label)
+    if ctx.actor.is_admin:
+        choices.append(("", "all", ctx.t.gettext("All of Indonesia")))
+        provinces = sorted({(r.province, r.province_code) for r in regions})
+        choices += [("province", f"p{code}", name) for name, code in provinces]
+    choices += [("region", f"r{r.code}", r.name) for r in regions]
+    scope_token = ctx.scope.token if ctx.scope else None
+    return {
+        "actor": ctx.actor,
+        "csrf": ctx.session.csrf_token,
+        "scope": ctx.scope,
+        "scope_token": scope_token,
+        "scope_choices": choices,
+        "scope_action": SCOPE_ACTIONS.get(page or "", "/dasbor"),
+        "here": str(ctx.request.rel_url),
+        "flash": _flash(ctx),
+        "signed_in": True,
+    }
+
+
+FLASHES = {
+    "answered": N_("Your answer to {ticket} has been sent to the resident."),
+    "undelivered": N_("The answer to {ticket} is saved, but the resident could not be reached on Telegram."),
+    "erased": N_("The answer to {ticket} is saved. The resident has deleted their data, so it cannot be delivered."),
+    "status": N_("The status of {ticket} has been changed. The resident has been told."),
+    "statusquiet": N_("The status of {ticket} has been changed."),
+    "statuslost": N_("The status of {ticket} has been changed, but the resident could not be reached on Telegram."),
+    "unchanged": N_("{ticket} already has this status."),
+}
+FLASH_VALUE = re.compile(r"^([a-z]+)-(\d{1,12})$")
+
+
+def _flash(ctx: Ctx) -> str | None:
+    match = FLASH_VALUE.match(ctx.request.cookies.get(FLASH, ""))
+    if not match or match.group(1) not in FLASHES:
+        return None
+    return ctx.t.gettext(FLASHES[match.group(1)]).format(ticket=ticket(int(match.group(2))))

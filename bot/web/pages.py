@@ -1,0 +1,284 @@
+"""How a dashboard request runs: session, actor, language, one unit of work, then the page or a refusal.
+
+A view receives a `Ctx` and returns a `Page` (a template to render), a `Redirect`, or a `Later` (a
+response built after the commit, such as a chart or an export). Rendering and sending happen after
+the unit of work has committed, so no database lock is held while talking to the browser or Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from babel.dates import format_date
+from multidict import MultiDictProxy
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup
+from telegram.error import TelegramError
+
+from bot import officials
+from bot.auth import Actor, load_actor
+from bot.config import SUPPORTED_LANGUAGES
+from bot.context import Deps
+from bot.i18n import N_, Translator
+from bot.summaries import Scope, resolve_scope
+from bot.web import sessions
+from bot.web.frame import FLASH, frame
+from bot.web.keys import DEPS, PTB
+from handlers.notices import deliver
+from storage.models import Region, WebSession
+
+log = logging.getLogger(__name__)
+JINJA = web.AppKey("dashboard_jinja", jinja2.Environment)
+SCOPE_TOKEN = re.compile(r"r[0-9]{2}\.[0-9]{2}|p[0-9]{2}|all")
+HEADERS = {
+    "Cache-Control": "no-store",  # pages carry residents' comments: never kept by browsers or proxies
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+class Refusal(Exception):
+    """A request the dashboard turns down, with a message for the official (an msgid and its values)."""
+
+    def __init__(self, status: int, message: str, **values: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.values = values
+
+
+def bad_param(message: str, **values: Any) -> Refusal:
+    return Refusal(400, message, **values)
+
+
+@dataclass
+class Page:
+    template: str
+    data: dict[str, Any]
+    status: int = 200
+
+
+@dataclass
+class Notice:
+    """A message for a resident, sent after the commit; `failed` is the flash shown if it cannot arrive."""
+
+    chat_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None
+    failed: str
+
+
+@dataclass
+class Redirect:
+    location: str
+    flash: str | None = None
+    notice: Notice | None = None
+    sign_out: bool = False  # also drop the session cookie
+
+
+@dataclass
+class Later:
+    """A response built after the commit (CPU work such as a chart or a spreadsheet)."""
+
+    build: Callable[[], Awaitable[web.StreamResponse]]
+
+
+Result = Page | Redirect | Later
+
+
+@dataclass
+class Ctx:
+    """One signed-in request: the unit of work, the official, their language."""
+
+    request: web.Request
+    deps: Deps
+    db: AsyncSession
+    session: WebSession
+    actor: Actor
+    t: Translator
+    now: datetime
+    form: MultiDictProxy[Any] | None = None
+    scope: Scope | None = None  # what the page shows, once the view has resolved it
+    _regions: list[Region] | None = field(default=None, repr=False)
+
+    @property
+    def query(self) -> MultiDictProxy[str]:
+        return self.request.query
+
+    def audit(self, action: str, target: str | None = None, **detail: Any) -> None:
+        officials.record(self.db, self.actor.telegram_id, action, target, **detail)
+
+    async def regions(self) -> list[Region]:
+        """The regions this official may see, by name (every region for an admin)."""
+        if self._regions is None:
+            self._regions = await officials.regions_of(self.db, self.actor)
+        return self._regions
+
+    async def resolve_scope(self) -> Scope:
+        """The region, province or country named by ?wilayah= (default: the first region, or all for admins)."""
+        given = self.query.getall("wilayah", [])
+        if len(given) > 1:
+            raise bad_param(N_("The parameter {name} is given more than once."), name="wilayah")
+        token = given[0].strip() if given else ""
+        if not token:
+            if self.actor.is_admin:
+                token = "all"
+            else:
+                regions = await self.regions()
+                if not regions:
+                    raise Refusal(403, N_("You are not registered for any region yet. Please contact the admin."))
+                token = f"r{regions[0].code}"
+        elif not SCOPE_TOKEN.fullmatch(token):
+            raise bad_param(N_("The region in the address is not valid: {value}"), value=token[:20])
+        scope = await resolve_scope(self.db, self.actor, token)
+        if scope is None:
+            raise Refusal(403, N_("You may not see the data of this region."))
+        self.scope = scope
+        return scope
+
+
+def link(path: str, params: Mapping[str, Any] | None = None, **more: Any) -> str:
+    """A dashboard address with its query string; empty values are left out."""
+    merged = {**(params or {}), **more}
+    query = urlencode([(k, str(v)) for k, v in merged.items() if v is not None and v != ""])
+    return f"{path}?{query}" if query else path
+
+
+def see_other(location: str) -> web.Response:
+    return secure(web.Response(status=303, headers={"Location": location}))  # type: ignore[return-value]
+
+
+def secure(response: web.StreamResponse) -> web.StreamResponse:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str, *, max_age: int, path: str) -> None:
+    https = request.app[DEPS].settings.dashboard_url.startswith("https://")
+    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="Lax", secure=https)
+
+
+def render(request: web.Request, t: Translator, template: str, data: Mapping[str, Any], status: int = 200) -> web.Response:
+    context = {
+        "t": t, "_": t.gettext, "ngettext": t.ngettext, "lang": t.lang, "link": link,
+        "day": lambda d: format_date(d, "d MMM y", locale=t.lang),
+        # The login link's token is spent (or refused) by now: never repeat it in a link.
+        "languages": [(code, str(request.rel_url.without_query_params("token").update_query(lang=code)))
+                      for code in SUPPORTED_LANGUAGES],
+        **data,
+    }
+    response = aiohttp_jinja2.render_template(template, request, context, app_key=JINJA, status=status)
+    secure(response)
+    return response
+
+
+def message_page(
+    request: web.Request, t: Translator, status: int, message: str, *, title: str | None = None,
+    values: Mapping[str, Any] | None = None, signed_in: bool = False, hint: str | None = None,
+) -> web.Response:
+    """A page with one message: refusals, login problems, the signed-out page."""
+    return render(request, t, "message.html", {
+        "title": t.gettext(title) if title else None,
+        "message": t.gettext(message).format(**(values or {})),
+        "hint": t.gettext(hint) if hint else None,
+        "signed_in": signed_in,
+    }, status=status)
+
+
+def anonymous_translator(request: web.Request) -> Translator:
+    i18n = request.app[DEPS].i18n
+    lang = request.query.get("lang", "")
+    return i18n.get(lang if lang in SUPPORTED_LANGUAGES else i18n.default)
+
+
+LOGIN_HINT = N_("Open the bot in Telegram and send /dasbor. You will receive a new link, valid for 10 minutes.")
+
+
+def view(fn: Callable[[Ctx], Awaitable[Result]]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Run a dashboard view for a signed-in official; every refusal becomes a page that says why."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        deps = request.app[DEPS]
+        form = await request.post() if request.method == "POST" else None  # read before the lock is taken
+        now = deps.clock()
+        t = anonymous_translator(request)
+        signed_in = False
+        try:
+            async with deps.db.unit_of_work() as db:
+                row = await sessions.find_session(db, request.cookies.get(sessions.COOKIE), now=now)
+                if row is None:
+                    raise Refusal(401, N_("Please sign in to the dashboard first."))
+                t = deps.i18n.get(row.language or deps.i18n.default)
+                actor = await load_actor(db, telegram_id=row.official_id, admin_ids=deps.settings.admin_ids)
+                if not actor.is_official:
+                    raise Refusal(403, N_("You are no longer registered as an official. Please contact the admin."))
+                signed_in = True
+                lang = request.query.get("lang")
+                if lang is not None and request.method == "GET":
+                    if lang not in SUPPORTED_LANGUAGES:
+                        raise bad_param(N_("Unknown language: {value}"), value=lang[:10])
+                    row.language = lang
+                    db.add(row)
+                    result: Result = Redirect(str(request.rel_url.without_query_params("lang")))
+                else:
+                    if form is not None and not sessions.csrf_ok(row, form.get("csrf")):
+                        raise Refusal(403, N_("This form has expired or did not come from the dashboard. "
+                                              "Please go back, reload the page and try again."))
+                    ctx = Ctx(request, deps, db, row, actor, t, now, form)
+                    result = await fn(ctx)
+                    if isinstance(result, Page):
+                        result.data.update(await frame(ctx, result.data.get("page")))
+        except Refusal as refusal:
+            hint = LOGIN_HINT if refusal.status == 401 else None
+            page = message_page(request, t, refusal.status, refusal.message, values=refusal.values,
+                                signed_in=signed_in, hint=hint)
+            if refusal.status == 401 and sessions.COOKIE in request.cookies:
+                page.del_cookie(sessions.COOKIE, path="/")  # ended or expired: forget it
+            return page
+        return await _respond(request, t, result)
+
+    handler.__doc__ = fn.__doc__
+    return handler
+
+
+async def _respond(request: web.Request, t: Translator, result: Result) -> web.StreamResponse:
+    if isinstance(result, Later):
+        return secure(await result.build())
+    if isinstance(result, Redirect):
+        flash = result.flash
+        if result.notice is not None and not await _send(request, result.notice):
+            flash = result.notice.failed
+        response = see_other(result.location)
+        if flash:
+            set_cookie(response, request, FLASH, flash, max_age=120, path="/dasbor")
+        if result.sign_out:
+            response.del_cookie(sessions.COOKIE, path="/")
+        return response
+    response = render(request, t, result.template, result.data, status=result.status)
+    if FLASH in request.cookies:
+        response.del_cookie(FLASH, path="/dasbor")
+    return response
+
+
+async def _send(request: web.Request, notice: Notice) -> bool:
+    """Tell the resident, as the chat does; False when it could not be delivered."""
+    try:
+        return await deliver(request.app[PTB].bot, notice.chat_id, notice.text, notice.markup)
+    except TelegramError as exc:
+        log.warning("could not deliver a dashboard notice to %s: %r", notice.chat_id, exc)
+        return False

@@ -1,0 +1,135 @@
+"""The feedback list with its filters; answering and moving tickets on, with the same effect as in the chat."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot import catalog, tickets
+from bot.auth import program_for
+from bot.feedback import ticket as ticket_number
+from bot.i18n import N_
+from bot.tickets import AnswerOutcome
+from bot.web import params
+from bot.web.pages import Ctx, Notice, Page, Redirect, Refusal, link, view
+from handlers import notices
+from handlers.programs import label
+from storage import dashboard as queries
+
+PER_PAGE = 20
+ID_MAX = 2**31 - 1
+NOT_FOUND = N_("This feedback was not found, or it is not in your region.")
+DASHBOARD_PATH = re.compile(r"^/dasbor(/[A-Za-z0-9/._-]*)?(\?[^#\\\s]*)?$")
+# Statuses an official may set, as in the chat; a ticket becomes new again only by the resident's reply.
+SETTABLE = ("diproses", "selesai")
+
+
+async def checked_filter(ctx: Ctx) -> tuple[queries.FeedbackFilter, dict[str, Any]]:
+    """The filter of the address, its program re-checked against the official's regions."""
+    scope = await ctx.resolve_scope()
+    flt, form = params.feedback_filter(ctx.query, scope)
+    if flt.program_id is not None and await program_for(ctx.db, ctx.actor, flt.program_id) is None:
+        raise Refusal(404, N_("This program was not found, or it is not in your region."))
+    return flt, form
+
+
+@view
+async def feedback(ctx: Ctx) -> Page:
+    """Feedback of the scope, newest first, filtered by program, rating, status, dates and text."""
+    flt, form = await checked_filter(ctx)
+    page = params.page(ctx.query)
+    rows, total = await queries.feedback_page(ctx.db, flt, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
+    conversations = await queries.conversations(ctx.db, [r.id for r in rows])
+    choices = await queries.program_choices(ctx.db, region_codes=flt.region_codes)
+    active = {k: v for k, v in form.items() if v != "" and k != "wilayah"}
+    ctx.audit("dashboard.feedback", form["wilayah"], page=page, **active)
+    pages = max(1, -(-total // PER_PAGE))
+    t = ctx.t
+    return Page("feedback.html", {
+        "page": "feedback",
+        "rows": rows,
+        "total": total,
+        "page_number": page,
+        "pages": pages,
+        "previous_page": link("/dasbor/masukan", form, hal=page - 1) if page > 1 else None,
+        "next_page": link("/dasbor/masukan", form, hal=page + 1) if page < pages else None,
+        "form": form,
+        "filtered": bool(active),
+        "clear": link("/dasbor/masukan", wilayah=form["wilayah"]),
+        "programs": choices,
+        "many_regions": flt.region_codes is None or len(flt.region_codes) > 1,
+        "statuses": [(s, label(t, catalog.FEEDBACK_STATUSES, s)) for s in tickets.STATUSES],
+        "settable": [(s, label(t, catalog.FEEDBACK_STATUSES, s)) for s in SETTABLE],
+        "status_label": lambda s: label(t, catalog.FEEDBACK_STATUSES, s),
+        "conversations": conversations,
+        "who": lambda resident_id: tickets.pseudonym(ctx.deps.pseudonym_key, resident_id),
+        "ticket": ticket_number,
+        "csv": link("/dasbor/ekspor.csv", form),
+        "xlsx": link("/dasbor/ekspor.xlsx", form),
+        "answer_max": tickets.ANSWER_MAX,
+    })
+
+
+def _feedback_id(ctx: Ctx) -> int:
+    raw = ctx.request.match_info["id"]
+    if not raw.isdigit() or int(raw) > ID_MAX:
+        raise Refusal(404, NOT_FOUND)
+    return int(raw)
+
+
+def _field(ctx: Ctx, name: str) -> str:
+    """A text field of the posted form ("" when missing, or when a file was sent in its place)."""
+    value = ctx.form.get(name) if ctx.form is not None else None
+    return value if isinstance(value, str) else ""
+
+
+def _back(ctx: Ctx, feedback_id: int) -> str:
+    """Where to go after the form: the list it came from (only a dashboard address), at this ticket."""
+    back = _field(ctx, "kembali")
+    if not DASHBOARD_PATH.match(back) or "//" in back or "/." in back:
+        back = "/dasbor/masukan"
+    return f"{back}#tiket-{feedback_id}"
+
+
+@view
+async def answer(ctx: Ctx) -> Redirect:
+    """Answer a ticket: stored, logged, and sent to the resident in their language."""
+    feedback_id = _feedback_id(ctx)
+    text = _field(ctx, "teks")
+    outcome, ticket = await tickets.answer_ticket(ctx.db, ctx.actor, feedback_id, text)
+    if outcome is AnswerOutcome.GONE or ticket is None:
+        raise Refusal(404, NOT_FOUND)
+    if outcome is AnswerOutcome.EMPTY:
+        raise Refusal(400, N_("The answer is empty. Please go back and write it."))
+    if outcome is AnswerOutcome.TOO_LONG:
+        raise Refusal(400, N_("The answer is too long: {length} characters, and the limit is {max}. "
+                              "Please go back and shorten it."),
+                      length=ctx.t.integer(len(text.strip())), max=ctx.t.integer(tickets.ANSWER_MAX))
+    back = _back(ctx, feedback_id)
+    if ticket.resident is None:
+        return Redirect(back, flash=f"erased-{feedback_id}")
+    rt = notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
+    message, markup = notices.answer_notice(rt, ticket, text)
+    return Redirect(back, flash=f"answered-{feedback_id}",
+                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"undelivered-{feedback_id}"))
+
+
+@view
+async def status(ctx: Ctx) -> Redirect:
+    """Mark a ticket in progress or done; the resident is told, as from the chat."""
+    feedback_id = _feedback_id(ctx)
+    new = _field(ctx, "status")
+    if new not in SETTABLE:
+        raise Refusal(400, N_("The status must be one of: {allowed}."), allowed=", ".join(SETTABLE))
+    ticket, changed = await tickets.set_status(ctx.db, ctx.actor, feedback_id, new)
+    if ticket is None:
+        raise Refusal(404, NOT_FOUND)
+    back = _back(ctx, feedback_id)
+    if not changed:
+        return Redirect(back, flash=f"unchanged-{feedback_id}")
+    if ticket.resident is None:
+        return Redirect(back, flash=f"statusquiet-{feedback_id}")
+    rt = notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
+    message, markup = notices.status_notice(rt, ticket, new)
+    return Redirect(back, flash=f"status-{feedback_id}",
+                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"statuslost-{feedback_id}"))

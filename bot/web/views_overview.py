@@ -1,0 +1,55 @@
+"""The overview: the same figures as /ringkasan for a region (or, for admins, a province or the country)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot import summaries
+from bot.web import params
+from bot.web.pages import Ctx, Later, Page, link, view
+from handlers.programs import rating_line
+from handlers.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, summary_chart
+
+PNG = "image/png"
+
+
+@view
+async def overview(ctx: Ctx) -> Page:
+    """The summary of the chosen scope and period, with its chart."""
+    scope = await ctx.resolve_scope()
+    days = params.period(ctx.query)
+    s = await summaries.summarize(ctx.db, ctx.actor, scope, days=days, now=ctx.now)
+    f, t = s.figures, ctx.t
+    previous = f.previous
+    return Page("overview.html", {
+        "page": "overview",
+        "s": s,
+        "days": days,
+        "period_title": t.gettext(PERIOD_TITLES[days]),
+        "periods": [(d, t.gettext(PERIOD_LABELS[d]), link("/dasbor", wilayah=scope.token, periode=d))
+                    for d in summaries.PERIODS],
+        "ratings_change": change_text(t, f.current.ratings, previous.ratings if previous else None, decimal=False),
+        "average_change": change_text(t, f.current.average, previous.average if previous else None, decimal=True),
+        "distribution": [(stars, f.current.distribution[stars - 1]) for stars in range(5, 0, -1)],
+        "ranked": [(p, rating_line(t, p.average, p.count)) for p in f.programs[:RANKED]],
+        "more_programs": max(0, len(f.programs) - RANKED),
+        "chart": link("/dasbor/grafik.png", wilayah=scope.token, periode=days),
+        "waiting_link": link("/dasbor/masukan", wilayah=scope.token, status="baru"),
+    })
+
+
+@view
+async def overview_chart(ctx: Ctx) -> Later:
+    """The overview's chart as a PNG (the one /ringkasan sends), drawn after the transaction."""
+    scope = await ctx.resolve_scope()
+    days = params.period(ctx.query)
+    # No audit line here: the page that shows the chart has logged the view.
+    s = await summaries.summarize(ctx.db, None, scope, days=days, now=ctx.now)
+    t = ctx.t
+
+    async def build() -> web.StreamResponse:
+        return web.Response(body=await asyncio.to_thread(summary_chart, t, s), content_type=PNG)
+
+    return Later(build)

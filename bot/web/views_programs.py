@@ -1,0 +1,149 @@
+"""The programs table of a scope, sortable, and one program's page with its trend and comments."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from bot import catalog
+from bot.auth import program_for
+from bot.chart import ChartLabels, render_chart
+from bot.feedback import ticket as ticket_number
+from bot.i18n import N_
+from bot.summaries import resolve_scope
+from bot.tickets import pseudonym
+from bot.web import params
+from bot.web.pages import Ctx, Later, Page, Refusal, link, view
+from handlers.programs import label
+from storage import dashboard as queries
+from storage import programs as program_store
+from storage import regions as region_store
+from storage.dashboard import FeedbackFilter, ProgramRow
+from storage.models import Program, Region
+from storage.programs import ProgramWithStats
+
+RECENT_COMMENTS = 10
+ID_MAX = 2**31 - 1  # larger numbers cannot be ids (and PostgreSQL would refuse them)
+NOT_FOUND = N_("This program was not found, or it is not in your region.")
+COLUMNS = (
+    ("nama", N_("Program")),
+    ("nilai", N_("Average")),
+    ("jumlah", N_("Ratings")),
+    ("komentar", N_("Comments")),
+    ("baru", N_("Waiting")),
+)
+SORT_KEYS = {
+    "nama": lambda r: (r.name.lower(), r.id),
+    "nilai": lambda r: (r.average is None, r.average or 0, r.count),
+    "jumlah": lambda r: (r.count, r.average or 0),
+    "komentar": lambda r: (r.comments, r.waiting),
+    "baru": lambda r: (r.waiting, r.comments),
+}
+
+
+def _sorted(rows: list[ProgramRow], key: str, order: str) -> list[ProgramRow]:
+    rows = sorted(rows, key=SORT_KEYS[key], reverse=order == "turun")
+    if key == "nilai" and order == "turun":  # programs without ratings stay last either way
+        rows = [r for r in rows if r.average is not None] + [r for r in rows if r.average is None]
+    return rows
+
+
+@view
+async def programs(ctx: Ctx) -> Page:
+    """The scope's programs with their ratings and counts; each column header sorts."""
+    scope = await ctx.resolve_scope()
+    key, order = params.sort(ctx.query)
+    rows = _sorted(await queries.program_table(ctx.db, region_codes=scope.region_codes), key, order)
+    ctx.audit("dashboard.programs", scope.token, sort=key, order=order)
+    t = ctx.t
+    headers = []
+    for column, title in COLUMNS:
+        next_order = "turun" if column == key and order == "naik" else "naik"
+        if column != key and column != "nama":
+            next_order = "turun"  # figures: the largest first on the first click
+        headers.append({
+            "title": t.gettext(title), "url": link("/dasbor/program", wilayah=scope.token, urut=column, arah=next_order),
+            "sorted": (order if column == key else None),
+        })
+    return Page("programs.html", {
+        "page": "programs",
+        "rows": rows,
+        "headers": headers,
+        "many_regions": scope.kind != "region",
+        "status_label": lambda s: label(t, catalog.PROGRAM_STATUSES, s),
+    })
+
+
+async def _program(ctx: Ctx) -> tuple[Program, Region]:
+    raw = ctx.request.match_info["id"]
+    program_id = int(raw) if raw.isdigit() and int(raw) <= ID_MAX else 0
+    program = await program_for(ctx.db, ctx.actor, program_id) if program_id else None
+    region = await region_store.get_region(ctx.db, code=program.region_code) if program else None
+    if program is None or region is None:
+        raise Refusal(404, NOT_FOUND)
+    ctx.scope = await resolve_scope(ctx.db, ctx.actor, f"r{region.code}")  # the frame shows the program's region
+    return program, region
+
+
+async def _stats(ctx: Ctx, program: Program) -> ProgramWithStats:
+    stats = await program_store.program_with_stats(ctx.db, program_id=program.id)  # type: ignore[arg-type]
+    return stats or ProgramWithStats(program=program, average=None, count=0)  # a removed program: no figures
+
+
+@view
+async def program(ctx: Ctx) -> Page:
+    """One program: its figures, its weekly trend, the latest comments."""
+    program, region = await _program(ctx)
+    stats = await _stats(ctx, program)
+    weeks = await queries.program_trend(ctx.db, program_id=program.id, until=ctx.now, zone=region.timezone)  # type: ignore[arg-type]
+    recent, total = await queries.feedback_page(
+        ctx.db, FeedbackFilter(region_codes=[region.code], program_id=program.id, with_comment=True),
+        offset=0, limit=RECENT_COMMENTS,
+    )
+    ctx.audit("dashboard.program", str(program.id))
+    t = ctx.t
+    return Page("program.html", {
+        "page": "programs",
+        "program": program,
+        "region": region,
+        "stats": stats,
+        "distribution": [(stars, stats.distribution[stars - 1]) for stars in range(5, 0, -1)],
+        "weeks": list(reversed(weeks)),
+        "recent": recent,
+        "total_comments": total,
+        "who": lambda resident_id: pseudonym(ctx.deps.pseudonym_key, resident_id),
+        "ticket": ticket_number,
+        "status_label": lambda s: label(t, catalog.FEEDBACK_STATUSES, s),
+        "program_status": label(t, catalog.PROGRAM_STATUSES, program.status),
+        "dimension": label(t, catalog.DIMENSIONS, program.dimension),
+        "chart": f"/dasbor/program/{program.id}/grafik.png",
+        "all_comments": link("/dasbor/masukan", wilayah=f"r{region.code}", program=program.id),
+    })
+
+
+@view
+async def program_chart(ctx: Ctx) -> Later:
+    """A program's chart: its rating distribution and its weekly trend, as a PNG."""
+    program, region = await _program(ctx)
+    stats = await _stats(ctx, program)
+    weeks = await queries.program_trend(ctx.db, program_id=program.id, until=ctx.now, zone=region.timezone)  # type: ignore[arg-type]
+    _ = ctx.t.gettext
+    labels = ChartLabels(
+        title=f"{program.name} · {region.name}"[:90],
+        distribution_title=_("Ratings by stars"),
+        trend_title=_("Ratings per week (last 12 weeks)"),
+        ratings_axis=_("Ratings"),
+        average_axis=_("Average (1–5)"),
+        stars_label=_("Stars"),
+        no_data=_("No ratings yet"),
+    )
+    comma = ctx.t.lang == "id"
+
+    async def build() -> web.StreamResponse:
+        png = await asyncio.to_thread(
+            render_chart, distribution=stats.distribution, weekly=weeks, labels=labels, decimal_comma=comma
+        )
+        return web.Response(body=png, content_type="image/png")
+
+    return Later(build)

@@ -1,0 +1,117 @@
+"""Announcements for one's region (asked once, /langganan), following programs, and blocked users."""
+
+from __future__ import annotations
+
+from telegram import ChatMemberUpdated, Update
+
+from bot import residents
+from bot.context import BotContext
+from handlers import keyboards as kb
+from handlers.callbacks import Callback
+from handlers.common import Turn, esc, in_turn
+from storage import subscriptions as store
+
+
+def ask_once(turn: Turn, region_name: str) -> None:
+    """Right after the region is set, once: would they like announcements? (Opt-in, plainly stated.)"""
+    if turn.resident.subscription_asked or turn.resident.consent_at is None:
+        return
+    turn.resident.subscription_asked = True
+    turn.session.add(turn.resident)
+    _ = turn.t.gettext
+    turn.reply(
+        _("Would you like to receive official announcements for {region}, such as new services or disruptions? "
+          "At most a few a month, never between 21:00 and 07:00 unless it is an emergency. You can stop at any time.")
+        .format(region=esc(region_name)),
+        kb.markup([kb.button(_("🔔 Yes, please"), "sub", "yes"), kb.button(_("No, thank you"), "sub", "no")]),
+    )
+
+
+def status_text(turn: Turn, followed: list[str]) -> str:
+    _ = turn.t.gettext
+    lines = [
+        _("🔔 You receive announcements for your region.") if turn.resident.subscribed
+        else _("🔕 You do not receive announcements for your region."),
+    ]
+    if followed:
+        lines += ["", _("Programs you follow:")] + [f"• {esc(name)}" for name in followed]
+    return "\n".join(lines)
+
+
+async def show(turn: Turn, *, edit: bool) -> None:
+    _ = turn.t.gettext
+    follows = await store.followed(turn.session, resident_id=turn.resident.telegram_id)
+    rows = [[kb.button(_("🔕 Stop announcements") if turn.resident.subscribed else _("🔔 Receive announcements"),
+                       "sub", "no" if turn.resident.subscribed else "yes")]]
+    rows += [[kb.button(_("Stop following {program}").format(program=name), "unsubp", pid)] for pid, name in follows]
+    text = status_text(turn, [name for _pid, name in follows])
+    markup = kb.markup(*rows)
+    turn.edit(text, markup) if edit else turn.reply(text, markup)
+
+
+@in_turn
+async def cmd_subscriptions(turn: Turn) -> None:
+    """/langganan: what the resident receives, and switches to change it."""
+    if turn.resident.consent_at is None:
+        turn.reply(turn.t.gettext("Please agree to the privacy notice first (/privasi)."))
+        return
+    await show(turn, edit=False)
+
+
+@in_turn
+async def on_subscribe(turn: Turn, cb: Callback) -> None:
+    """Yes/no to announcements for the region."""
+    _ = turn.t.gettext
+    if turn.resident.consent_at is None:
+        turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
+        return
+    on = cb.str(0) == "yes"
+    turn.resident.subscribed, turn.resident.subscription_asked = on, True
+    residents.set_state(turn.session, turn.resident, turn.resident.state, turn.resident.draft)
+    turn.answer(_("Saved."))
+    await show(turn, edit=True)
+
+
+@in_turn
+async def on_unsubscribe(turn: Turn, _cb: Callback) -> None:
+    """The button under every announcement."""
+    turn.resident.subscribed = False
+    turn.session.add(turn.resident)
+    turn.answer(turn.t.gettext("You will not receive announcements any more. /langganan turns them back on."), alert=True)
+    if turn.query and turn.query.message:
+        turn.drop_buttons(turn.query.message.message_id)
+
+
+@in_turn
+async def on_follow(turn: Turn, cb: Callback) -> None:
+    """Follow a program: its status changes and announcements."""
+    _ = turn.t.gettext
+    if turn.resident.consent_at is None:
+        turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
+        return
+    if not await store.follow(turn.session, resident_id=turn.resident.telegram_id, program_id=cb.int(0)):
+        turn.answer(_("This program is no longer listed."), alert=True)
+        return
+    turn.answer(_("You now follow this program. /langganan shows what you follow."), alert=True)
+
+
+@in_turn
+async def on_unfollow(turn: Turn, cb: Callback) -> None:
+    """Stop following a program (from an announcement or from /langganan)."""
+    await store.unfollow(turn.session, resident_id=turn.resident.telegram_id, program_id=cb.int(0))
+    turn.answer(turn.t.gettext("You no longer follow this program."))
+    message = turn.query.message if turn.query else None
+    if message is not None and message.text and message.text.startswith(("🔔", "🔕")):
+        await show(turn, edit=True)  # the /langganan screen: redraw it
+    elif message is not None:
+        turn.drop_buttons(message.message_id)
+
+
+async def on_member_change(update: Update, context: BotContext) -> None:
+    """Telegram tells us the user blocked (or unblocked) the bot: stop (or resume) sending to them."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    blocked = change.new_chat_member.status in ("kicked", "left")
+    async with context.deps.db.unit_of_work() as session:
+        await residents.set_blocked(session, change.chat.id, blocked=blocked)

@@ -1,0 +1,125 @@
+"""Queries of the broadcast outbox: the broadcast rows and one row per recipient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Broadcast, BroadcastRecipient, ProgramFollow, Region, Resident
+
+
+def _audience_query(audience: str, code: str | None):  # type: ignore[no-untyped-def]
+    """(resident id, zone) of everyone a broadcast reaches: consented, subscribed (or following), not blocked."""
+    base = (
+        select(Resident.telegram_id, Region.timezone)
+        .join(Region, Region.code == Resident.region_code)
+        .where(Resident.consent_at.is_not(None), Resident.blocked.is_(False))  # type: ignore[union-attr, attr-defined]
+    )
+    if audience == "program":
+        return base.join(ProgramFollow, ProgramFollow.resident_id == Resident.telegram_id).where(
+            ProgramFollow.program_id == int(code or 0)
+        )
+    base = base.where(Resident.subscribed.is_(True))  # type: ignore[attr-defined]
+    if audience == "region":
+        return base.where(Resident.region_code == code)
+    if audience == "province":
+        return base.where(Region.province_code == code)
+    return base
+
+async def audience_size(session: AsyncSession, *, audience: str, code: str | None) -> int:
+    sub = _audience_query(audience, code).subquery()
+    return int(await session.scalar(select(func.count()).select_from(sub)) or 0)
+
+async def create(session: AsyncSession, broadcast: Broadcast) -> Broadcast:
+    """Store the broadcast and, in one INSERT … SELECT, a pending row for every recipient."""
+    session.add(broadcast)
+    await session.flush()
+    rows = _audience_query(broadcast.audience, broadcast.audience_code).subquery()
+    stmt = insert(BroadcastRecipient).from_select(
+        ["broadcast_id", "resident_id", "zone", "status", "attempts"],
+        select(literal(broadcast.id), rows.c.telegram_id, rows.c.timezone, literal("pending"), literal(0)),
+    )
+    result = await session.exec(stmt)  # type: ignore[call-overload]
+    broadcast.total = int(result.rowcount or 0)
+    session.add(broadcast)
+    return broadcast
+
+async def get(session: AsyncSession, *, broadcast_id: int, for_update: bool = False) -> Broadcast | None:
+    return await session.get(Broadcast, broadcast_id, with_for_update=for_update or None)
+
+async def due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
+    """Broadcasts to work on now: urgent first, then oldest."""
+    stmt = (
+        select(Broadcast)
+        .where(Broadcast.state.in_(("scheduled", "sending")), Broadcast.send_at <= now)  # type: ignore[attr-defined]
+        .order_by(Broadcast.urgent.desc(), Broadcast.id)  # type: ignore[attr-defined]
+    )
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    resident_id: int
+    language: str | None
+    attempts: int
+
+async def next_batch(
+    session: AsyncSession, *, broadcast_id: int, now: datetime, zones: list[str] | None, limit: int
+) -> list[Pending]:
+    """Pending recipients ready now, in zones where it is not quiet (None: every zone)."""
+    conditions = [
+        BroadcastRecipient.broadcast_id == broadcast_id,
+        BroadcastRecipient.status == "pending",
+        or_(BroadcastRecipient.next_attempt_at.is_(None), BroadcastRecipient.next_attempt_at <= now),  # type: ignore[union-attr, operator]
+    ]
+    if zones is not None:
+        conditions.append(BroadcastRecipient.zone.in_(zones))  # type: ignore[attr-defined]
+    stmt = (
+        select(BroadcastRecipient.resident_id, Resident.language, BroadcastRecipient.attempts)
+        .outerjoin(Resident, Resident.telegram_id == BroadcastRecipient.resident_id)
+        .where(and_(*conditions))
+        .order_by(BroadcastRecipient.resident_id)
+        .limit(limit)
+    )
+    return [Pending(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+
+async def mark(
+    session: AsyncSession, *, broadcast_id: int, resident_id: int, status: str, error: str | None = None,
+    attempts: int | None = None, next_attempt_at: datetime | None = None,
+) -> None:
+    values: dict[str, object] = {"status": status, "error": error[:200] if error else None}
+    if attempts is not None:
+        values["attempts"] = attempts
+    values["next_attempt_at"] = next_attempt_at
+    await session.exec(  # type: ignore[call-overload]
+        update(BroadcastRecipient)
+        .where(BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.resident_id == resident_id)
+        .values(**values)
+    )
+
+async def counts(session: AsyncSession, *, broadcast_id: int) -> dict[str, int]:
+    stmt = (
+        select(BroadcastRecipient.status, func.count())
+        .where(BroadcastRecipient.broadcast_id == broadcast_id)
+        .group_by(BroadcastRecipient.status)
+    )
+    found = {status: int(n) for status, n in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
+    return {s: found.get(s, 0) for s in ("pending", "sent", "blocked", "failed")}
+
+async def waiting_in_quiet_zones(session: AsyncSession, *, broadcast_id: int, zones: list[str]) -> int:
+    stmt = select(func.count()).where(
+        BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.status == "pending",
+        BroadcastRecipient.zone.not_in(zones),  # type: ignore[attr-defined]
+    )
+    return int(await session.scalar(stmt) or 0)
+
+async def set_blocked(session: AsyncSession, *, resident_id: int, blocked: bool) -> None:
+    await session.exec(update(Resident).where(Resident.telegram_id == resident_id).values(blocked=blocked))  # type: ignore[call-overload]
+
+async def recent(session: AsyncSession, *, created_by: int | None, limit: int = 10) -> list[Broadcast]:
+    stmt = select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if created_by is not None:
+        stmt = stmt.where(Broadcast.created_by == created_by)
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]

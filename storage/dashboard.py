@@ -1,0 +1,175 @@
+"""The dashboard's queries: filtered feedback, the programs table, a program's trend.
+
+Every query takes the scope's region codes (None: the whole country) and applies them itself, so a
+filter naming another region's program still finds nothing outside the scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, false, func, select
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Feedback, Program, Region, TicketMessage
+from storage.summary import weekly_trend  # the /ringkasan trend query, here narrowed to one program
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackFilter:
+    region_codes: Sequence[str] | None  # None: every region (admins only)
+    program_id: int | None = None
+    rating: int | None = None
+    status: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+    text: str | None = None
+    with_comment: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRow:
+    id: int
+    program_id: int
+    program_name: str
+    region_code: str
+    region_name: str
+    timezone: str
+    rating: int
+    comment: str | None
+    status: str
+    created_at: datetime
+    resident_id: int | None
+    satisfied: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramRow:
+    id: int
+    name: str
+    region_code: str
+    region_name: str
+    status: str
+    removed: bool
+    count: int  # current ratings (each resident's latest)
+    average: float | None
+    comments: int
+    waiting: int  # comments still new
+
+
+def _conditions(f: FeedbackFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if f.region_codes is not None:
+        conds.append(Feedback.region_code.in_(list(f.region_codes)))  # type: ignore[attr-defined]
+    if f.program_id is not None:
+        conds.append(Feedback.program_id == f.program_id)  # type: ignore[arg-type]
+    if f.rating is not None:
+        conds.append(Feedback.rating == f.rating)  # type: ignore[arg-type]
+    if f.status is not None:
+        conds.append(Feedback.status == f.status)  # type: ignore[arg-type]
+    if f.since is not None:
+        conds.append(Feedback.created_at >= f.since)  # type: ignore[arg-type, operator]
+    if f.until is not None:
+        conds.append(Feedback.created_at < f.until)  # type: ignore[arg-type, operator]
+    if f.with_comment:
+        conds.append(Feedback.comment.is_not(None))  # type: ignore[union-attr]
+    if f.text:
+        # lower() on both sides: SQLite's LIKE ignores case only for ASCII, PostgreSQL's not at all.
+        conds.append(func.lower(Feedback.comment).contains(f.text.lower(), autoescape=True))
+    return conds
+
+
+def _rows_query(f: FeedbackFilter):  # type: ignore[no-untyped-def]
+    return (
+        select(
+            Feedback.id, Feedback.program_id, Program.name, Feedback.region_code, Region.name, Region.timezone,
+            Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at, Feedback.resident_id,
+            Feedback.satisfied,
+        )
+        .join(Program, Program.id == Feedback.program_id)
+        .join(Region, Region.code == Feedback.region_code)
+        .where(*_conditions(f))
+        .order_by(Feedback.id.desc())  # type: ignore[union-attr]
+    )
+
+
+async def feedback_page(
+    session: AsyncSession, f: FeedbackFilter, *, offset: int, limit: int
+) -> tuple[list[FeedbackRow], int]:
+    """One page of the filtered feedback, newest first, and how many match in all (two queries)."""
+    total = await session.scalar(select(func.count()).select_from(Feedback).where(*_conditions(f)))
+    rows = (await session.exec(_rows_query(f).offset(offset).limit(limit))).all()  # type: ignore[call-overload]
+    return [FeedbackRow(*row) for row in rows], int(total or 0)
+
+
+async def feedback_rows(session: AsyncSession, f: FeedbackFilter, *, limit: int) -> list[FeedbackRow]:
+    """Up to `limit` filtered rows, newest first (for exports)."""
+    rows = (await session.exec(_rows_query(f).limit(limit))).all()  # type: ignore[call-overload]
+    return [FeedbackRow(*row) for row in rows]
+
+
+async def conversations(session: AsyncSession, feedback_ids: Sequence[int]) -> dict[int, list[TicketMessage]]:
+    """The messages on each of these tickets, oldest first (one query)."""
+    if not feedback_ids:
+        return {}
+    stmt = (
+        select(TicketMessage)
+        .where(TicketMessage.feedback_id.in_(list(feedback_ids)))  # type: ignore[attr-defined]
+        .order_by(TicketMessage.id)
+    )
+    found: dict[int, list[TicketMessage]] = {}
+    for message in (await session.exec(stmt)).scalars():  # type: ignore[call-overload]
+        found.setdefault(message.feedback_id, []).append(message)
+    return found
+
+
+async def program_table(session: AsyncSession, *, region_codes: Sequence[str] | None) -> list[ProgramRow]:
+    """The scope's programs (removed ones only if they have feedback) with their figures, by name (two queries)."""
+    scope = [] if region_codes is None else [Program.region_code.in_(list(region_codes))]  # type: ignore[attr-defined]
+    current = Feedback.superseded == false()
+    commented = Feedback.comment.is_not(None)  # type: ignore[union-attr]
+    stats = (
+        select(
+            Feedback.program_id,
+            func.count(case((current, 1))),
+            func.avg(case((current, Feedback.rating))),
+            func.count(case((commented, 1))),
+            func.count(case((commented & (Feedback.status == "baru"), 1))),
+        )
+        .where(*([] if region_codes is None else [Feedback.region_code.in_(list(region_codes))]))  # type: ignore[attr-defined]
+        .group_by(Feedback.program_id)
+    )
+    figures = {int(pid): (int(n), avg, int(c), int(w)) for pid, n, avg, c, w in (await session.exec(stats)).all()}  # type: ignore[call-overload]
+    programs = (
+        select(Program.id, Program.name, Program.region_code, Region.name, Program.status, Program.removed_at)
+        .join(Region, Region.code == Program.region_code)
+        .where(*scope)
+        .order_by(Program.name, Program.id)
+    )
+    rows = []
+    for pid, name, code, region_name, status, removed_at in (await session.exec(programs)).all():  # type: ignore[call-overload]
+        n, avg, comments, waiting = figures.get(int(pid), (0, None, 0, 0))
+        if removed_at is not None and not (n or comments):
+            continue
+        rows.append(ProgramRow(int(pid), name, code, region_name, status, removed_at is not None, n,
+                               float(avg) if avg is not None else None, comments, waiting))
+    return rows
+
+
+async def program_choices(session: AsyncSession, *, region_codes: Sequence[str] | None) -> list[tuple[int, str, str]]:
+    """(id, name, region name) of the scope's programs, removed ones included, for the filter's list."""
+    stmt = select(Program.id, Program.name, Region.name).join(Region, Region.code == Program.region_code)
+    if region_codes is not None:
+        stmt = stmt.where(Program.region_code.in_(list(region_codes)))  # type: ignore[attr-defined]
+    rows = (await session.exec(stmt.order_by(Program.name, Program.id))).all()  # type: ignore[call-overload]
+    return [(int(i), name, region) for i, name, region in rows]
+
+
+async def program_trend(
+    session: AsyncSession, *, program_id: int, until: datetime, zone: str
+) -> list[tuple[date, int, float | None]]:
+    """Ratings and average per local week for one program: the summary's 12-week trend."""
+    return await weekly_trend(session, scope=[Feedback.program_id == program_id], until=until, zone=zone)  # type: ignore[list-item]

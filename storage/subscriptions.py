@@ -1,0 +1,35 @@
+"""Queries on program follows."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Program, ProgramFollow, utcnow
+
+
+async def follow(session: AsyncSession, *, resident_id: int, program_id: int) -> bool:
+    """Follow a listed program (idempotent); False if it is not listed."""
+    program = await session.get(Program, program_id)
+    if program is None or program.removed_at is not None:
+        return False
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    stmt = insert(ProgramFollow).values(resident_id=resident_id, program_id=program_id, created_at=utcnow())
+    await session.exec(stmt.on_conflict_do_nothing(index_elements=["resident_id", "program_id"]))  # type: ignore[call-overload]
+    return True
+
+
+async def unfollow(session: AsyncSession, *, resident_id: int, program_id: int) -> None:
+    await session.exec(delete(ProgramFollow).where(  # type: ignore[call-overload]
+        ProgramFollow.resident_id == resident_id, ProgramFollow.program_id == program_id))
+
+
+async def followed(session: AsyncSession, *, resident_id: int) -> list[tuple[int, str]]:
+    stmt = (
+        select(Program.id, Program.name)
+        .join(ProgramFollow, ProgramFollow.program_id == Program.id)
+        .where(ProgramFollow.resident_id == resident_id)
+        .order_by(Program.name)
+    )
+    return [(pid, name) for pid, name in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
