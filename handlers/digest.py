@@ -38,7 +38,8 @@ async def send_due_digests(application: Application[Any, Any, Any, Any, Any, Any
                 resident = await resident_store.get_resident(session, telegram_id=official_id)
                 t = deps.i18n.get((resident.language if resident else None) or deps.settings.default_language)
                 header = t.gettext("📊 <b>Weekly summary</b> — every Monday at 08:00. Turn it off with /digest off.")
-                outgoing.append((official_id, header + "\n\n" + summary_text(t, summary), summary_chart(t, summary),
+                chart = await asyncio.to_thread(summary_chart, t, summary)
+                outgoing.append((official_id, header + "\n\n" + summary_text(t, summary), chart,
                                  t.gettext("Chart: {scope}, {period}").format(scope=region.name, period=t.gettext(PERIOD_TITLES[7]))))
         for chat_id, text, chart, caption in outgoing:
             try:
