@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.journey import TOKEN, BotProcess, _kill_leftovers, _pg_version, database, machine
+from bench.journey import TOKEN, BotProcess, _pg_version, database, machine, run_until_signalled
 from tests.fakebot import FLOOD_METHODS, Call, FakeBotAPI
 
 REGION = "32.73"  # Kota Bandung (WIB)
@@ -772,32 +772,7 @@ def main(argv: list[str] | None = None) -> int:
         args.rate = 500.0 if args.paid else 25.0
     if not 0 <= args.kill_at < 1:
         p.error("--kill-at must be a fraction in [0, 1)")
-    try:
-        return asyncio.run(_with_signals(args))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    finally:
-        _kill_leftovers()
-
-
-async def _with_signals(args: argparse.Namespace) -> int:
-    task = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    assert task is not None
-    terminated = []
-
-    def on_sigterm() -> None:
-        terminated.append(True)
-        task.cancel()
-
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
-    try:
-        return await amain(args)
-    except asyncio.CancelledError:  # SIGTERM, or Ctrl-C (asyncio.run cancels the main task)
-        print("terminated" if terminated else "interrupted", file=sys.stderr)
-        return 143 if terminated else 130
+    return run_until_signalled(amain, args)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,7 +247,7 @@ def bot_steps() -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
         _must("QW-" in (r.messages()[-1].text or ""), "no ticket number (QW-…) in the last message", r)
 
     def check_rate_buttons(r: Resident) -> None:
-        rates = [d for m in r.messages()[-1:] for _t, d in buttons(m) if d.startswith("v1:rate:")]
+        rates = [d for m in r.messages() for _t, d in buttons(m) if d.startswith("v1:rate:")]
         _must(len(rates) == 5, f"expected five rating buttons, got {len(rates)}", r)
 
     return [
@@ -266,9 +266,15 @@ def bot_steps() -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
             lambda r: f(r).message_update(r.user, "cirebon"),
         ),
         (
-            Step("region", "callback", [Expect("editMessageText"), Expect("sendMessage"), Expect("sendMessage")],
+            # Confirmation, the program list, and (once) the question about announcements.
+            Step("region", "callback",
+                 [Expect("editMessageText"), Expect("sendMessage"), Expect("sendMessage"), Expect("sendMessage")],
                  lambda r: r.find_button(lambda _t, d: d.startswith("v1:prog:"), "v1:prog:…") and None),
             lambda r: press(r, lambda _t, d: d == f"v1:region:{REGION}", f"v1:region:{REGION}"),
+        ),
+        (
+            Step("subscribe", "callback", [Expect("editMessageText")]),
+            lambda r: press(r, lambda _t, d: d == "v1:sub:no", "v1:sub:no"),
         ),
         (
             Step("program", "callback", [Expect("editMessageText")],
@@ -302,10 +308,11 @@ def _press_program(r: Resident) -> dict[str, Any]:
 
 
 def _press_rating(r: Resident) -> dict[str, Any]:
-    message = r.messages()[-1]
+    rated = [m for m in r.messages() if any(d.startswith("v1:rate:") for _t, d in buttons(m))]
+    if not rated:
+        raise StepError(f"no rating buttons; last message: {_describe(r.messages()[-1])}")
+    message = rated[-1]
     choices = [d for _t, d in buttons(message) if d.startswith("v1:rate:")]
-    if not choices:
-        raise StepError(f"no rating buttons; last message: {_describe(message)}")
     return r.fake.callback_update(r.user, message.message_id, r.rng.choice(choices))
 
 
@@ -776,7 +783,7 @@ async def amain(args: argparse.Namespace) -> int:
     info = machine()
     if "postgresql" in dbs:
         info["postgresql"] = await _pg_version()
-    print(f"{args.residents} residents × 8 updates, {args.concurrency} at a time, warm-up {args.warmup}; "
+    print(f"{args.residents} residents × {len(bot_steps())} updates, {args.concurrency} at a time, warm-up {args.warmup}; "
           f"databases: {', '.join(dbs)}", flush=True)
     results: dict[str, Any] = {}
     for kind in dbs:
@@ -837,8 +844,13 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.residents < 1 or args.concurrency < 1:
         p.error("--residents and --concurrency must be positive")
+    return run_until_signalled(amain, args)
+
+
+def run_until_signalled(work: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
+    """Run a benchmark to the end, or until Ctrl-C / SIGTERM; no bot process outlives it."""
     try:
-        return asyncio.run(_with_signals(args))
+        return asyncio.run(_with_signals(work, args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -846,7 +858,7 @@ def main(argv: list[str] | None = None) -> int:
         _kill_leftovers()
 
 
-async def _with_signals(args: argparse.Namespace) -> int:
+async def _with_signals(work: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
     assert task is not None
@@ -859,7 +871,7 @@ async def _with_signals(args: argparse.Namespace) -> int:
     with contextlib.suppress(NotImplementedError):
         loop.add_signal_handler(signal.SIGTERM, on_sigterm)
     try:
-        return await amain(args)
+        return await work(args)
     except asyncio.CancelledError:  # SIGTERM, or Ctrl-C (asyncio.run cancels the main task)
         print("terminated" if terminated else "interrupted", file=sys.stderr)
         return 143 if terminated else 130

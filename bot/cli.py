@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
@@ -108,17 +109,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_official(args: argparse.Namespace) -> int:
-    settings = load_settings(StoreSettings)
-    _logging(settings.log_level)
-    from bot.roster import roster_command
-    from storage.db import upgrade
+def _store_command(work) -> Callable[[argparse.Namespace], int]:  # type: ignore[no-untyped-def]
+    """A command that migrates, runs `work(session, args)` in one unit of work and prints its lines."""
 
-    upgrade(settings.database_url)
-    code, lines = asyncio.run(_with_session(settings.database_url, lambda s: roster_command(s, args)))
-    for line in lines:
-        print(line, file=sys.stderr if code else sys.stdout)
-    return code
+    def command(args: argparse.Namespace) -> int:
+        settings = load_settings(StoreSettings)
+        _logging(settings.log_level)
+        from storage.db import upgrade
+
+        upgrade(settings.database_url)
+        code, lines = asyncio.run(_with_session(settings.database_url, lambda s: work()(s, args)))
+        for line in lines:
+            print(line, file=sys.stderr if code else sys.stdout)
+        return int(code)
+
+    return command
+
+
+def _roster():  # type: ignore[no-untyped-def]
+    from bot.roster import roster_command
+
+    return roster_command
+
+
+def _broadcast():  # type: ignore[no-untyped-def]
+    from bot.broadcast_cli import run
+
+    return run
+
+
+cmd_official = _store_command(_roster)
+cmd_broadcast = _store_command(_broadcast)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -133,19 +154,6 @@ def cmd_token(args: argparse.Namespace) -> int:
         print(line)
     for line in err:
         print(line, file=sys.stderr)
-    return code
-
-
-def cmd_broadcast(args: argparse.Namespace) -> int:
-    settings = load_settings(StoreSettings)
-    _logging(settings.log_level)
-    from bot.broadcast_cli import run
-    from storage.db import upgrade
-
-    upgrade(settings.database_url)
-    code, lines = asyncio.run(_with_session(settings.database_url, lambda s: run(s, args)))
-    for line in lines:
-        print(line, file=sys.stderr if code else sys.stdout)
     return code
 
 

@@ -1,7 +1,7 @@
 """A fake Telegram Bot API server for end-to-end tests and benchmarks.
 
 The real python-telegram-bot stack (``Bot``/``Application`` → httpx → HTTP)
-talks to this aiohttp server on 127.0.0.1 instead of api.telegram.org, so the
+talks to this aiohttp server on 127.0.0.1 instead of the real Bot API, so the
 tests exercise request encoding, response decoding, long polling and error
 handling exactly as in production.  The server is deliberately *strict*: it
 rejects what Telegram rejects (bad HTML, over-long texts, oversized callback
