@@ -90,6 +90,19 @@ async def create(
     return broadcast
 
 
+async def announce_first_programs(
+    session: AsyncSession, region_code: str, *, text: str, now: datetime
+) -> Broadcast | None:
+    """Tell the residents who asked that their region now lists programs (once: their request is then spent)."""
+    region = await region_store.get_region(session, code=region_code)
+    if region is None:
+        return None
+    audience = Audience("newprog", region.code, region.name, region.timezone)
+    created = await create(session, None, audience, text=text, send_at=now)
+    await store.clear_new_program_requests(session, region_code=region.code)
+    return created
+
+
 async def cancel(session: AsyncSession, actor: Actor | None, broadcast_id: int) -> Broadcast | None:
     """Stop a broadcast that is still going; None when not found, finished, or not the actor's to stop."""
     broadcast = await store.get(session, broadcast_id=broadcast_id, for_update=True)

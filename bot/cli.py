@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import logging
 import sys
 from collections.abc import Callable
@@ -99,7 +100,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"Cannot read {path}: {exc}", file=sys.stderr)
         return 2
     upgrade(settings.database_url)
-    report = asyncio.run(_with_session(settings.database_url, lambda s: import_programs(s, text)))
+    from bot.i18n import I18n
+
+    t = I18n(settings.default_language).get(settings.default_language)
+
+    def notice(region: str) -> str:
+        return t.gettext("🎉 Good news: {region} now lists its quick-win programs. See them and rate them: /program").format(
+            region=html.escape(region))
+
+    report = asyncio.run(_with_session(settings.database_url, lambda s: import_programs(s, text, notice=notice)))
     if not report.ok:
         print(f"Nothing imported: {len(report.errors)} problem(s) in {path}:", file=sys.stderr)
         for line, reason in report.errors:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import broadcast
 from bot.catalog import DIMENSIONS, PROGRAM_STATUSES
 from storage import programs as program_store
 from storage import regions as region_store
@@ -70,8 +73,14 @@ def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, 
     return rows, errors
 
 
-async def import_programs(session: AsyncSession, text: str) -> ImportReport:
-    """Validate everything first; write only if every row is good."""
+async def import_programs(
+    session: AsyncSession, text: str, *, notice: Callable[[str], str] | None = None, now: datetime | None = None
+) -> ImportReport:
+    """Validate everything first; write only if every row is good.
+
+    `notice(region name)` words the message for residents who asked to hear when their region
+    lists its first program; it is queued for each region that had none until now.
+    """
     rows, errors = parse(text)
     report = ImportReport(rows=len(rows), errors=list(errors))
     codes = {row["region_code"] for _, row in rows if row["region_code"]}
@@ -85,5 +94,12 @@ async def import_programs(session: AsyncSession, text: str) -> ImportReport:
     report.errors.sort()
     if report.errors:
         return report
+    empty_before = [code for code in sorted(known) if not await program_store.region_has_programs(session, region_code=code)]
     report.imported = await insert_programs(session, [row for _, row in rows])
+    if notice is not None:
+        for code in empty_before:
+            region = await region_store.get_region(session, code=code)
+            await broadcast.announce_first_programs(
+                session, code, text=notice(region.name if region else code), now=now or datetime.now(UTC)
+            )
     return report

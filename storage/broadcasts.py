@@ -22,6 +22,8 @@ def _audience_query(audience: str, code: str | None):  # type: ignore[no-untyped
         return base.join(ProgramFollow, ProgramFollow.resident_id == Resident.telegram_id).where(
             ProgramFollow.program_id == int(code or 0)
         )
+    if audience == "newprog":
+        return base.where(Resident.region_code == code, Resident.notify_new_programs.is_(True))  # type: ignore[attr-defined]
     base = base.where(Resident.subscribed.is_(True))  # type: ignore[attr-defined]
     if audience == "region":
         return base.where(Resident.region_code == code)
@@ -114,6 +116,15 @@ async def waiting_in_quiet_zones(session: AsyncSession, *, broadcast_id: int, zo
         BroadcastRecipient.zone.not_in(zones),  # type: ignore[attr-defined]
     )
     return int(await session.scalar(stmt) or 0)
+
+async def clear_new_program_requests(session: AsyncSession, *, region_code: str) -> None:
+    """The promised notice is queued: nobody in the region is waiting for it any more."""
+    await session.exec(  # type: ignore[call-overload]
+        update(Resident)
+        .where(Resident.region_code == region_code, Resident.notify_new_programs.is_(True))  # type: ignore[attr-defined]
+        .values(notify_new_programs=False)
+    )
+
 
 async def set_blocked(session: AsyncSession, *, resident_id: int, blocked: bool) -> None:
     await session.exec(update(Resident).where(Resident.telegram_id == resident_id).values(blocked=blocked))  # type: ignore[call-overload]

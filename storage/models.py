@@ -286,7 +286,10 @@ class Broadcast(SQLModel, table=True):
 
     __tablename__ = "broadcasts"
     __table_args__ = (
-        CheckConstraint("audience IN ('all', 'province', 'region', 'program')", name="ck_broadcasts_audience"),
+        # newprog: residents of a region who asked to hear when its first program is listed
+        CheckConstraint(
+            "audience IN ('all', 'province', 'region', 'program', 'newprog')", name="ck_broadcasts_audience"
+        ),
         CheckConstraint(
             "state IN ('scheduled', 'sending', 'done', 'cancelled')", name="ck_broadcasts_state"
         ),

@@ -105,3 +105,8 @@ async def listed_programs(session: AsyncSession, *, region_code: str | None = No
     if region_code:
         stmt = stmt.where(Program.region_code == region_code)
     return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+
+
+async def region_has_programs(session: AsyncSession, *, region_code: str) -> bool:
+    stmt = select(Program.id).where(Program.region_code == region_code, Program.removed_at.is_(None)).limit(1)  # type: ignore[union-attr]
+    return (await session.exec(stmt)).first() is not None  # type: ignore[call-overload]

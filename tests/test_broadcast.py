@@ -209,3 +209,25 @@ async def test_status_change_notifies_followers(harness: BotHarness) -> None:
     [hello] = await admin.send("/bantuan")
     admin_forged, _ = await admin.press_data(hello.message_id, f"v1:pm:{program.id}")
     assert admin_forged is not None and not admin_forged.get("show_alert")  # admins manage every region
+
+
+async def test_residents_who_asked_hear_of_their_regions_first_programs(harness: BotHarness) -> None:
+    from bot.importer import import_programs
+
+    await residents(harness, BANDUNG, range(20701, 20703), subscribed=False)
+    async with harness.db.unit_of_work() as s:
+        (await s.get(Resident, 20701)).notify_new_programs = True  # type: ignore[union-attr]
+    csv_text = "region_code,name,description,dimension\n32.73,Bandung Sehat,Konsultasi kesehatan daring.,living\n"
+    async with harness.db.unit_of_work() as s:
+        report = await import_programs(s, csv_text, notice=lambda region: f"Kabar baik: {region} punya program", now=DAY)
+    assert report.ok and report.imported == 1
+    harness.clock.now = DAY
+    await Sender(harness.app).tick()
+    assert received(harness, 20701, "Kabar baik: Kota Bandung punya program") == 1
+    assert harness.fake.sent(20702) == []  # did not ask
+    async with harness.db.unit_of_work() as s:
+        assert (await s.get(Resident, 20701)).notify_new_programs is False  # type: ignore[union-attr]
+    second = "region_code,name,description,dimension\n32.73,Wifi Taman,Wifi gratis.,society\n"
+    async with harness.db.unit_of_work() as s:
+        await import_programs(s, second, notice=lambda region: "lagi", now=DAY)
+        assert len((await s.exec(select(Broadcast))).scalars().all()) == 1  # type: ignore[call-overload]
