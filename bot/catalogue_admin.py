@@ -52,6 +52,16 @@ async def set_status(session: AsyncSession, actor: Actor, program_id: int, statu
     return program
 
 
+async def set_description(session: AsyncSession, actor: Actor, program_id: int, description: str) -> Program | None:
+    program = await program_for(session, actor, program_id)
+    if program is None:
+        return None
+    program.description = description[:DESCRIPTION_MAX]
+    session.add(program)
+    record(session, actor.telegram_id, "program.edit", str(program_id), field="description")
+    return program
+
+
 async def close(session: AsyncSession, actor: Actor, program_id: int) -> Program | None:
     program = await program_for(session, actor, program_id)
     if program is None:

@@ -97,6 +97,9 @@ CALLBACKS: dict[str, CallbackFn] = {
     "pms": catalogue.on_status,
     "pmn": catalogue.on_notify,
     "pmc": catalogue.on_close,
+    "pa": catalogue.on_add,
+    "pad": catalogue.on_dimension,
+    "pe": catalogue.on_edit,
 }
 
 

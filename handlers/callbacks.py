@@ -27,6 +27,7 @@ _FIELDS = {
     "bcstep": re.compile(r"^(all|nophoto|urgent|send|drop)$"),
     "pstatus": re.compile(r"^(direncanakan|berjalan|selesai)$"),
     "notifyto": re.compile(r"^(program|region|none)$"),
+    "dimension": re.compile(r"^(governance|branding|economy|living|society|environment)$"),
 }
 
 # action -> the kinds of its arguments, in order
@@ -72,6 +73,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "pms": ("int", "pstatus"),    # set its status
     "pmn": ("int", "notifyto"),   # tell its followers / its region's subscribers / nobody
     "pmc": ("int",),              # close it
+    "pa": ("region",),            # add a program to this region (then: name, description, area)
+    "pad": ("dimension",),        # the new program's smart-city area: creates it
+    "pe": ("int",),               # rewrite a program's description
 }
 
 

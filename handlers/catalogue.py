@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import catalog, catalogue_admin, officials
+from bot import catalog, catalogue_admin, officials, residents
 from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
@@ -33,11 +33,10 @@ async def cmd_manage(turn: Turn) -> None:
         programs, _shown, _pages = await catalog.programs_page(turn.session, region_code=region.code, page=0)
         rows += [[kb.button(f"{p.program.name} · {label(turn.t, catalog.PROGRAM_STATUSES, p.program.status)}",
                             "pm", p.program.id)] for p in programs]  # type: ignore[arg-type]
-    if not rows:
-        turn.reply(_("No programs are listed for your regions yet. Import them with `quickwin import`."))
-        return
-    turn.reply(_("Which program? (To add many at once, use the CSV import: quickwin import FILE.csv)"),
-               kb.markup(*rows[:LISTED]))
+    regions = await officials.regions_of(turn.session, actor)
+    adds = [[kb.button(_("➕ Add a program to {region}").format(region=r.name), "pa", r.code)] for r in regions[:5]]
+    turn.reply(_("Which program? Or add one. (To add many at once: quickwin import FILE.csv)"),
+               kb.markup(*rows[:LISTED], *adds))
 
 
 @in_turn
@@ -53,7 +52,8 @@ async def on_program(turn: Turn, cb: Callback) -> None:
     turn.edit(
         _("<b>{program}</b>\nStatus now: {status}. Change it, or close the program (it leaves the list; its ratings stay).")
         .format(program=esc(program.name), status=esc(label(turn.t, catalog.PROGRAM_STATUSES, program.status))),
-        kb.markup(statuses, [kb.button(_("🗑 Close this program"), "pmc", program.id)]),  # type: ignore[arg-type]
+        kb.markup(statuses, [kb.button(_("✏️ Rewrite the description"), "pe", program.id)],  # type: ignore[arg-type]
+                  [kb.button(_("🗑 Close this program"), "pmc", program.id)]),  # type: ignore[arg-type]
     )
 
 
@@ -104,3 +104,74 @@ async def on_close(turn: Turn, cb: Callback) -> None:
         turn.answer(_("This program was not found, or it is not in your region."), alert=True)
         return
     turn.edit(_("<b>{program}</b> is closed and no longer listed. Its ratings are kept.").format(program=esc(program.name)))
+
+
+ADD_NAME, ADD_DESCRIPTION, EDIT_DESCRIPTION = "pa_name", "pa_desc", "pe_desc"
+STATES = (ADD_NAME, ADD_DESCRIPTION, EDIT_DESCRIPTION)
+
+
+@in_turn
+async def on_add(turn: Turn, cb: Callback) -> None:
+    """Start adding a program: its name comes next."""
+    _ = turn.t.gettext
+    actor = await turn.actor()
+    if not actor.can_see_region(cb.str(0)):
+        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        return
+    residents.set_state(turn.session, turn.resident, ADD_NAME, {"region": cb.str(0)})
+    turn.answer()
+    turn.reply(_("Write the program's name, as your region calls it (up to 200 characters). /batal cancels."))
+
+
+@in_turn
+async def on_edit(turn: Turn, cb: Callback) -> None:
+    """Start rewriting a program's description."""
+    _ = turn.t.gettext
+    program = await catalogue_admin.program_for(turn.session, await turn.actor(), cb.int(0))
+    if program is None:
+        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        return
+    residents.set_state(turn.session, turn.resident, EDIT_DESCRIPTION, {"program": program.id})
+    turn.answer()
+    turn.reply(_("Write the new description of <b>{program}</b> for residents (up to 2,000 characters). /batal cancels.")
+               .format(program=esc(program.name)))
+
+
+async def on_text(turn: Turn, text: str) -> None:
+    """The typed steps: a new program's name and description, or a new description."""
+    _ = turn.t.gettext
+    state, draft, text = turn.resident.state, dict(turn.resident.draft or {}), text.strip()
+    limit = catalogue_admin.NAME_MAX if state == ADD_NAME else catalogue_admin.DESCRIPTION_MAX
+    if not text or len(text) > limit:
+        turn.reply(_("Please write between 1 and {max} characters.").format(max=turn.t.integer(limit)))
+        return
+    if state == ADD_NAME:
+        residents.set_state(turn.session, turn.resident, ADD_DESCRIPTION, {**draft, "name": text})
+        turn.reply(_("Now a short description for residents: what the program does, in plain words."))
+    elif state == ADD_DESCRIPTION:
+        residents.set_state(turn.session, turn.resident, ADD_DESCRIPTION, {**draft, "description": text})
+        rows = [[kb.button(label(turn.t, catalog.DIMENSIONS, key), "pad", key)] for key in catalog.DIMENSIONS]
+        turn.reply(_("Which smart-city area does it belong to?"), kb.markup(*rows))
+    else:
+        program = await catalogue_admin.set_description(turn.session, await turn.actor(), int(draft.get("program", 0)), text)
+        residents.set_state(turn.session, turn.resident, None)
+        turn.reply(_("Saved: the new description of <b>{program}</b> is shown to residents.").format(program=esc(program.name))
+                   if program else _("This program was not found, or it is not in your region."))
+
+
+@in_turn
+async def on_dimension(turn: Turn, cb: Callback) -> None:
+    """The last step: create the program."""
+    _ = turn.t.gettext
+    draft = dict(turn.resident.draft or {})
+    if turn.resident.state != ADD_DESCRIPTION or not {"region", "name", "description"} <= draft.keys():
+        turn.answer(_("This button is no longer valid. Type /program to start again."))
+        return
+    program = await catalogue_admin.add(turn.session, await turn.actor(), region_code=draft["region"], name=draft["name"],
+                                        description=draft["description"], dimension=cb.str(0))
+    residents.set_state(turn.session, turn.resident, None)
+    if program is None:
+        turn.edit(_("Not added: a program with this name already exists in the region, or the region is not yours."))
+        return
+    turn.edit(_("Added: <b>{program}</b> ({area}), status: running. Residents see it in /program.").format(
+        program=esc(program.name), area=esc(label(turn.t, catalog.DIMENSIONS, program.dimension))))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import residents, tickets
-from handlers import broadcast
+from handlers import broadcast, catalogue
 from handlers.common import Turn, in_turn
 from handlers.inbox import on_answer_text, on_reply_text
 from handlers.rating import on_comment_text
@@ -23,6 +23,8 @@ async def on_text(turn: Turn) -> None:
         await on_reply_text(turn, text)
     elif state in broadcast.STATES:
         await broadcast.on_text(turn, text)
+    elif state in catalogue.STATES:
+        await catalogue.on_text(turn, text)
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         await search_text(turn, text)
     else:
@@ -44,7 +46,7 @@ async def on_other_message(turn: Turn) -> None:
         return
     if state == residents.COMMENTING:
         text = _("Please write your comment as text, or press Skip.")
-    elif state in (tickets.ANSWERING, tickets.REPLYING, *broadcast.STATES):
+    elif state in (tickets.ANSWERING, tickets.REPLYING, *broadcast.STATES, *catalogue.STATES):
         text = _("Please write it as text, or type /batal.")
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         text = _("Please type the name of your regency or city, or send your location.")

@@ -231,3 +231,27 @@ async def test_residents_who_asked_hear_of_their_regions_first_programs(harness:
     async with harness.db.unit_of_work() as s:
         await import_programs(s, second, notice=lambda region: "lagi", now=DAY)
         assert len((await s.exec(select(Broadcast))).scalars().all()) == 1  # type: ignore[call-overload]
+
+
+async def test_an_official_adds_and_edits_a_program_in_the_chat(harness: BotHarness) -> None:
+    async with harness.db.unit_of_work() as s:
+        await official_store.add_official(s, telegram_id=20899, region_codes=[BANDUNG])
+    officer = harness.person(20899)
+    [menu] = await officer.send("/kelolaprogram")
+    await officer.press_data(menu.message_id, "v1:pa:32.73")
+    await officer.send("Bandung <Sehat> & Bugar")
+    [areas] = await officer.send("Konsultasi kesehatan daring untuk warga.")
+    await officer.press_data(areas.message_id, "v1:pad:living")
+    assert "Bandung <Sehat> & Bugar" in areas.text
+    answer, _ = await officer.press_data(areas.message_id, "v1:pad:living")  # a double tap adds nothing
+    async with harness.db.unit_of_work() as s:
+        [program] = (await s.exec(select(Program).where(Program.region_code == BANDUNG))).scalars().all()  # type: ignore[call-overload]
+    assert (program.name, program.dimension, program.status) == ("Bandung <Sehat> & Bugar", "living", "berjalan")
+    [menu] = await officer.send("/kelolaprogram")
+    await officer.press_data(menu.message_id, f"v1:pm:{program.id}")
+    await officer.press_data(menu.message_id, f"v1:pe:{program.id}")
+    await officer.send("Konsultasi dokter lewat video, gratis.")
+    async with harness.db.unit_of_work() as s:
+        assert (await s.get(Program, program.id)).description == "Konsultasi dokter lewat video, gratis."  # type: ignore[union-attr]
+    answer, _ = await officer.press_data(menu.message_id, "v1:pa:32.74")  # not their region
+    assert answer["show_alert"] is True
