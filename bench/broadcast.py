@@ -23,7 +23,6 @@ import argparse
 import array
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import sys
@@ -34,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.journey import TOKEN, BotProcess, _pg_version, database, machine, run_until_signalled
+from bench.journey import TOKEN, BotProcess, _pg_version, database, machine, run_until_signalled, write_report
 from tests.fakebot import FLOOD_METHODS, Call, FakeBotAPI
 
 REGION = "32.73"  # Kota Bandung (WIB)
@@ -745,11 +744,7 @@ async def amain(args: argparse.Namespace) -> int:
         "targets": checks,
         "targets_not_met": failed,
     }
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        print(f"\nwrote {args.out}")
+    write_report(args.out, report)
     return 1 if failed else 0
 
 

@@ -820,11 +820,7 @@ async def amain(args: argparse.Namespace) -> int:
         "machine": info,
         "results": results,
     }
-    if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        print(f"\nwrote {args.out}")
+    write_report(args.out, report)
     return 1 if problems else 0
 
 
@@ -845,6 +841,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.residents < 1 or args.concurrency < 1:
         p.error("--residents and --concurrency must be positive")
     return run_until_signalled(amain, args)
+
+
+def write_report(path: str | None, report: dict[str, Any]) -> None:
+    """The JSON report, when asked for one."""
+    if path:
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(f"\nwrote {path}")
 
 
 def run_until_signalled(work: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:

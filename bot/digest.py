@@ -28,12 +28,12 @@ def due_time(monday: date, zone: str) -> datetime:
 
 async def due(session: AsyncSession, now: datetime) -> list[tuple[Region, date]]:
     """Regions whose digest for this week is due now and not yet claimed."""
-    codes = await official_store.regions_with_digest(session)
+    wanted = set(await official_store.regions_with_digest(session))
     found = []
-    for code in codes:
-        region = await region_store.get_region(session, code=code)
-        if region is None:
+    for region in await region_store.all_regions(session):
+        if region.code not in wanted:
             continue
+        code = region.code
         monday = week_start(now, region.timezone)
         at = due_time(monday, region.timezone)
         if at <= now < at + CATCH_UP and await session.get(DigestRun, (code, monday)) is None:

@@ -83,6 +83,15 @@ class AnswerOutcome(Enum):
     GONE = "gone"  # the ticket vanished or is no longer the actor's
 
 
+def _unusable(text: str, limit: int) -> AnswerOutcome | None:
+    """Why a written answer or reply cannot be stored as it is, if it cannot."""
+    if not text:
+        return AnswerOutcome.EMPTY
+    if len(text) > limit:
+        return AnswerOutcome.TOO_LONG
+    return None
+
+
 async def answer(
     session: AsyncSession, actor: Actor, official_self: Resident, text: str
 ) -> tuple[AnswerOutcome, Ticket | None]:
@@ -105,10 +114,8 @@ async def answer_ticket(
     if ticket is None:
         return AnswerOutcome.GONE, None
     text = text.strip()
-    if not text:
-        return AnswerOutcome.EMPTY, ticket
-    if len(text) > ANSWER_MAX:
-        return AnswerOutcome.TOO_LONG, ticket
+    if (refused := _unusable(text, ANSWER_MAX)) is not None:
+        return refused, ticket
     store.add_message(session, feedback_id=feedback_id, kind="answer", official_id=actor.telegram_id, text=text)
     if ticket.feedback.status == "baru":
         ticket.feedback.status = "diproses"
@@ -157,10 +164,8 @@ async def follow_up(session: AsyncSession, resident: Resident, text: str) -> tup
         residents.set_state(session, resident, None)
         return AnswerOutcome.GONE, None
     text = text.strip()
-    if not text:
-        return AnswerOutcome.EMPTY, ticket
-    if len(text) > COMMENT_MAX:
-        return AnswerOutcome.TOO_LONG, ticket
+    if (refused := _unusable(text, COMMENT_MAX)) is not None:
+        return refused, ticket
     store.add_message(session, feedback_id=ticket.feedback.id, kind="followup", text=text)  # type: ignore[arg-type]
     ticket.feedback.status = "baru"
     if ticket.feedback.comment is None:

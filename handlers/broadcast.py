@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot import broadcast as service
-from bot import catalog, officials
+from bot import catalog, officials, residents
 from bot.broadcast import Audience, Progress
 from bot.i18n import Translator
 from bot.telegram_html import Problem
@@ -95,8 +97,6 @@ async def _audience_chosen(turn: Turn, audience: Audience | None) -> None:
     if audience is None:
         turn.answer(_("You may not send announcements to this audience."), alert=True)
         return
-    from bot import residents
-
     count = await store.audience_size(turn.session, audience=audience.kind, code=audience.code)
     residents.set_state(turn.session, turn.resident, WRITING, {"aud": audience.kind, "code": audience.code})
     turn.edit(_(
@@ -123,19 +123,27 @@ async def on_province(turn: Turn, cb: Callback) -> None:
                         *[[kb.button(r.name, "bcr", r.code)] for r in regions]))
 
 
-@in_turn
-async def on_whole_province(turn: Turn, cb: Callback) -> None:
-    """Audience: the subscribers of a whole province (admins)."""
-    actor = await _actor_or_refuse(turn)
-    if actor is not None:
-        await _audience_chosen(turn, await service.resolve_audience(turn.session, actor, "province", cb.str(0)))
+def _audience_button(kind: str, doc: str) -> Any:
+    """A button that names an audience of one kind: check who may reach it, then ask for the text."""
+
+    @in_turn
+    async def handler(turn: Turn, cb: Callback) -> None:
+        actor = await _actor_or_refuse(turn)
+        if actor is not None:
+            await _audience_chosen(turn, await service.resolve_audience(turn.session, actor, kind, str(cb.args[0])))
+
+    handler.__doc__ = doc
+    return handler
+
+
+on_whole_province = _audience_button("province", "Audience: the subscribers of a whole province (admins).")
+on_region = _audience_button("region", "Audience: the subscribers of one region.")
+on_program = _audience_button("program", "Audience: the followers of one program.")
 
 
 @in_turn
 async def on_step(turn: Turn, cb: Callback) -> None:
     """The buttons of the composing flow: everyone/a whole province, no photo, urgent/normal send, discard."""
-    from bot import residents
-
     _ = turn.t.gettext
     actor = await _actor_or_refuse(turn)
     if actor is None:
@@ -172,26 +180,8 @@ async def on_step(turn: Turn, cb: Callback) -> None:
     turn.answer(_("This button is no longer valid. Type /program to start again."))
 
 
-@in_turn
-async def on_region(turn: Turn, cb: Callback) -> None:
-    """Audience: the subscribers of one region."""
-    actor = await _actor_or_refuse(turn)
-    if actor is not None:
-        await _audience_chosen(turn, await service.resolve_audience(turn.session, actor, "region", cb.str(0)))
-
-
-@in_turn
-async def on_program(turn: Turn, cb: Callback) -> None:
-    """Audience: the followers of one program."""
-    actor = await _actor_or_refuse(turn)
-    if actor is not None:
-        await _audience_chosen(turn, await service.resolve_audience(turn.session, actor, "program", str(cb.int(0))))
-
-
 async def on_text(turn: Turn, text: str) -> None:
     """The announcement's text (HTML), checked the way Telegram will check it."""
-    from bot import residents
-
     _ = turn.t.gettext
     if turn.resident.state != WRITING:
         turn.reply(_("Please press one of the buttons above, or type /batal."))
@@ -223,8 +213,6 @@ async def on_photo(turn: Turn) -> None:
 
 async def show_preview(turn: Turn, draft: dict) -> None:  # type: ignore[type-arg]
     """Show the announcement exactly as residents will get it, then how many and the send buttons."""
-    from bot import residents
-
     _ = turn.t.gettext
     audience = await service.resolve_audience(turn.session, await turn.actor(), draft.get("aud", ""), draft.get("code"))
     if audience is None:

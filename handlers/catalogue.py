@@ -13,6 +13,10 @@ from handlers.programs import label
 LISTED = 40
 
 
+def refuse_program(turn: Turn) -> None:
+    turn.answer(turn.t.gettext("This program was not found, or it is not in your region."), alert=True)
+
+
 def status_announcement(t: Translator, name: str, region: str, status: str) -> str:
     return t.gettext("ℹ️ <b>{program}</b> ({region}) is now: {status}.").format(
         program=esc(name), region=esc(region), status=esc(label(t, catalog.PROGRAM_STATUSES, status)))
@@ -45,7 +49,7 @@ async def on_program(turn: Turn, cb: Callback) -> None:
     _ = turn.t.gettext
     program = await catalogue_admin.program_for(turn.session, await turn.actor(), cb.int(0))
     if program is None:
-        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        refuse_program(turn)
         return
     statuses = [kb.button(label(turn.t, catalog.PROGRAM_STATUSES, s), "pms", program.id, s)  # type: ignore[arg-type]
                 for s in catalog.PROGRAM_STATUSES if s != program.status]
@@ -63,7 +67,7 @@ async def on_status(turn: Turn, cb: Callback) -> None:
     _ = turn.t.gettext
     program = await catalogue_admin.set_status(turn.session, await turn.actor(), cb.int(0), cb.str(1))
     if program is None:
-        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        refuse_program(turn)
         return
     turn.edit(
         _("Status of <b>{program}</b> is now: {status}. Tell the residents?").format(
@@ -81,7 +85,7 @@ async def on_notify(turn: Turn, cb: Callback) -> None:
     actor = await turn.actor()
     program = await catalogue_admin.program_for(turn.session, actor, cb.int(0))
     if program is None:
-        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        refuse_program(turn)
         return
     if cb.str(1) == "none":
         turn.edit(_("Saved. Nobody was notified."))
@@ -101,7 +105,7 @@ async def on_close(turn: Turn, cb: Callback) -> None:
     _ = turn.t.gettext
     program = await catalogue_admin.close(turn.session, await turn.actor(), cb.int(0))
     if program is None:
-        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        refuse_program(turn)
         return
     turn.edit(_("<b>{program}</b> is closed and no longer listed. Its ratings are kept.").format(program=esc(program.name)))
 
@@ -116,7 +120,7 @@ async def on_add(turn: Turn, cb: Callback) -> None:
     _ = turn.t.gettext
     actor = await turn.actor()
     if not actor.can_see_region(cb.str(0)):
-        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        refuse_program(turn)
         return
     residents.set_state(turn.session, turn.resident, ADD_NAME, {"region": cb.str(0)})
     turn.answer()
@@ -129,7 +133,7 @@ async def on_edit(turn: Turn, cb: Callback) -> None:
     _ = turn.t.gettext
     program = await catalogue_admin.program_for(turn.session, await turn.actor(), cb.int(0))
     if program is None:
-        turn.answer(_("This program was not found, or it is not in your region."), alert=True)
+        refuse_program(turn)
         return
     residents.set_state(turn.session, turn.resident, EDIT_DESCRIPTION, {"program": program.id})
     turn.answer()
