@@ -14,13 +14,16 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.context import BotContext, Deps, attach
+from bot.context import METRICS_KEY, BotContext, Deps, attach
 from bot.i18n import N_, I18n
 from bot.processor import PerChatUpdateProcessor
 from bot.search import RegionEntry, RegionIndex
+from bot.telegram.metrics import BotMetrics
+from bot.telegram.outbound import Limits, Outbound
 from handlers.broadcast_sender import Sender
 from handlers.digest import digest_loop
 from handlers.errors import on_error
+from storage import broadcasts as broadcast_store
 from storage import regions as region_store
 from storage.db import Database
 from storage.seed import load_seed
@@ -65,6 +68,24 @@ async def set_commands(application: Application[Any, Any, Any, Any, Any, Any], i
         await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
 
 
+def build_outbound(settings: Settings, database: Database, metrics: BotMetrics) -> Outbound:
+    """The one path every Bot API call takes (python-telegram-bot's rate limiter)."""
+
+    async def mark_blocked(chat_id: int) -> None:
+        async with database.unit_of_work() as session:
+            await broadcast_store.set_blocked(session, resident_id=chat_id, blocked=True)
+
+    limits = Limits(
+        rate=settings.telegram_rate, processes=settings.processes, redis_url=settings.redis_url,
+        redis_key=f"quickwin:outbound:{settings.bot_token.get_secret_value().split(':', 1)[0]}",
+        chat_rate=settings.telegram_chat_rate, chat_burst=settings.telegram_chat_burst,
+        group_per_minute=settings.telegram_group_per_minute,
+        broadcast_rate=settings.broadcast_rate, paid=settings.broadcast_paid,
+        retry_for=settings.telegram_retry_seconds,
+    )
+    return Outbound(limits, api_url=settings.telegram_api_url, metrics=metrics, on_blocked=mark_blocked)
+
+
 def build_application(
     settings: Settings,
     *,
@@ -78,6 +99,8 @@ def build_application(
     i18n = I18n(settings.default_language)
     owns_db = db is None
     background: list[asyncio.Task[None]] = []
+    metrics = BotMetrics()
+    outbound = build_outbound(settings, database, metrics)
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await seed_if_empty(database)
@@ -105,12 +128,14 @@ def build_application(
         .base_file_url(settings.bot_api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=BotContext))
-        .concurrent_updates(PerChatUpdateProcessor(32))
-        .connection_pool_size(64)
+        .concurrent_updates(PerChatUpdateProcessor(32, metrics))
+        .rate_limiter(outbound)
+        .connection_pool_size(128)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
+    application.bot_data[METRICS_KEY] = metrics
     handlers.register(application)
     application.add_error_handler(on_error)  # type: ignore[arg-type]
     return application

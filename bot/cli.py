@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
 from bot.i18n import compile_catalogs
+from bot.runner import TokenRejected, poll, quiet_ptb_warnings
 
 log = logging.getLogger("quickwin")
 
@@ -32,8 +33,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
     compile_catalogs()
     upgrade(settings.database_url)
     application = build_application(settings, run_digests=True)
-    log.info("serving by long polling via %s", settings.telegram_api_url)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    log.info("starting; Bot API at %s", settings.telegram_api_url)
+    asyncio.run(poll(application, settings, ALLOWED_UPDATES))
     return 0
 
 
@@ -230,8 +231,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    quiet_ptb_warnings()
     try:
         return int(args.fn(args))
+    except TokenRejected as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 SUPPORTED_LANGUAGES = ("id", "en")
+OFFICIAL_API_HOST = "api.telegram.org"
 
 TOKEN_HELP = (
     "Open Telegram, talk to @BotFather, send /newbot and follow the steps; "
@@ -40,6 +41,24 @@ class StoreSettings(BaseSettings):
     quiet_hours: str = "21-7"  # local hours when announcements wait; empty: no quiet hours
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
     broadcast_paid: bool = False
+    telegram_rate: float = Field(default=28.0, gt=0, le=30)  # messages/s for the whole bot (Telegram: about 30)
+    processes: int = Field(default=1, ge=1, le=64)  # processes serving the bot without Redis: each takes 1/N
+    redis_url: str | None = None  # shared budget for several processes
+    # Telegram's own limits; change them only for a self-hosted Bot API server or a test server.
+    telegram_chat_rate: float = Field(default=1.0, gt=0)  # messages/s to one private chat, sustained
+    telegram_chat_burst: int = Field(default=2, ge=1, le=20)  # messages to one private chat at once
+    telegram_group_per_minute: float = Field(default=16.0, gt=0)  # to one group (Telegram: 20)
+    telegram_retry_seconds: float = Field(default=600.0, ge=1)  # how long a call is retried after failures
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must look like redis://127.0.0.1:6379/0")
+        return value
 
     @field_validator("quiet_hours")
     @classmethod
@@ -148,9 +167,17 @@ class Settings(StoreSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set (e.g. openssl rand -hex 32)")
-        if self.webhook_url and not self.webhook_url.startswith("https://"):
-            raise ValueError("WEBHOOK_URL must use https:// (Telegram only calls HTTPS webhooks)")
+        if self.webhook_url and not self.webhook_url.startswith("https://") and self.official_api:
+            raise ValueError(
+                "WEBHOOK_URL must use https:// with Telegram's own Bot API (http:// works only with a "
+                "self-hosted Bot API server in TELEGRAM_API_URL)"
+            )
         return self
+
+    @property
+    def official_api(self) -> bool:
+        """Telegram's public Bot API (not a self-hosted server)."""
+        return urlsplit(self.telegram_api_url).hostname == OFFICIAL_API_HOST
 
     @property
     def dashboard_url(self) -> str:

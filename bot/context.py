@@ -28,6 +28,7 @@ class Deps:
 
 
 DEPS_KEY = "deps"
+METRICS_KEY = "metrics"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -16,6 +16,7 @@ from telegram.ext import Application
 from bot import broadcast as service
 from bot.context import DEPS_KEY, Deps
 from bot.i18n import Translator
+from bot.telegram.priority import Priority, rl
 from handlers import keyboards as kb
 from storage import broadcasts as store
 from storage import residents as resident_store
@@ -26,26 +27,6 @@ log = logging.getLogger(__name__)
 ADVISORY_LOCK = 0x5157_4254  # "QWBT": one sender across all processes sharing a PostgreSQL database
 PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
 IDLE = 2.0  # seconds between looks at the outbox when there is nothing to do
-
-
-class Pacer:
-    """A global pace (messages per second), paused as a whole when Telegram says retry_after."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._paused_until = 0.0
-
-    async def wait(self) -> None:
-        now = time.monotonic()
-        slot = max(now, self._next, self._paused_until)
-        self._next = slot + self.interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-        self._next = max(self._next, self._paused_until)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -61,7 +42,7 @@ class Sender:
         settings = self.deps.settings
         self.paid = settings.broadcast_paid
         self.rate = min(settings.broadcast_rate, 1000.0 if self.paid else 30.0)
-        self.pacer = Pacer(self.rate)
+        # Pacing, flood limits and retries are the outbound path's (bot/telegram); this bounds what waits there.
         self.concurrency = max(1, min(64, int(self.rate)))
         self._last_progress: dict[int, tuple[float, str]] = {}
         self._lock_conn: Any = None
@@ -144,7 +125,6 @@ class Sender:
 
             async def one(recipient: Pending, semaphore: asyncio.Semaphore = semaphore, b: Broadcast = broadcast) -> None:
                 async with semaphore:
-                    await self.pacer.wait()
                     await self._send(b, recipient)
 
             await asyncio.gather(*(one(r) for r in batch))
@@ -155,7 +135,9 @@ class Sender:
         """Send to one recipient and record the outcome at once, so a crash repeats only what was in flight."""
         t = self.deps.i18n.get(r.language or self.deps.settings.default_language)
         markup = unsubscribe_markup(t, b)
-        extra: dict[str, Any] = {"allow_paid_broadcast": True} if self.paid else {}
+        extra: dict[str, Any] = {"rate_limit_args": rl(Priority.BROADCAST, duplicate_ok=True)}
+        if self.paid:
+            extra["allow_paid_broadcast"] = True
         status, error, next_at = "sent", None, None
         attempts = r.attempts + 1
         try:
@@ -167,11 +149,8 @@ class Sender:
                     await self._save_file_id(b)
             else:
                 await self.app.bot.send_message(r.resident_id, b.text, reply_markup=markup, **extra)
-        except RetryAfter as exc:
-            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
-            log.warning("Telegram asks to wait %ss", wait)
-            self.pacer.pause(float(wait))
-            return  # still pending; tried again after the pause, not counted as an attempt
+        except RetryAfter:
+            return  # the outbound path gave up waiting: still pending, not counted as an attempt
         except Forbidden as exc:
             status, error = "blocked", str(exc)
         except BadRequest as exc:
@@ -214,7 +193,8 @@ class Sender:
             return
         self._last_progress[b.id] = (time.monotonic(), text_)  # type: ignore[index]
         try:
-            await self.app.bot.edit_message_text(text_, chat_id=b.progress_chat_id, message_id=b.progress_message_id)
+            await self.app.bot.edit_message_text(text_, chat_id=b.progress_chat_id, message_id=b.progress_message_id,
+                                                 rate_limit_args=rl(Priority.NOTICE))
         except TelegramError as exc:  # deleted message, flood limit: progress is a courtesy
             log.info("progress of broadcast %s not shown: %s", b.id, exc)
 

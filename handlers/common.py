@@ -20,7 +20,7 @@ from typing import Any, Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 
 from bot import residents
 from bot.auth import Actor, load_actor
@@ -196,6 +196,9 @@ class Turn(AbstractAsyncContextManager["Turn"]):
 
     async def _flush(self) -> None:
         if self.query is not None:
-            await self.query.answer(**(self._answer or {}))
+            try:
+                await self.query.answer(**(self._answer or {}))
+            except TelegramError as exc:  # too late or already answered: the replies below still go out
+                log.info("press %s in chat %s not answered: %s", self.query.id, self.chat_id, exc)
         for action in self._actions:
             await action()

@@ -13,6 +13,7 @@ from telegram.ext import Application
 
 from bot import digest, summaries
 from bot.context import DEPS_KEY, Deps
+from bot.telegram.priority import Priority, rl
 from handlers.summary import PERIOD_TITLES, summary_chart, summary_text
 from storage import residents as resident_store
 
@@ -43,8 +44,9 @@ async def send_due_digests(application: Application[Any, Any, Any, Any, Any, Any
                                  t.gettext("Chart: {scope}, {period}").format(scope=region.name, period=t.gettext(PERIOD_TITLES[7]))))
         for chat_id, text, chart, caption in outgoing:
             try:
-                await application.bot.send_message(chat_id, text)
-                await application.bot.send_photo(chat_id, InputFile(chart, filename="ringkasan.png"), caption=caption)
+                await application.bot.send_message(chat_id, text, rate_limit_args=rl(Priority.DIGEST))
+                await application.bot.send_photo(chat_id, InputFile(chart, filename="ringkasan.png"), caption=caption,
+                                                 rate_limit_args=rl(Priority.DIGEST))
                 sent += 1
             except Forbidden as exc:
                 log.warning("digest for %s not delivered to %s: %s", region.code, chat_id, exc)

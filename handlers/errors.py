@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
-from bot.context import BotContext
+from bot.context import METRICS_KEY, BotContext
 
 log = logging.getLogger("quickwin.errors")
 
@@ -15,6 +15,15 @@ log = logging.getLogger("quickwin.errors")
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with its context and tell the user, in their language, to try again."""
     error = context.error
+    metrics = context.application.bot_data.get(METRICS_KEY)
+    if metrics is not None:
+        metrics.update_errors.labels(type(error).__name__).inc()
+    if not isinstance(update, Update) and isinstance(error, NetworkError):
+        log.warning("Telegram unreachable while fetching updates: %s", error)  # one line: polling retries
+        return
+    if isinstance(update, Update) and isinstance(error, Forbidden):
+        log.info("update %s: the user blocked the bot or left: %s", update.update_id, error)  # marked blocked
+        return
     if isinstance(update, Update):
         user = update.effective_user
         log.error(

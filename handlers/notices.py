@@ -9,6 +9,7 @@ from telegram.error import Forbidden
 
 from bot.feedback import ticket as ticket_number
 from bot.i18n import I18n, Translator
+from bot.telegram.priority import Priority, rl
 from bot.tickets import Ticket
 from handlers import keyboards as kb
 from handlers.common import esc
@@ -68,7 +69,7 @@ def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, Inl
 async def deliver(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
     """Send; False when the person cannot be reached (blocked the bot, deleted the account)."""
     try:
-        await bot.send_message(chat_id, text, reply_markup=markup)
+        await bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args=rl(Priority.NOTICE))
     except Forbidden as exc:
         log.warning("could not reach chat %s: %s", chat_id, exc)
         return False

@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import Settings
+from bot.runner import quiet_ptb_warnings
 from storage.db import Database, upgrade
 from storage.seed import load_seed
 from tests.fakebot import FakeBotAPI
 from tests.harness import BotHarness
 
+quiet_ptb_warnings()  # as the CLI does: RetryAfter.retry_after is a timedelta, without a warning
 TEST_TOKEN = "7000001:test-token-for-the-local-fake-server"
 ADMIN_ID = 900001
 PG_ADMIN_URL = os.environ.get("QUICKWIN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -99,7 +101,13 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
     assert server.errors == [], "the bot sent requests Telegram would reject:\n" + "\n".join(server.errors)
 
 
+# Plain tests run against the fake without flood control: no need to space one chat's messages a
+# second apart. The flood tests (test_outbound*.py) use Telegram's real limits.
+FAST_CHATS = {"telegram_chat_rate": 1000.0, "telegram_chat_burst": 20}
+
+
 def make_settings(api_url: str, db_url: str, **extra: object) -> Settings:
+    extra = {**FAST_CHATS, **extra}
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         bot_token=TEST_TOKEN,  # type: ignore[arg-type]

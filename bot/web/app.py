@@ -10,12 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
-from bot.context import DEPS_KEY
+from bot.context import DEPS_KEY, METRICS_KEY
+from bot.runner import initialize
 from bot.web import api, dashboard
 from bot.web.keys import DEPS, PTB, SETTINGS
 from storage.db import Database
@@ -64,11 +66,17 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready" if ready else "not ready", **checks}, status=200 if ready else 503)
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus metrics: the outbound path's queues, sends, waits, retries and 429s; updates and errors."""
+    body = request.app[PTB].bot_data[METRICS_KEY].render()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
 def _ptb_lifecycle(settings: Settings) -> Callable[[web.Application], AsyncIterator[None]]:
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         """Start PTB with the web app, stop it (draining updates in flight) when the web app stops."""
         ptb = app[PTB]
-        await ptb.initialize()
+        await initialize(ptb, settings)
         if ptb.post_init:
             await ptb.post_init(ptb)
         app[DEPS] = ptb.bot_data[DEPS_KEY]
@@ -77,7 +85,9 @@ def _ptb_lifecycle(settings: Settings) -> Callable[[web.Application], AsyncItera
         if polling:
             assert ptb.updater is not None
             await ptb.bot.delete_webhook()
-            await ptb.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            limiter: Any = ptb.bot.rate_limiter
+            await ptb.updater.start_polling(allowed_updates=ALLOWED_UPDATES,
+                                            error_callback=getattr(limiter, "polling_failed", None))
             log.info("no WEBHOOK_URL: receiving updates by long polling")
         else:
             assert settings.webhook_secret is not None
@@ -115,6 +125,7 @@ def build_web_app(
     app.router.add_post(settings.webhook_path, webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     dashboard.setup(app)
     api.setup(app)
     return app
