@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
@@ -24,6 +24,7 @@ from handlers.broadcast_sender import Sender
 from handlers.digest import digest_loop
 from handlers.errors import on_error
 from storage import broadcasts as broadcast_store
+from storage import outbound_status as outbound_store
 from storage import regions as region_store
 from storage.db import Database
 from storage.seed import load_seed
@@ -83,7 +84,13 @@ def build_outbound(settings: Settings, database: Database, metrics: BotMetrics) 
         broadcast_rate=settings.broadcast_rate, paid=settings.broadcast_paid,
         retry_for=settings.telegram_retry_seconds,
     )
-    return Outbound(limits, api_url=settings.telegram_api_url, metrics=metrics, on_blocked=mark_blocked)
+
+    async def publish(snapshot: dict[str, Any]) -> None:
+        async with database.unit_of_work() as session:
+            await outbound_store.publish(session, process=snapshot["process"], data=snapshot, now=datetime.now(UTC))
+
+    return Outbound(limits, api_url=settings.telegram_api_url, metrics=metrics, on_blocked=mark_blocked,
+                    publish=publish)
 
 
 def build_application(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import broadcast as service
+from bot.telegram.priority import Priority
+from storage import outbound_status as outbound_store
 from storage import programs as program_store
 from storage.seed import PROGRAM_COLUMNS
 
@@ -55,7 +57,7 @@ async def run(session: AsyncSession, args: argparse.Namespace) -> tuple[int, lis
             line += f" · {p.rate:.1f}/s"
         if p.eta:
             line += f" · about {int(p.eta.total_seconds())} s left"
-        return 0, [f"Broadcast {args.id}: {p.broadcast.state}", line]
+        return 0, [f"Broadcast {args.id}: {p.broadcast.state}", line, *await outbound_lines(session, now)]
     kind, code = ("region", args.region) if args.region else ("province", args.province) if args.province else (
         ("program", str(args.program)) if args.program else ("all", None) if args.all else (None, None))
     if kind is None or args.text_file is None:
@@ -81,6 +83,24 @@ async def run(session: AsyncSession, args: argparse.Namespace) -> tuple[int, lis
     when = "now" if send_at <= now else f"at {args.at} {audience.zone}"
     return 0, [f"Broadcast {b.id} to {b.total} recipients ({audience.name}) will be sent {when} by the running bot.",
                f"Follow it with: quickwin broadcast status {b.id}"]
+
+
+async def outbound_lines(session: AsyncSession, now: datetime) -> list[str]:
+    """What each running bot process's outbound path reported in the last minute."""
+    reports = await outbound_store.recent(session, since=now - timedelta(minutes=1))
+    if not reports:
+        return ["Outbound path: no bot process has reported in the last minute (is `quickwin run`/`serve` running?)."]
+    lines = []
+    for at, r in reports:
+        waiting = r.get("queued", {})
+        queued = " ".join(f"{p.name.lower()} {waiting.get(p.name.lower(), 0)}" for p in Priority)
+        state = "reachable" if r.get("reachable", True) else "TELEGRAM UNREACHABLE"
+        lines.append(
+            f"Outbound path of {r.get('process')} ({int((now - at).total_seconds())} s ago): Telegram {state} · "
+            f"{r.get('rate', 0):.1f} messages/s · queued: {queued} · longest wait {r.get('max_wait', 0):.1f} s · "
+            f"{r.get('retries', 0)} retries · {r.get('rate_limited', 0)} × 429 since start"
+        )
+    return lines
 
 
 async def export_programs(session: AsyncSession, region: str | None) -> str:

@@ -217,6 +217,16 @@ class TicketMessage(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class OutboundStatus(SQLModel, table=True):
+    """What each bot process's outbound path reported last (queues, rate, retries): no personal data."""
+
+    __tablename__ = "outbound_status"
+
+    process: str = Field(primary_key=True, max_length=120)  # host:pid
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    data: str  # JSON
+
+
 class DigestRun(SQLModel, table=True):
     """A region's weekly digest, claimed once per week so a restart never sends it twice."""
 

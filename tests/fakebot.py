@@ -35,6 +35,19 @@ Records:
 * ``sent(chat_id)``         - the bot's messages with their current state.
 * ``callback_answers()``    - params of accepted answerCallbackQuery calls.
 * ``my_commands(...)``      - what setMyCommands stored.
+* ``rate_limited`` / ``rate_limited_at`` - (method, chat_id) of every 429 answer
+  (flood control, penalties and injected ones alike) and, in a parallel list,
+  the ``clock`` reading when it was given.
+* ``free_delivery_times`` / ``paid_delivery_times`` - ``clock`` readings of
+  the messages delivered by the message-creating methods (``FLOOD_METHODS``),
+  without / with ``allow_paid_broadcast``; kept whatever ``flood_control``,
+  ``store_messages`` and ``record_calls`` say, but only the last
+  ``delivery_log`` (default 200,000) of each.  ``max_in_window(seconds=1.0,
+  *, paid=None)`` is the most of them within any ``seconds`` (an event exactly
+  ``seconds`` older than another is outside its window, as for flood
+  control): all messages, or only the paid (``paid=True``) or free
+  (``paid=False``) ones.
+* ``injected``, ``dropped``, ``outages`` - see fault injection and outages.
 
 Helpers: ``add_file()`` registers a file "uploaded by a user" (for
 ``message_update(user, photo=[...])``/``document=...``; the bot can getFile and
@@ -45,36 +58,115 @@ dropping the oldest.  Confirmed updates are forgotten, as in Telegram.
 ``store_messages=False`` keeps no StoredMessage either: only ``delivered``
 (a total) and ``delivered_by_chat`` (chat id -> count), which are kept in
 every mode.  ``accept_any_chat=True`` lets the bot write to chats that never
-sent an update (synthetic private chats; no per-chat object is created for
-them unless messages are stored), so a benchmark can address 100,000 chats.
+sent an update (synthetic private chats, or groups for negative ids; no
+per-chat object is created for them unless messages are stored), so a
+benchmark can address 100,000 chats.
+
+Groups: a negative chat id is a group chat (``-100...`` a supergroup).
+``group(chat_id, title="Grup")`` registers one the bot is a member of and
+returns its Chat object; the bot may send there at once.
+``message_update(user, text, chat=<that Chat object>)`` is a member's message
+in the group (message ids follow the group's counter), and
+``callback_update(user, message_id, data, chat=<Chat object or id>)`` a
+member's press on the bot's message there.  Neither opens the member's
+private chat to the bot.  A group first seen in a pushed update (any Chat
+object with a negative id) becomes known as well.
 
 Flood control (off by default; ``flood_control=True``) imitates Telegram's
 limits on the message-creating methods (``FLOOD_METHODS``: sendMessage,
-sendPhoto, sendDocument, sendMediaGroup, copyMessage, forwardMessage) with
-sliding windows of one second (longer for rates below 1/s): at most
-``global_rate`` messages across all chats, ``per_chat_rate`` per chat, and
-``paid_rate`` across all chats for requests with ``allow_paid_broadcast``
-(the per-chat limit still applies).  Only delivered messages fill a window.
-A request over a limit is answered 429 ``Too Many Requests: retry after N``
-with ``parameters.retry_after = N`` (whole seconds, >= 1: until the window
-frees), is not delivered, and is counted in ``counts["429"]`` and
-``rate_limited`` - not in ``errors``.  As in Telegram, the 429 starts a
-penalty: until ``retry_after`` has elapsed, every request in its scope (the
-whole bot for a global limit, the chat for the per-chat one) is answered 429
-as well, and such a request - one the bot made although it had been told to
-wait - *is* recorded in ``errors`` as ``"ignored retry_after: ..."``, except
-within ``retry_after_grace`` seconds of the 429 (requests already in
-flight).  ``clock`` (default ``time.monotonic``) drives all of this, so tests
-can control time.
+sendPhoto, sendDocument, sendMediaGroup, copyMessage, forwardMessage).  Only
+delivered messages count, at the ``clock`` reading taken when their request
+arrived.  A request is checked against:
 
-Fault injection (always available): ``fail_next(method, status=...,
-description=..., chat_id=..., times=..., retry_after=...)`` makes the next
-matching request(s) fail with that status, and a send to a chat in
-``blocked_users`` is answered 403 "Forbidden: bot was blocked by the user".
-Injected failures are not errors (they are listed in ``injected``); an
-injected 429 with ``retry_after`` starts a penalty exactly like a real one
-(for its ``chat_id``, or the whole bot).  Every 429 counts in ``counts["429"]``
-and ``rate_limited``.
+* its share of the bot-wide traffic, a sliding window of one second (longer
+  for rates below 1/s: 1/rate seconds, one message): a free message (no
+  ``allow_paid_broadcast``) against at most ``global_rate`` (default 30) *free*
+  messages; a paid one (``allow_paid_broadcast=true``) against at most
+  ``paid_rate`` (default 1000) messages *paid and free together*.  So a paid
+  broadcast at 500/s does not starve free replies, but free messages still
+  count toward the paid ceiling.
+* its chat.  A private chat (positive id) has a token bucket (GCRA):
+  ``per_chat_burst`` (default 3) messages at once, then ``per_chat_rate``
+  (default 1.0) per second sustained.  With emission interval T = 1/rate and
+  tolerance tau = (burst - 1) * T, a message arriving at ``now`` is allowed
+  iff now >= TAT - tau (TAT, the theoretical arrival time, is ``now`` for a
+  chat without state), and its delivery sets TAT = max(TAT, now) + T; a
+  refused one gets retry_after = ceil(TAT - tau - now), at least 1.
+  ``per_chat_burst=1`` means strictly one message per 1/rate seconds.  A
+  chat's state is forgotten once its TAT is in the past (it is then the same
+  as none), so memory follows the chats of the last few seconds only.  A
+  group (negative id) instead has a sliding window: at most ``group_limit``
+  (default 20) messages in any ``group_window`` (default 60.0) seconds;
+  retry_after is then the whole seconds until the window frees.  The private
+  bucket does not apply to groups.  Both kinds apply to paid messages too.
+
+A request over a limit is answered 429 ``Too Many Requests: retry after N``
+with ``parameters.retry_after = N`` (whole seconds, >= 1), is not delivered,
+and is counted in ``counts["429"]``, ``rate_limited`` and ``rate_limited_at``
+- not in ``errors``.  As in Telegram, the 429 starts a penalty: until
+``retry_after`` has elapsed, every request in its scope is answered 429 as
+well.  The scopes: the free share of the bot (free messages), the paid share
+(paid messages), or the chat or group (free and paid messages to it).  Such
+a request - one the bot made although it had been told to wait - *is*
+recorded in ``errors`` as ``"ignored retry_after: ..."``, except within
+``retry_after_grace`` seconds of the 429 (requests already in flight).
+``clock`` (default ``time.monotonic``) drives all of this, so tests can
+control time; the limits are attributes and may be changed between requests.
+
+Fault injection (always available; checked in this order: running
+penalties, ``fail_next``, ``fail_randomly``, flood control, blocked chats).
+``fail_next(method, status=..., description=..., chat_id=..., times=...,
+retry_after=..., drop=None)`` makes the next matching request(s) fail with
+that status, and a send to a chat in ``blocked_users`` is answered 403
+"Forbidden: bot was blocked by the user".  ``fail_randomly(methods, *,
+status, probability, seed=0, retry_after=None, description=None, drop=None)``
+fails requests of ``methods`` (a method name or an iterable of names, matched
+case-insensitively) at random, reproducibly: each registration has its own
+``random.Random(seed)`` and draws one number per request of its methods that
+passes authentication and parameter parsing (before any check, so also for a
+request that a penalty or an earlier failure answers); the request fails iff
+that number is below ``probability``.  Several registrations may be live at
+once (``random_failures``, in order; the first that hits answers; each
+returned ``RandomFault`` counts its ``draws`` and ``hits``).
+``clear_failures()`` forgets every ``fail_next`` and ``fail_randomly``
+registration (running penalties and ``blocked_users`` stay).  Injected
+failures execute nothing, are not errors, and are listed in ``injected`` as
+(method, chat_id, status).  An injected 429 defaults to retry_after=1 and
+starts a penalty exactly like a real one: with ``fail_next``, for its
+``chat_id``, or else bot-wide (for a send: the request's share, free or
+paid; for another method: that method); with ``fail_randomly``, for the
+request's chat (its chat_id) or, for a request without chat_id
+(answerCallbackQuery), for that method across the bot.  A penalty for a
+chat covers the sends to it (for a send) or that method's requests to it.  Every 429 counts in ``counts["429"]``, ``rate_limited`` and
+``rate_limited_at``.
+
+Dropped connections: ``status=0`` with ``drop="before"`` or ``drop="after"``
+(``Drop = Literal["before", "after"]``; each requires the other) closes the
+TCP connection instead of answering, with no HTTP response at all.
+``"before"``: the request is not executed (nothing delivered, an update
+offset not confirmed); its Call has ``ok=False`` and ``error =
+DROPPED_BEFORE``.  ``"after"``: the request goes through the remaining checks
+and its handler as usual (a message IS delivered, a 429 or 400 is recorded
+as usual), then the connection is closed instead of answering.  Both are
+listed in ``injected`` (status 0) and in ``dropped`` as (method, chat_id,
+drop).  httpx sees ``RemoteProtocolError: Server disconnected without
+sending a response``, which PTB raises as ``NetworkError``; aiohttp's client
+raises ``ServerDisconnectedError``.  aiohttp's server logs nothing for it.
+
+Outages: ``await go_down()`` makes the server unreachable: it stops
+listening (new connections are refused: PTB ``NetworkError`` from
+``httpx.ConnectError``), closes every open connection (a request in progress
+or a pooled keep-alive connection fails with a network error) and so ends
+held getUpdates polls (their handlers are cancelled; no update is lost, as
+none is confirmed).  ``await come_back()`` listens again on the same host
+and port; all state is kept (chats, messages, queued updates - ``push_update``
+works while down - counters, penalties, failures).  ``await
+down_for(seconds)`` goes down and schedules ``come_back()`` after ``seconds``
+of real time (asyncio.sleep, not ``clock``); it returns that task, and an
+earlier ``come_back()`` cancels it.  ``is_down`` tells which; ``outages``
+lists (down at, back at or None while down) ``clock`` readings.  Both are
+no-ops when already in the requested state.  Webhook deliveries (requests
+*from* the fake to the bot) are not affected.
 
 PTB note: python-telegram-bot 22.x reads ``RetryAfter.retry_after`` in the
 exception's constructor, which warns (PTBDeprecationWarning) unless the
@@ -89,20 +181,28 @@ Deliberate deviations from the real server (all "stricter" or "simpler"):
   does.  MarkdownV2/Markdown are rejected outright (not implemented).
 * Inline buttons must carry exactly one action field.
 * Photos must be PNG/JPEG whose dimensions can be read from the header.
-* Inline messages, groups and channels are not modelled: every chat is the
-  private chat of a user that sent an update (or, with ``accept_any_chat``, a
-  synthetic chat).  sendMediaGroup, copyMessage and forwardMessage are not
-  implemented (404), although flood control would count them.
+* Inline messages and channels are not modelled; groups only as above (no
+  members, rights, join/leave updates or migration to a supergroup).  Every
+  positive chat id is the private chat of a user that sent an update (or,
+  with ``accept_any_chat``, a synthetic chat).  sendMediaGroup, copyMessage
+  and forwardMessage are not implemented (404), although flood control would
+  count them.
 * Texts are trimmed of surrounding whitespace (as Telegram does) before the
   empty/length checks; entity offsets are UTF-16 code units.
 
 Run standalone for manual trials::
 
     python -m tests.fakebot --port 8081 --token 123:TEST [--flood] [--global-rate 30]
-        [--per-chat-rate 1] [--paid-rate 1000] [--accept-any-chat] [--no-store-messages]
-        [--blocked 5,6]
+        [--per-chat-rate 1] [--per-chat-burst 3] [--group-limit 20] [--group-window 60]
+        [--paid-rate 1000] [--accept-any-chat] [--no-store-messages] [--blocked 5,6]
 
-which also exposes a tiny control API under ``/_fake/`` (see ``_fake_*``).
+which also exposes a tiny control API under ``/_fake/`` (see ``_fake_*``):
+``message`` (a ``chat_id`` makes it a group message), ``callback``,
+``sent/{chat_id}``, ``errors``, ``stats``, ``block``, ``fail`` (``fail_next``,
+``drop`` included), ``fail_randomly``, ``clear_failures`` and ``down``
+(``{"seconds": N}``: ``down_for(N)``; the control API goes down too, hence
+the mandatory duration).  SIGUSR1 / SIGUSR2 make the standalone server go
+down / come back.
 """
 
 from __future__ import annotations
@@ -117,6 +217,8 @@ import itertools
 import json
 import math
 import mimetypes
+import os
+import random
 import re
 import signal
 import struct
@@ -125,7 +227,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Self
+from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
 from aiohttp import BodyPartReader, web
@@ -133,8 +235,10 @@ from aiohttp import BodyPartReader, web
 __all__ = [
     "FLOOD_METHODS",
     "Call",
+    "Drop",
     "FakeBotAPI",
     "HtmlParseError",
+    "RandomFault",
     "StoredMessage",
     "make_png",
     "parse_html",
@@ -143,6 +247,8 @@ __all__ = [
 
 JSON = dict[str, Any]
 FileValue = bytes | tuple[str, bytes]
+# How an injected dropped connection behaves: closed before or after executing the request.
+Drop = Literal["before", "after"]
 
 DEFAULT_TOKEN = "123456789:TEST-fakebot-token"
 MAX_TEXT = 4096
@@ -170,6 +276,8 @@ _FAULT_DESCRIPTIONS = {
     500: "Internal Server Error",
     502: "Bad Gateway",
 }
+_DROP_MODES = ("before", "after")
+DROPPED_BEFORE = "fakebot: connection dropped before the request was executed"
 _EARLY = 1e-3  # a request this close to the end of a penalty is not early
 _EPS = 1e-9  # float slack: an event exactly one window old has left the window
 
@@ -269,11 +377,38 @@ class _Fault:
     """A failure registered with ``fail_next``."""
 
     method: str
-    status: int
+    status: int  # 0 for a dropped connection
     description: str
     chat_id: int | str | None
     times: int
     retry_after: int | None
+    drop: Drop | None = None
+
+
+@dataclass(slots=True, eq=False)
+class RandomFault:
+    """A registration of ``FakeBotAPI.fail_randomly``: it is live while in ``random_failures``.
+
+    ``draws`` counts the requests of its methods it drew a number for, ``hits`` the draws
+    below ``probability``: each of those requests failed as registered, unless something
+    checked earlier answered it (a running penalty, a ``fail_next`` registration, or an
+    earlier registration that hit too).
+    """
+
+    methods: frozenset[str]
+    status: int  # 0 for a dropped connection
+    probability: float
+    seed: int
+    retry_after: int | None
+    description: str
+    drop: Drop | None
+    rng: random.Random = field(repr=False)
+    draws: int = 0
+    hits: int = 0
+
+
+class _Dropped(Exception):
+    """Raised by the gate: close the connection without executing the request."""
 
 
 # A penalty after a 429: (scope, chat or None) -> (until, announced at, retry_after).
@@ -875,13 +1010,23 @@ class FakeBotAPI:
         flood_control: bool = False,
         global_rate: float = 30.0,
         per_chat_rate: float = 1.0,
+        per_chat_burst: int = 3,
+        group_limit: int = 20,
+        group_window: float = 60.0,
         paid_rate: float = 1000.0,
         retry_after_grace: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
         store_messages: bool = True,
         accept_any_chat: bool = False,
         blocked_users: Iterable[int] = (),
+        delivery_log: int = 200_000,
     ) -> None:
+        if min(global_rate, per_chat_rate, paid_rate) <= 0:
+            raise ValueError("rates must be positive")
+        if per_chat_burst < 1 or group_limit < 1:
+            raise ValueError("per_chat_burst and group_limit must be at least 1")
+        if group_window <= 0:
+            raise ValueError("group_window must be positive")
         self.token = token or DEFAULT_TOKEN
         self.host = host
         self.port = port
@@ -926,7 +1071,12 @@ class FakeBotAPI:
         self._file_ids = itertools.count(1)
         self._waiters: list[tuple[Callable[[Call], bool], asyncio.Future[Call]]] = []
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         self._closing = False
+        # Outages (go_down/come_back): (down at, back at or None while down), clock readings.
+        self.outages: list[tuple[float, float | None]] = []
+        self._return_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()  # control-API work that outlives its request
 
         # Delivery counters (kept whatever store_messages says) and the memory switches.
         self.store_messages = store_messages
@@ -934,25 +1084,40 @@ class FakeBotAPI:
         self.delivered = 0
         self.delivered_by_chat: dict[int, int] = {}  # chat id -> messages delivered there
 
-        # Flood control: limits, clock, and the sliding windows of delivered messages.
+        # Delivery times of the message-creating methods (clock readings), bounded; see max_in_window.
+        self.free_delivery_times: collections.deque[float] = collections.deque(maxlen=delivery_log)
+        self.paid_delivery_times: collections.deque[float] = collections.deque(maxlen=delivery_log)
+
+        # Flood control: limits, clock, and the state of the delivered messages.
         self.flood_control = flood_control
         self.global_rate = global_rate
         self.per_chat_rate = per_chat_rate
+        self.per_chat_burst = per_chat_burst
+        self.group_limit = group_limit
+        self.group_window = group_window
         self.paid_rate = paid_rate
         self.retry_after_grace = retry_after_grace
         self.clock = clock
         self.rate_limited: list[tuple[str, int | None]] = []  # (method, chat_id) of every 429
-        self._sent_times: collections.deque[float] = collections.deque()  # all chats
-        self._chat_fifo: collections.deque[tuple[float, Any]] = collections.deque()
-        self._chat_times: dict[Any, list[float]] = {}  # only chats with a message in the window
+        self.rate_limited_at: list[float] = []  # the clock reading of every 429, parallel to it
+        self._all_times: collections.deque[float] = collections.deque()  # paid and free, all chats
+        self._free_times: collections.deque[float] = collections.deque()  # free ones only
+        # Private chats: theoretical arrival time (GCRA), only while it is in the future.
+        self._chat_tat: dict[int, float] = {}
+        self._tat_heap: list[tuple[float, int, int]] = []  # (TAT, seq, chat), to forget idle chats
+        # Groups: delivery times within group_window, only for groups with one.
+        self._group_fifo: collections.deque[tuple[float, int]] = collections.deque()
+        self._group_times: dict[int, collections.deque[float]] = {}
         self._bans: dict[_BanKey, tuple[float, float, int]] = {}
         self._ban_heap: list[tuple[float, int, _BanKey]] = []
         self._ban_seq = itertools.count()
 
         # Fault injection.
         self.blocked_users: set[int] = set(blocked_users)
-        self.injected: list[tuple[str, int | None, int]] = []  # (method, chat_id, status)
+        self.injected: list[tuple[str, int | None, int]] = []  # (method, chat_id, status; 0: drop)
+        self.dropped: list[tuple[str, int | None, Drop]] = []  # (method, chat_id, "before"/"after")
         self._faults: list[_Fault] = []
+        self.random_failures: list[RandomFault] = []  # live fail_randomly registrations, in order
 
         handlers: dict[str, Callable[[JSON, dict[str, FileValue]], Any]] = {
             "getMe": self._get_me,
@@ -1006,6 +1171,9 @@ class FakeBotAPI:
         app.router.add_get("/_fake/sent/{chat_id}", self._fake_sent)
         app.router.add_get("/_fake/errors", self._fake_errors)
         app.router.add_post("/_fake/fail", self._fake_fail)
+        app.router.add_post("/_fake/fail_randomly", self._fake_fail_randomly)
+        app.router.add_post("/_fake/clear_failures", self._fake_clear_failures)
+        app.router.add_post("/_fake/down", self._fake_down)
         app.router.add_post("/_fake/block", self._fake_block)
         app.router.add_get("/_fake/stats", self._fake_stats)
         # handler_cancellation: when PTB cancels a long poll (on shutdown) the
@@ -1014,22 +1182,87 @@ class FakeBotAPI:
             app, handler_cancellation=True, access_log=None, shutdown_timeout=2.0
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
+        await self._listen()
         self.port = self._runner.addresses[0][1]  # the real port when port=0
         self._closing = False
+
+    async def _listen(self) -> None:
+        assert self._runner is not None
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self._site = site
 
     async def stop(self) -> None:
         self._closing = True
         self._wake_polls()  # pending long polls return [] right away
-        for task in list(self._deliveries):
+        for task in [*self._deliveries, *self._tasks]:
             task.cancel()
+        if self._return_task is not None:
+            self._return_task.cancel()
+            self._return_task = None
         if self._client is not None:
             await self._client.close()
             self._client = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+            self._site = None
+        if self.outages and self.outages[-1][1] is None:
+            self.outages[-1] = (self.outages[-1][0], self.clock())
+
+    # ----------------------------------------------------------------- outages
+
+    @property
+    def is_down(self) -> bool:
+        """True between go_down() and come_back()."""
+        return self._runner is not None and self._site is None
+
+    async def go_down(self) -> None:
+        """Become unreachable, keeping all state (see module docstring); no-op when down."""
+        if self._runner is None:
+            raise RuntimeError("the server is not running")
+        site, self._site = self._site, None
+        if site is None:
+            return
+        self.outages.append((self.clock(), None))
+        await site.stop()  # no longer listening: new connections are refused
+        for connection in self._runner.server.connections if self._runner.server else ():
+            transport = connection.transport
+            if transport is not None:
+                transport.close()  # pending writes are flushed, then the peer sees the close
+        # Closing the transports cancels their handlers (handler_cancellation); give held
+        # getUpdates polls a moment to end, so that nothing of the old server is left running.
+        for _ in range(100):
+            if not self._polls:
+                break
+            await asyncio.sleep(0.005)
+
+    async def come_back(self) -> None:
+        """Listen again on the same host and port, state kept; no-op when not down."""
+        task, self._return_task = self._return_task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        if not self.is_down:
+            return
+        await self._listen()
+        if self.outages and self.outages[-1][1] is None:
+            self.outages[-1] = (self.outages[-1][0], self.clock())
+
+    async def down_for(self, seconds: float) -> asyncio.Task[None]:
+        """go_down() now and come_back() after ``seconds`` of real time (asyncio.sleep, not
+        ``clock``); returns the task that brings the server back (await it to wait for that)."""
+        if seconds < 0:
+            raise ValueError("seconds must not be negative")
+        await self.go_down()
+
+        async def back() -> None:
+            await asyncio.sleep(seconds)
+            await self.come_back()
+
+        if self._return_task is not None:
+            self._return_task.cancel()
+        self._return_task = asyncio.get_running_loop().create_task(back())
+        return self._return_task
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -1062,15 +1295,49 @@ class FakeBotAPI:
             chat.info = info
         return chat
 
-    def message_update(self, user: JSON, text: str | None = None, **fields: Any) -> JSON:
-        """An update with a private message from ``user`` (not yet pushed)."""
-        chat = self._chat_for(user)
-        message_id = chat.allocate_message_id()
-        chat.user_message_ids.add(message_id)
+    def group(self, chat_id: int, title: str = "Grup") -> JSON:
+        """A group chat the bot is a member of; returns its Chat object.
+
+        ``chat_id`` must be negative (``-100...``: a supergroup, otherwise a basic group).  The
+        bot may send there at once, as after being added to a group; pass the returned object
+        as ``message_update(user, text, chat=...)`` for a member's message in it.
+        """
+        if not isinstance(chat_id, int) or isinstance(chat_id, bool) or chat_id >= 0:
+            raise ValueError("group chat ids are negative integers")
+        info = _synthetic_chat(chat_id)
+        info["title"] = title
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat(info)
+        else:
+            chat.info = info
+        chat.seen = True
+        return dict(info)
+
+    def _group_for(self, info: JSON) -> _Chat:
+        chat_id = info.get("id")
+        if not isinstance(chat_id, int) or isinstance(chat_id, bool) or chat_id >= 0:
+            raise ValueError(f"not a group chat: {info!r} (group chat ids are negative)")
+        chat = self._chats.get(chat_id)
+        if chat is None:
+            chat = self._chats[chat_id] = _Chat({**_synthetic_chat(chat_id), **info})
+        return chat
+
+    def message_update(
+        self, user: JSON, text: str | None = None, *, chat: JSON | None = None, **fields: Any
+    ) -> JSON:
+        """An update with a message from ``user`` (not yet pushed): in the private chat with
+        the user, or in the group ``chat`` (a Chat object from ``group()``)."""
+        if chat is None or chat.get("id") == user["id"]:
+            target = self._chat_for(user)
+        else:
+            target = self._group_for(chat)
+        message_id = target.allocate_message_id()
+        target.user_message_ids.add(message_id)
         message: JSON = {
             "message_id": message_id,
             "date": int(time.time()),
-            "chat": dict(chat.info),
+            "chat": dict(target.info),
             "from": user,
         }
         if text is not None:
@@ -1083,20 +1350,25 @@ class FakeBotAPI:
         message.update(fields)
         return {"message": message}
 
-    def callback_update(self, user: JSON, message_id: int, data: str) -> JSON:
-        """An update with a button press on the bot's message ``message_id``."""
-        chat = self._chat_for(user)
-        stored = chat.bot_messages.get(message_id)
+    def callback_update(
+        self, user: JSON, message_id: int, data: str, *, chat: JSON | int | None = None
+    ) -> JSON:
+        """An update with ``user``'s button press on the bot's message ``message_id``: in the
+        private chat with the user, or in the group ``chat`` (its Chat object or id)."""
+        chat_id = user["id"] if chat is None else chat["id"] if isinstance(chat, dict) else chat
+        target = self._chat_for(user) if chat_id == user["id"] else self._chats.get(chat_id)
+        stored = target.bot_messages.get(message_id) if target is not None else None
         if stored is None or stored.deleted:
-            raise LookupError(f"the bot has no message {message_id} in chat {user['id']}")
+            raise LookupError(f"the bot has no message {message_id} in chat {chat_id}")
         query_id = f"{self.bot_user['id']}{next(self._callback_ids):010d}"
         self._callback_queries[query_id] = False
+        instance = f"-{user['id']}" if chat_id == user["id"] else str(chat_id)
         return {
             "callback_query": {
                 "id": query_id,
                 "from": user,
                 "message": self._message_json(stored),
-                "chat_instance": f"-{user['id']}{self.bot_user['id']}",
+                "chat_instance": f"{instance}{self.bot_user['id']}",
                 "data": data,
             }
         }
@@ -1164,8 +1436,13 @@ class FakeBotAPI:
             if not isinstance(obj, dict):
                 continue
             sender = obj.get("from")
-            if key == "callback_query" and isinstance(sender, dict):
-                self._chat_for(sender).seen = True
+            if key == "callback_query":
+                message = obj.get("message")
+                info = message.get("chat") if isinstance(message, dict) else None
+                if isinstance(info, dict) and isinstance(info.get("id"), int) and info["id"] < 0:
+                    self._chats.setdefault(info["id"], _Chat(dict(info))).seen = True
+                elif isinstance(sender, dict):  # a press in the private chat with the sender
+                    self._chat_for(sender).seen = True
                 continue
             chat_info = obj.get("chat")
             if isinstance(chat_info, dict) and "id" in chat_info:
@@ -1214,6 +1491,7 @@ class FakeBotAPI:
         chat_id: int | None = None,
         times: int = 1,
         retry_after: int | None = None,
+        drop: Drop | None = None,
     ) -> None:
         """Make the next ``times`` requests of ``method`` (to ``chat_id``, or any) fail.
 
@@ -1224,14 +1502,74 @@ class FakeBotAPI:
         failure is listed in ``injected``.  A 429 starts a penalty like a real one: for
         ``chat_id``, or for the whole bot, until ``retry_after`` has elapsed.  Registrations
         are used in order; several may be pending at once.
+
+        ``status=0`` with ``drop="before"`` or ``drop="after"`` drops the connection instead
+        of answering (see module docstring); ``drop`` requires ``status=0`` and vice versa.
         """
+        name = self._method_name(method)
+        status, description, retry_after = self._fault_answer(status, description, retry_after, drop)
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        self._faults.append(_Fault(name, status, description, chat_id, times, retry_after, drop))
+
+    def fail_randomly(
+        self,
+        methods: str | Iterable[str],
+        *,
+        status: int,
+        probability: float,
+        seed: int = 0,
+        retry_after: int | None = None,
+        description: str | None = None,
+        drop: Drop | None = None,
+    ) -> RandomFault:
+        """Fail each request of ``methods`` with ``probability``, reproducibly (see module
+        docstring); returns the registration, live while it is in ``random_failures``.
+
+        ``status``/``description``/``retry_after``/``drop`` mean what they mean for
+        ``fail_next``; a random 429 (retry_after default 1) starts a penalty for the
+        request's chat, or, for a request without ``chat_id``, for its method across the bot.
+        """
+        names = [methods] if isinstance(methods, str) else list(methods)
+        if not names:
+            raise ValueError("no methods given")
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError("probability must be between 0 and 1")
+        status, description, retry_after = self._fault_answer(status, description, retry_after, drop)
+        fault = RandomFault(
+            methods=frozenset(self._method_name(name) for name in names),
+            status=status,
+            probability=probability,
+            seed=seed,
+            retry_after=retry_after,
+            description=description,
+            drop=drop,
+            rng=random.Random(seed),
+        )
+        self.random_failures.append(fault)
+        return fault
+
+    def _method_name(self, method: str) -> str:
         entry = self._handlers.get(method.lower())
         if entry is None:
             raise ValueError(f"fakebot does not implement {method!r}")
+        return entry[0]
+
+    @staticmethod
+    def _fault_answer(
+        status: int, description: str | None, retry_after: int | None, drop: str | None
+    ) -> tuple[int, str, int | None]:
+        """Validate an injected failure; return (status, description, retry_after) to use."""
+        if drop is not None:
+            if drop not in _DROP_MODES:
+                raise ValueError(f"drop must be one of {_DROP_MODES} or None")
+            if status != 0:
+                raise ValueError("a dropped connection has no status: pass status=0 with drop")
+            return 0, "", None
+        if status == 0:
+            raise ValueError('status=0 means a dropped connection: pass drop="before" or "after"')
         if not 400 <= status <= 599:
-            raise ValueError("status must be an HTTP error status (400-599)")
-        if times < 1:
-            raise ValueError("times must be at least 1")
+            raise ValueError("status must be an HTTP error status (400-599), or 0 with drop")
         if status == 429 and retry_after is None:
             retry_after = 1
         if retry_after is not None and retry_after < 1:
@@ -1242,52 +1580,66 @@ class FakeBotAPI:
                 if status == 429
                 else _FAULT_DESCRIPTIONS.get(status, f"Error {status}")
             )
-        self._faults.append(_Fault(entry[0], status, description, chat_id, times, retry_after))
+        return status, description, retry_after
 
     def clear_failures(self) -> None:
-        """Forget pending ``fail_next`` registrations (``blocked_users`` stays)."""
+        """Forget pending ``fail_next`` registrations and every ``fail_randomly`` one
+        (``blocked_users`` and running penalties stay)."""
         self._faults.clear()
+        self.random_failures.clear()
 
     @property
     def pending_failures(self) -> int:
-        """How many injected failures are still to come."""
+        """How many ``fail_next`` failures are still to come."""
         return sum(f.times for f in self._faults)
 
-    def _gate(self, method: str, params: JSON) -> float | None:
+    def _gate(self, method: str, params: JSON) -> tuple[float | None, Drop | None]:
         """Penalties, injected failures, flood limits and blocked chats, before the handler.
 
-        Raises the ApiError to answer with; returns the clock reading when the request is a
-        flood-controlled send that may go ahead (to note it once it is delivered).
+        Raises the ApiError to answer with (or _Dropped); returns (the clock reading when the
+        request is a flood-controlled send that may go ahead, to note it once it is delivered;
+        "after" when the connection is to be dropped once the request has been executed).
         """
         chat_id = params.get("chat_id")
-        chat = chat_id if isinstance(chat_id, (int, str)) else None
+        chat = chat_id if isinstance(chat_id, (int, str)) and not isinstance(chat_id, bool) else None
         sending = method in FLOOD_METHODS
         flood = self.flood_control and sending
-        if not (self._bans or self._faults or flood or self.blocked_users):
-            return None
+        if not (self._bans or self._faults or self.random_failures or flood or self.blocked_users):
+            return None, None
         paid = sending and params.get("allow_paid_broadcast") is True
         now = self.clock()
+        drawn = self._draw(method) if self.random_failures else None
         if self._bans:
             self._check_bans(method, chat, sending, paid, now)
-        if self._faults:
-            self._inject(method, chat, sending, paid, now)
+        drop: Drop | None = None
+        fault = self._take_fault(method, chat) if self._faults else None
+        if fault is not None:
+            scope = "paid" if paid and fault.chat_id is None else self._scope(method, sending)
+            drop = self._inject(
+                method, chat, fault.status, fault.description, fault.retry_after, fault.drop,
+                (scope, fault.chat_id), now,
+            )  # fmt: skip
+        elif drawn is not None:
+            drop = self._inject(
+                method, chat, drawn.status, drawn.description, drawn.retry_after, drawn.drop,
+                (self._scope(method, sending), chat), now,
+            )  # fmt: skip
         if flood:
             self._check_flood(method, chat, paid, now)
         if chat in self.blocked_users and method in _BLOCKABLE_METHODS:
             self.injected.append((method, chat, 403))
             raise ApiError(BLOCKED, 403, record=False)
-        return now if flood else None
+        return (now if flood else None), drop
 
     @staticmethod
     def _scope(method: str, sending: bool) -> str:
         return "send" if sending else method
 
     def _ban_keys(self, method: str, chat: Any, sending: bool, paid: bool) -> list[_BanKey]:
-        """The penalties that stop this request."""
+        """The penalties that stop this request: the bot-wide one of its share (free sends,
+        paid sends, or the method) and the one of its chat."""
         scope = self._scope(method, sending)
         keys: list[_BanKey] = [("paid", None)] if paid else [(scope, None)]
-        if sending and not paid:
-            keys.append(("paid", None))  # over the paid limit, the free one is exceeded too
         if chat is not None:
             keys.append((scope, chat))
         return keys
@@ -1307,7 +1659,12 @@ class FakeBotAPI:
             retry = _whole_seconds(until - now)
             line = None
             if now - announced >= self.retry_after_grace:
-                where = "the bot" if key[1] is None else f"chat {key[1]}"
+                if key[1] is not None:
+                    where = f"chat {key[1]}"
+                elif key[0] == "send":
+                    where = "the bot"
+                else:
+                    where = f"the bot ({'paid broadcasts' if key[0] == 'paid' else key[0]})"
                 line = (
                     f"ignored retry_after: {method} to chat {chat} "
                     f"{now - announced:.2f}s after a 429 with retry_after={seconds} for {where} "
@@ -1329,44 +1686,77 @@ class FakeBotAPI:
         self._bans[key] = (until, now, seconds)
         heapq.heappush(self._ban_heap, (until, next(self._ban_seq), key))
 
-    def _inject(self, method: str, chat: Any, sending: bool, paid: bool, now: float) -> None:
+    def _take_fault(self, method: str, chat: Any) -> _Fault | None:
+        """Use up one matching ``fail_next`` registration, the oldest."""
         for index, fault in enumerate(self._faults):
             if fault.method == method and (fault.chat_id is None or fault.chat_id == chat):
-                break
-        else:
-            return
-        fault.times -= 1
-        if fault.times <= 0:
-            del self._faults[index]
-        self.injected.append((method, chat, fault.status))
+                fault.times -= 1
+                if fault.times <= 0:
+                    del self._faults[index]
+                return fault
+        return None
+
+    def _draw(self, method: str) -> RandomFault | None:
+        """Every registration for ``method`` draws; the first whose number is below its
+        probability fails the request."""
+        chosen = None
+        for fault in self.random_failures:
+            if method in fault.methods:
+                fault.draws += 1
+                if fault.rng.random() < fault.probability:
+                    fault.hits += 1
+                    if chosen is None:
+                        chosen = fault
+        return chosen
+
+    def _inject(
+        self,
+        method: str,
+        chat: Any,
+        status: int,
+        description: str,
+        retry_after: int | None,
+        drop: Drop | None,
+        ban_key: _BanKey,
+        now: float,
+    ) -> Drop | None:
+        """Apply an injected failure: raise its answer (or _Dropped); return "after" for a
+        connection to drop once the request has been executed."""
+        self.injected.append((method, chat, status))
+        if drop is not None:
+            self.dropped.append((method, chat, drop))
+            if drop == "before":
+                raise _Dropped
+            return drop
         parameters = None
-        if fault.retry_after is not None:
-            parameters = {"retry_after": fault.retry_after}
-            if fault.status == 429:
-                scope = "paid" if paid and fault.chat_id is None else self._scope(method, sending)
-                self._ban((scope, fault.chat_id), now, fault.retry_after)
-        raise ApiError(fault.description, fault.status, record=False, parameters=parameters)
+        if retry_after is not None:
+            parameters = {"retry_after": retry_after}
+            if status == 429:
+                self._ban(ban_key, now, retry_after)
+        raise ApiError(description, status, record=False, parameters=parameters)
 
     def _check_flood(self, method: str, chat: Any, paid: bool, now: float) -> None:
-        global_window, global_cap = _limit(self.paid_rate if paid else self.global_rate)
-        chat_window, chat_cap = _limit(self.per_chat_rate)
-        keep = max(global_window, _limit(self.paid_rate)[0], _limit(self.global_rate)[0])
-        times = self._sent_times
-        while times and times[0] <= now - keep + _EPS:
-            times.popleft()
-        fifo, per_chat = self._chat_fifo, self._chat_times
-        while fifo and fifo[0][0] <= now - chat_window + _EPS:
-            _, old = fifo.popleft()
-            entries = per_chat[old]
-            del entries[0]
-            if not entries:
-                del per_chat[old]
-
-        wait = _window_wait(times, now, global_window, global_cap)
-        key: _BanKey = ("paid" if paid else "send", None)
-        if wait is None and chat is not None and chat in per_chat:
-            wait = _window_wait(per_chat[chat], now, chat_window, chat_cap)
+        self._prune_flood(now)
+        if paid:  # the paid ceiling counts every message, paid or free
+            window, cap = _limit(self.paid_rate)
+            wait = _window_wait(self._all_times, now, window, cap)
+            key: _BanKey = ("paid", None)
+        else:  # the free share counts free messages only
+            window, cap = _limit(self.global_rate)
+            wait = _window_wait(self._free_times, now, window, cap)
+            key = ("send", None)
+        if wait is None and isinstance(chat, int):
             key = ("send", chat)
+            if chat < 0:  # a group: sliding window
+                times = self._group_times.get(chat)
+                if times:
+                    wait = _window_wait(times, now, self.group_window, self.group_limit)
+            else:  # a private chat: token bucket (GCRA)
+                tat = self._chat_tat.get(chat)
+                if tat is not None:
+                    allowed_at = tat - (self.per_chat_burst - 1) / self.per_chat_rate
+                    if now < allowed_at - _EPS:
+                        wait = allowed_at - now
         if wait is None:
             return
         retry = _whole_seconds(wait)
@@ -1378,13 +1768,66 @@ class FakeBotAPI:
             parameters={"retry_after": retry},
         )
 
-    def _note_sent(self, params: JSON, now: float) -> None:
-        """A flood-controlled message was delivered at ``now``: it fills the windows."""
-        self._sent_times.append(now)
-        chat_id = params.get("chat_id")
-        if isinstance(chat_id, (int, str)):
-            self._chat_fifo.append((now, chat_id))
-            self._chat_times.setdefault(chat_id, []).append(now)
+    def _prune_flood(self, now: float) -> None:
+        """Forget what no longer limits anything, so memory follows recent traffic only."""
+        keep = max(_limit(self.paid_rate)[0], _limit(self.global_rate)[0])
+        for times in (self._all_times, self._free_times):
+            while times and times[0] <= now - keep + _EPS:
+                times.popleft()
+        fifo, groups = self._group_fifo, self._group_times
+        while fifo and fifo[0][0] <= now - self.group_window + _EPS:
+            _, old = fifo.popleft()
+            entries = groups[old]
+            entries.popleft()
+            if not entries:
+                del groups[old]
+        heap, tats = self._tat_heap, self._chat_tat
+        while heap and heap[0][0] <= now:  # TAT in the past: the chat is idle, as if unknown
+            tat, _, old = heapq.heappop(heap)
+            if tats.get(old) == tat:
+                del tats[old]
+
+    def _note_delivery(self, method: str, params: JSON, sent_at: float | None) -> None:
+        """A request succeeded: if it created a message, log its time and, under flood
+        control, let it fill the limits (``sent_at`` is the gate's clock reading then)."""
+        if method not in FLOOD_METHODS:
+            return
+        paid = params.get("allow_paid_broadcast") is True
+        now = self.clock() if sent_at is None else sent_at
+        (self.paid_delivery_times if paid else self.free_delivery_times).append(now)
+        if sent_at is None:
+            return
+        self._all_times.append(now)
+        if not paid:
+            self._free_times.append(now)
+        chat = params.get("chat_id")
+        if not isinstance(chat, int) or isinstance(chat, bool):
+            return
+        if chat < 0:
+            self._group_fifo.append((now, chat))
+            self._group_times.setdefault(chat, collections.deque()).append(now)
+        else:
+            tat = max(self._chat_tat.get(chat, now), now) + 1.0 / self.per_chat_rate
+            self._chat_tat[chat] = tat
+            heapq.heappush(self._tat_heap, (tat, next(self._ban_seq), chat))
+
+    def max_in_window(self, seconds: float = 1.0, *, paid: bool | None = None) -> int:
+        """The most messages delivered within any ``seconds`` of ``clock`` time (an event
+        exactly ``seconds`` older than another is outside its window, as for flood control),
+        computed from ``free_delivery_times``/``paid_delivery_times``: all messages, or only
+        the paid (``paid=True``) or free (``paid=False``) ones."""
+        if seconds <= 0:
+            raise ValueError("seconds must be positive")
+        if paid is None:
+            times = sorted(itertools.chain(self.free_delivery_times, self.paid_delivery_times))
+        else:
+            times = sorted(self.paid_delivery_times if paid else self.free_delivery_times)
+        best = start = 0
+        for end, at in enumerate(times):
+            while times[start] <= at - seconds + _EPS:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
 
     async def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 5.0) -> Call:
         """The first call matching ``predicate``, recorded or still to come."""
@@ -1454,18 +1897,21 @@ class FakeBotAPI:
         self.counts[method] += 1
         params: JSON = {}
         files: dict[str, FileValue] = {}
+        drop: Drop | None = None
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError("Unauthorized", 401)
             if entry is None:
                 raise ApiError("Not Found", 404)
             params, files = await self._read_params(request)
-            sent_at = self._gate(method, params)
+            sent_at, drop = self._gate(method, params)
             result = entry[1](params, files)
             if asyncio.iscoroutine(result):
                 result = await result
-            if sent_at is not None:
-                self._note_sent(params, sent_at)
+            self._note_delivery(method, params, sent_at)
+        except _Dropped:
+            self._record(Call(method, params, files, False, DROPPED_BEFORE, None, arrived), None)
+            return self._drop_connection(request)
         except ApiError as exc:
             error_line = None
             if exc.record:
@@ -1474,12 +1920,31 @@ class FakeBotAPI:
                 self.counts["429"] += 1
                 chat_id = params.get("chat_id")
                 self.rate_limited.append((method, chat_id if isinstance(chat_id, int) else None))
+                self.rate_limited_at.append(self.clock())
             self._record(
                 Call(method, params, files, False, exc.description, None, arrived), error_line
             )
+            if drop is not None:
+                return self._drop_connection(request)
             return self._reply(False, exc.description, exc.code, exc.parameters)
         self._record(Call(method, params, files, True, None, result, arrived), None)
+        if drop is not None:
+            return self._drop_connection(request)
         return self._reply(True, result)
+
+    @staticmethod
+    def _drop_connection(request: web.Request) -> web.Response:
+        """Close the connection without an HTTP response.
+
+        The client sees the peer close the connection (httpx: RemoteProtocolError "Server
+        disconnected without sending a response", PTB: NetworkError).  aiohttp then fails to
+        write the returned response into the closed transport, which it treats as a client
+        disconnection (no log, no traceback).
+        """
+        transport = request.transport
+        if transport is not None:
+            transport.close()
+        return web.Response(status=204)  # never sent
 
     async def _read_params(self, request: web.Request) -> tuple[JSON, dict[str, FileValue]]:
         """Parse query string + body the ways Telegram accepts them."""
@@ -1524,11 +1989,19 @@ class FakeBotAPI:
     # ----------------------------------------------------------------- control API (standalone)
 
     async def _fake_message(self, request: web.Request) -> web.Response:
+        """{"user_id", "text"?, "first_name"?, "language_code"?, "chat_id"?, "title"?}: a message
+        from the user, in a group when ``chat_id`` (negative) is given."""
         body = await request.json()
         user = self.user(
             int(body["user_id"]), body.get("first_name", "Warga"), body.get("language_code", "id")
         )
-        update_id = self.push_update(self.message_update(user, body.get("text")))
+        chat = None
+        if body.get("chat_id") is not None:
+            try:
+                chat = self.group(int(body["chat_id"]), str(body.get("title", "Grup")))
+            except ValueError as exc:
+                return web.json_response({"error": str(exc)}, status=400)
+        update_id = self.push_update(self.message_update(user, body.get("text"), chat=chat))
         return web.json_response({"update_id": update_id})
 
     async def _fake_callback(self, request: web.Request) -> web.Response:
@@ -1566,7 +2039,7 @@ class FakeBotAPI:
 
     async def _fake_fail(self, request: web.Request) -> web.Response:
         """``fail_next`` over HTTP: {"method", "status", "description"?, "chat_id"?, "times"?,
-        "retry_after"?}."""
+        "retry_after"?, "drop"?}."""
         body = await request.json()
         try:
             self.fail_next(
@@ -1576,10 +2049,51 @@ class FakeBotAPI:
                 chat_id=body.get("chat_id"),
                 times=int(body.get("times", 1)),
                 retry_after=body.get("retry_after"),
+                drop=body.get("drop"),
             )
         except (KeyError, TypeError, ValueError) as exc:
             return web.json_response({"error": str(exc)}, status=400)
         return web.json_response({"pending_failures": self.pending_failures})
+
+    async def _fake_fail_randomly(self, request: web.Request) -> web.Response:
+        """``fail_randomly`` over HTTP: {"methods" (a name or a list), "status", "probability",
+        "seed"?, "retry_after"?, "description"?, "drop"?}."""
+        body = await request.json()
+        try:
+            self.fail_randomly(
+                body["methods"],
+                status=int(body["status"]),
+                probability=float(body["probability"]),
+                seed=int(body.get("seed", 0)),
+                retry_after=body.get("retry_after"),
+                description=body.get("description"),
+                drop=body.get("drop"),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            return web.json_response({"error": str(exc)}, status=400)
+        return web.json_response({"random_failures": len(self.random_failures)})
+
+    async def _fake_clear_failures(self, request: web.Request) -> web.Response:
+        self.clear_failures()
+        return web.json_response({"pending_failures": 0, "random_failures": 0})
+
+    async def _fake_down(self, request: web.Request) -> web.Response:
+        """{"seconds": N}: answer, then ``down_for(N)``.  The control API goes down with the
+        rest, hence the mandatory duration (standalone mode also comes back on SIGUSR2)."""
+        body = await request.json() if request.can_read_body else {}
+        try:
+            seconds = float(body["seconds"])
+            if not 0 < seconds <= 3600:
+                raise ValueError("seconds must be in (0, 3600]")
+        except (KeyError, TypeError, ValueError) as exc:
+            return web.json_response({"error": f"need 'seconds': {exc}"}, status=400)
+        response = web.json_response({"down_for": seconds})
+        await response.prepare(request)
+        await response.write_eof()  # the answer is out before the connection is closed
+        task = asyncio.get_running_loop().create_task(self.down_for(seconds))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return response
 
     async def _fake_block(self, request: web.Request) -> web.Response:
         """{"user_id": 5, "blocked": true|false}: the user blocks (or unblocks) the bot."""
@@ -1599,7 +2113,17 @@ class FakeBotAPI:
                 "chats_delivered_to": len(self.delivered_by_chat),
                 "rate_limited": len(self.rate_limited),
                 "injected": len(self.injected),
+                "dropped": len(self.dropped),
                 "errors": len(self.errors),
+                "max_per_second": self.max_in_window(1.0),
+                "max_paid_per_second": self.max_in_window(1.0, paid=True),
+                "max_free_per_second": self.max_in_window(1.0, paid=False),
+                "pending_failures": self.pending_failures,
+                "random_failures": [
+                    {"methods": sorted(f.methods), "draws": f.draws, "hits": f.hits}
+                    for f in self.random_failures
+                ],
+                "outages": [list(outage) for outage in self.outages],
             }
         )
 
@@ -2113,6 +2637,9 @@ async def _serve(args: argparse.Namespace) -> None:
         flood_control=args.flood,
         global_rate=args.global_rate,
         per_chat_rate=args.per_chat_rate,
+        per_chat_burst=args.per_chat_burst,
+        group_limit=args.group_limit,
+        group_window=args.group_window,
         paid_rate=args.paid_rate,
         store_messages=args.store_messages,
         accept_any_chat=args.accept_any_chat,
@@ -2123,7 +2650,8 @@ async def _serve(args: argparse.Namespace) -> None:
     print(api.url, flush=True)
     if args.flood:
         print(
-            f"flood control: {args.global_rate:g}/s overall, {args.per_chat_rate:g}/s per chat, "
+            f"flood control: {args.global_rate:g}/s overall, {args.per_chat_rate:g}/s per chat "
+            f"(burst {args.per_chat_burst}), {args.group_limit} per {args.group_window:g}s per group, "
             f"{args.paid_rate:g}/s paid",
             flush=True,
         )
@@ -2134,7 +2662,11 @@ async def _serve(args: argparse.Namespace) -> None:
         f'-d \'{{"user_id": 1, "message_id": 2, "data": "..."}}\'\n'
         f"see replies:    curl {api.url}/_fake/sent/1   errors: curl {api.url}/_fake/errors\n"
         f"inject a fault: curl -X POST {api.url}/_fake/fail "
-        f'-d \'{{"method": "sendMessage", "status": 403}}\'   stats: curl {api.url}/_fake/stats',
+        f'-d \'{{"method": "sendMessage", "status": 403}}\'   stats: curl {api.url}/_fake/stats\n'
+        f"random faults:  curl -X POST {api.url}/_fake/fail_randomly "
+        f'-d \'{{"methods": ["sendMessage"], "status": 0, "drop": "before", "probability": 0.1}}\'\n'
+        f"outage:         curl -X POST {api.url}/_fake/down -d '{{\"seconds\": 5}}'"
+        f"   (or kill -USR1 / -USR2 {os.getpid()} for down / up)",
         flush=True,
     )
     stopping = asyncio.Event()
@@ -2142,6 +2674,17 @@ async def _serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(sig, stopping.set)
+    outage_tasks: set[asyncio.Task[None]] = set()
+
+    def toggle(action: Callable[[], Any]) -> None:
+        task = loop.create_task(action())
+        outage_tasks.add(task)
+        task.add_done_callback(outage_tasks.discard)
+
+    outage_signals = (("SIGUSR1", api.go_down), ("SIGUSR2", api.come_back))  # not on Windows
+    for name, action in outage_signals:
+        if hasattr(signal, name):
+            loop.add_signal_handler(getattr(signal, name), toggle, action)
     try:
         await stopping.wait()
     finally:
@@ -2159,6 +2702,13 @@ def main(argv: Iterable[str] | None = None) -> None:
     )
     parser.add_argument("--global-rate", type=float, default=30.0, metavar="PER_SECOND")
     parser.add_argument("--per-chat-rate", type=float, default=1.0, metavar="PER_SECOND")
+    parser.add_argument(
+        "--per-chat-burst", type=int, default=3, metavar="N", help="messages a private chat may get at once"
+    )
+    parser.add_argument(
+        "--group-limit", type=int, default=20, metavar="N", help="messages per group within --group-window"
+    )
+    parser.add_argument("--group-window", type=float, default=60.0, metavar="SECONDS")
     parser.add_argument("--paid-rate", type=float, default=1000.0, metavar="PER_SECOND")
     parser.add_argument(
         "--accept-any-chat", action="store_true", help="let the bot write to chats never seen"

@@ -41,6 +41,7 @@ class BotHarness:
         self.app: Application = build_application(settings, db=db, clock=self.clock)  # type: ignore[type-arg]
         self._done: dict[int, asyncio.Event] = {}
         self.running = False
+        self.timeout = 10.0  # seconds to wait for an update to be handled (crowd tests wait longer)
         self.app.add_handler(TypeHandler(Update, self._mark_done), group=DONE_GROUP)
 
     async def _mark_done(self, update: Update, _context: Any) -> None:
@@ -53,7 +54,8 @@ class BotHarness:
             await self.app.post_init(self.app)
         await self.app.start()
         assert self.app.updater is not None
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
+        limiter: Any = self.app.bot.rate_limiter
+        await self.app.updater.start_polling(poll_interval=0.0, timeout=1, error_callback=getattr(limiter, "polling_failed", None))
         self.running = True
 
     async def stop(self) -> None:
@@ -68,11 +70,11 @@ class BotHarness:
         if self.app.post_shutdown:
             await self.app.post_shutdown(self.app)
 
-    async def deliver(self, update: dict[str, Any], timeout: float = 10.0) -> int:
+    async def deliver(self, update: dict[str, Any], timeout: float | None = None) -> int:
         """Push an update and wait until the bot has finished handling it."""
         update_id = self.fake.push_update(update)
         event = self._done.setdefault(update_id, asyncio.Event())
-        await asyncio.wait_for(event.wait(), timeout)
+        await asyncio.wait_for(event.wait(), timeout or self.timeout)
         event.clear()
         return update_id
 

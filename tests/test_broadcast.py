@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from bot import broadcast as service
+from bot.broadcast_cli import outbound_lines
 from handlers.broadcast_sender import Sender
 from storage import officials as official_store
 from storage.models import Broadcast, BroadcastRecipient, Program, ProgramFollow, Resident
@@ -253,3 +254,15 @@ async def test_an_official_adds_and_edits_a_program_in_the_chat(harness: BotHarn
         assert (await s.get(Program, program.id)).description == "Konsultasi dokter lewat video, gratis."  # type: ignore[union-attr]
     answer, _ = await officer.press_data(menu.message_id, "v1:pa:32.74")  # not their region
     assert answer["show_alert"] is True
+
+
+async def test_broadcast_status_shows_each_process_outbound_path(harness: BotHarness) -> None:
+    outbound = harness.app.bot.rate_limiter
+    await harness.person(20601).send("/start")
+    assert outbound.report.publish is not None
+    await outbound.report.publish(outbound.report.snapshot())
+    async with harness.db.unit_of_work() as s:
+        lines = await outbound_lines(s, datetime.now(UTC))
+    [line] = lines
+    assert f"Outbound path of {outbound.report.process}" in line and "Telegram reachable" in line
+    assert "queued: reply 0 notice 0 digest 0 broadcast 0" in line and "0 × 429" in line

@@ -115,6 +115,7 @@ def test_broadcast_and_export_from_the_command_line(tmp_path: Path) -> None:
     assert "Broadcast 1 to 0 recipients (Kota Cirebon) will be sent at 2030-01-06 09:00 WIB" in made.stdout
     status = quickwin(tmp_path, "broadcast", "status", "1")
     assert status.returncode == 0 and "Broadcast 1: scheduled" in status.stdout and "[" in status.stdout
+    assert "no bot process has reported in the last minute" in status.stdout
     assert quickwin(tmp_path, "broadcast", "cancel", "1").returncode == 0
     assert "cancelled" in quickwin(tmp_path, "broadcast", "status", "1").stdout
     bad = tmp_path / "rusak.html"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
+import random
 import signal
 import sys
 import time
@@ -836,9 +838,9 @@ async def test_global_window_slides(
     assert flood.delivered == 45 and flood.errors == []
 
 
-async def test_per_chat_limit_is_one_per_second(clock: FakeClock) -> None:
+async def test_per_chat_burst_1_is_one_per_second(clock: FakeClock) -> None:
     async with (
-        FakeBotAPI(flood_control=True, clock=clock) as server,
+        FakeBotAPI(flood_control=True, clock=clock, per_chat_burst=1) as server,
         Bot(server.token, base_url=server.bot_base_url) as client,
     ):
         for uid in (7, 8):
@@ -849,7 +851,7 @@ async def test_per_chat_limit_is_one_per_second(clock: FakeClock) -> None:
         assert seconds(excinfo.value) == 1
         await client.send_message(8, "chat lain tidak terpengaruh")
         clock.advance(0.5)
-        with pytest.raises(RetryAfter):  # still inside the window (and the penalty)
+        with pytest.raises(RetryAfter):  # 1/rate has not passed yet (and the penalty holds)
             await client.send_message(8, "terlalu cepat")
         clock.advance(0.5)
         await client.send_message(7, "dua")
@@ -862,22 +864,27 @@ async def test_per_chat_limit_is_one_per_second(clock: FakeClock) -> None:
         assert server.rate_limited[-1] == ("sendPhoto", 7)
 
 
-async def test_paid_broadcast_raises_the_global_limit_only(
+async def test_paid_broadcast_does_not_starve_free_messages(
     flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock
 ) -> None:
     for chat_id in range(1, 101):
         await flood_bot.send_message(chat_id, "berbayar", allow_paid_broadcast=True)
     assert flood.delivered == 100 and flood.counts["429"] == 0
-    # The free limit is exceeded by the paid traffic in the same second...
+    # Free messages have their own share: the paid traffic in the same second does not count...
+    for chat_id in range(500, 530):
+        await flood_bot.send_message(chat_id, "gratis")
+    # ...but the free share itself is still 30/s,
     with pytest.raises(RetryAfter):
-        await flood_bot.send_message(500, "gratis")
-    # ...which does not stop paid messages,
-    await flood_bot.send_message(501, "berbayar", allow_paid_broadcast=True)
-    # but the per-chat limit still applies to them.
+        await flood_bot.send_message(530, "gratis")
+    # which does not stop paid messages,
+    await flood_bot.send_message(601, "berbayar", allow_paid_broadcast=True)
+    # but the per-chat limit still applies to them (burst 3, then 1/s).
+    await flood_bot.send_message(1, "dua", allow_paid_broadcast=True)
+    await flood_bot.send_message(1, "tiga", allow_paid_broadcast=True)
     with pytest.raises(RetryAfter):
-        await flood_bot.send_message(1, "lagi", allow_paid_broadcast=True)
-    assert flood.rate_limited == [("sendMessage", 500), ("sendMessage", 1)]
-    assert flood.errors == []
+        await flood_bot.send_message(1, "empat", allow_paid_broadcast=True)
+    assert flood.rate_limited == [("sendMessage", 530), ("sendMessage", 1)]
+    assert flood.delivered == 133 and flood.errors == []
 
 
 async def test_paid_rate_is_a_limit_too(clock: FakeClock) -> None:
@@ -889,15 +896,17 @@ async def test_paid_rate_is_a_limit_too(clock: FakeClock) -> None:
             await client.send_message(chat_id + 1, "x", allow_paid_broadcast=True)
         with pytest.raises(RetryAfter):
             await client.send_message(99, "x", allow_paid_broadcast=True)
-        with pytest.raises(RetryAfter):  # within the penalty: free sends are stopped as well
-            await client.send_message(98, "x")
-        assert server.delivered == 50 and server.errors == []
+        with pytest.raises(RetryAfter):  # within the penalty of the paid share
+            await client.send_message(97, "x", allow_paid_broadcast=True)
+        await client.send_message(98, "x")  # the free share is not under that penalty
+        assert server.delivered == 51 and server.errors == []
 
 
 async def test_sending_during_retry_after_is_an_error(
     flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock
 ) -> None:
-    await flood_bot.send_message(7, "satu")
+    for _ in range(3):  # the per-chat burst
+        await flood_bot.send_message(7, "satu")
     with pytest.raises(RetryAfter):
         await flood_bot.send_message(7, "dua")
     clock.advance(0.05)  # within retry_after_grace: presumably already in flight
@@ -914,7 +923,7 @@ async def test_sending_during_retry_after_is_an_error(
     await flood_bot.send_message(8, "chat lain")  # a per-chat penalty is for that chat only
     clock.advance(0.5)  # a bot that waits retry_after is fine
     await flood_bot.send_message(7, "dua")
-    assert [m.text for m in flood.sent(7)] == ["satu", "dua"]
+    assert [m.text for m in flood.sent(7)] == ["satu"] * 3 + ["dua"]
     assert flood.counts["429"] == 3 and len(flood.errors) == 1
 
 
@@ -932,13 +941,19 @@ async def test_global_penalty_covers_every_chat(
 
 
 async def test_flood_state_is_pruned(flood_bot: Bot, flood: FakeBotAPI, clock: FakeClock) -> None:
+    flood.group(-100500)
     for chat_id in range(1, 61):
         await flood_bot.send_message(chat_id, "x", allow_paid_broadcast=True)
-    assert len(flood._chat_times) == 60
+    await flood_bot.send_message(-100500, "grup")
+    assert len(flood._chat_tat) == 60 and len(flood._group_times) == 1
     clock.advance(2)
     await flood_bot.send_message(1, "y")
-    assert len(flood._chat_times) == 1 and len(flood._sent_times) == 1
-    assert len(flood._chat_fifo) == 1
+    assert len(flood._chat_tat) == 1 and len(flood._tat_heap) == 1  # idle chats are forgotten
+    assert len(flood._all_times) == 1 and len(flood._free_times) == 1
+    assert len(flood._group_times) == 1  # a group is kept for group_window (60 s)
+    clock.advance(60)
+    await flood_bot.send_message(2, "z")
+    assert flood._group_times == {} and len(flood._group_fifo) == 0
 
 
 # --------------------------------------------------------------------------- fault injection
@@ -1114,6 +1129,521 @@ async def test_standalone_flags_and_control_api(http: aiohttp.ClientSession) -> 
         async with http.get(f"{url}/_fake/stats") as r:
             stats = await r.json()
         assert stats["delivered"] == 2 and stats["rate_limited"] == 2 and stats["injected"] == 1
+    finally:
+        proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.wait(), 10)
+
+
+# --------------------------------------------------------------------------- per-chat token bucket
+
+
+async def send(
+    http: aiohttp.ClientSession, server: FakeBotAPI, method: str = "sendMessage", **params: Any
+) -> tuple[int, dict[str, Any]]:
+    """One Bot API request over plain HTTP: (status, decoded body); sendMessage text "x" unless
+    given."""
+    if method == "sendMessage":
+        params.setdefault("text", "x")
+    async with http.post(f"{server.bot_base_url}{server.token}/{method}", json=params) as resp:
+        return resp.status, await resp.json()
+
+
+def retry_after(body: dict[str, Any]) -> int | None:
+    return body.get("parameters", {}).get("retry_after")
+
+
+async def test_per_chat_bucket_allows_a_burst_then_the_rate(
+    flood: FakeBotAPI, clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    statuses = [(await send(http, flood, chat_id=7))[0] for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]  # per_chat_burst=3 at once
+    status, body = await send(http, flood, chat_id=8)  # another chat: its own bucket
+    assert status == 200
+    assert flood.rate_limited == [("sendMessage", 7)] and flood.rate_limited_at == [clock.now]
+
+    # Then per_chat_rate (1/s) sustained: TAT = t0+3, tau = 2 → one more at t0+1, t0+2, ...
+    for _ in range(3):
+        clock.advance(1)
+        assert (await send(http, flood, chat_id=7))[0] == 200
+        status, body = await send(http, flood, chat_id=7)
+        assert (status, retry_after(body)) == (429, 1)
+    assert flood.errors == []  # each retry came within the grace period: "in flight"
+
+    # Idle long enough (TAT in the past), the chat may burst again and its state is gone.
+    clock.advance(10)
+    assert (await send(http, flood, chat_id=8))[0] == 200  # any send prunes
+    assert 7 not in flood._chat_tat
+    assert [(await send(http, flood, chat_id=7))[0] for _ in range(4)] == [200, 200, 200, 429]
+    assert flood.errors == [] and flood.counts["429"] == 5
+
+
+async def test_per_chat_bucket_retry_after_is_ceil_of_the_wait(
+    clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    async with FakeBotAPI(
+        flood_control=True, clock=clock, accept_any_chat=True, per_chat_rate=0.25, per_chat_burst=2
+    ) as server:  # T = 4 s, tau = 4 s
+        assert [(await send(http, server, chat_id=5))[0] for _ in range(2)] == [200, 200]
+        status, body = await send(http, server, chat_id=5)  # TAT = t0+8: allowed from t0+4
+        assert (status, retry_after(body)) == (429, 4)
+        assert body["description"] == "Too Many Requests: retry after 4"
+        clock.advance(2.5)  # the bot ignores retry_after=4: still 1.5 s to go → 2
+        status, body = await send(http, server, chat_id=5)
+        assert (status, retry_after(body)) == (429, 2)
+        assert len(server.errors) == 1 and "retry_after=4 for chat 5" in server.errors[0]
+        clock.advance(1.5)
+        assert (await send(http, server, chat_id=5))[0] == 200  # t0+4; TAT = t0+12
+        clock.advance(0.5)
+        status, body = await send(http, server, chat_id=5)  # allowed from t0+8: 3.5 s → 4
+        assert (status, retry_after(body)) == (429, 4)
+        assert server.rate_limited_at == [clock.now - 4.5, clock.now - 2, clock.now]
+
+
+async def test_per_chat_state_stays_flat_with_100000_chats(clock: FakeClock) -> None:
+    """100,000 chats at 10,000 messages/s: only the chats of the last second are remembered.
+
+    Driven through the server's gate directly, as 100,000 HTTP requests would take minutes.
+    """
+    server = FakeBotAPI(
+        flood_control=True, clock=clock, global_rate=1e6, accept_any_chat=True, store_messages=False
+    )
+    peak = 0
+    for chat_id in range(1, 100_001):
+        params = {"chat_id": chat_id, "text": "x"}
+        sent_at, drop = server._gate("sendMessage", params)
+        assert sent_at is not None and drop is None
+        server._note_delivery("sendMessage", params, sent_at)
+        peak = max(peak, len(server._chat_tat), len(server._tat_heap))
+        clock.advance(1e-4)
+    assert peak <= 10_001  # T = 1 s at 1e-4 s per message
+    clock.advance(1)
+    server._gate("sendMessage", {"chat_id": 1, "text": "x"})  # any send prunes
+    assert server._chat_tat == {} and server._tat_heap == []
+    assert server.max_in_window(1.0) == 10_000
+
+
+# --------------------------------------------------------------------------- groups
+
+
+async def test_group_messages_callbacks_and_sends(
+    api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession
+) -> None:
+    grup = api.group(-1001234567890, title="Warga RT 05")
+    assert grup == {"id": -1001234567890, "type": "supergroup", "title": "Warga RT 05"}
+    assert api.group(-4242)["type"] == "group"
+    with pytest.raises(ValueError, match="negative"):
+        api.group(42)
+    member = api.user(77, "Budi")
+    api.push_update(api.message_update(member, "/start@quickwin_test_bot", chat=grup))
+    status, body = await send(http, api, "getUpdates")
+    message = body["result"][-1]["message"]
+    assert message["chat"] == grup and message["from"]["id"] == 77 and message["message_id"] == 1
+
+    status, body = await send(
+        http, api, chat_id=grup["id"], text="Halo grup",
+        reply_markup={"inline_keyboard": [[{"text": "Ya", "callback_data": "ya"}]]},
+    )  # fmt: skip
+    assert status == 200 and body["result"]["chat"] == grup and body["result"]["message_id"] == 2
+    assert [m.text for m in api.sent(grup["id"])] == ["Halo grup"]
+
+    update = api.callback_update(member, 2, "ya", chat=grup)
+    query = update["callback_query"]
+    assert query["message"]["chat"] == grup and query["from"]["id"] == 77
+    api.push_update(update)
+    assert (await send(http, api, "answerCallbackQuery", callback_query_id=query["id"]))[0] == 200
+    with pytest.raises(LookupError):
+        api.callback_update(member, 2, "ya")  # not in the member's private chat
+    # A press in a group does not open the member's private chat to the bot.
+    status, body = await send(http, api, chat_id=77)
+    assert status == 400 and body["description"] == "Bad Request: chat not found"
+    # A group the fake never heard of is unknown; one seen in an update is known.
+    assert (await send(http, api, chat_id=-999))[0] == 400
+    api.push_update(api.message_update(member, "hai", chat={"id": -999, "type": "group", "title": "X"}))
+    assert (await send(http, api, chat_id=-999))[0] == 200
+    assert len(api.errors) == 2
+
+
+async def test_group_flood_is_a_sliding_window(
+    flood: FakeBotAPI, clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    g, other = -100111, -100222
+    t0 = clock.now
+    for _ in range(10):  # far beyond the private burst: the bucket does not apply to groups
+        assert (await send(http, flood, chat_id=g))[0] == 200
+    clock.advance(30)
+    for _ in range(10):
+        assert (await send(http, flood, chat_id=g))[0] == 200
+    status, body = await send(http, flood, chat_id=g)  # 20 in the last 60 s: frees at t0+60
+    assert (status, retry_after(body)) == (429, 30)
+    assert (await send(http, flood, chat_id=other))[0] == 200  # the penalty is for that group
+    assert (await send(http, flood, chat_id=5))[0] == 200
+    clock.advance(1)
+    status, body = await send(http, flood, chat_id=g)
+    assert (status, retry_after(body)) == (429, 29)
+    assert flood.errors[-1].startswith(f"ignored retry_after: sendMessage to chat {g} 1.00s after")
+    clock.advance(29)  # t0+60: the first ten have left the window
+    for _ in range(10):
+        assert (await send(http, flood, chat_id=g))[0] == 200
+    status, body = await send(http, flood, chat_id=g)
+    assert (status, retry_after(body)) == (429, 30)
+    assert flood.rate_limited_at == [t0 + 30, t0 + 31, t0 + 60]
+    assert flood.delivered_by_chat[g] == 30 and len(flood.errors) == 1
+
+
+async def test_group_limit_and_window_are_options(clock: FakeClock, http: aiohttp.ClientSession) -> None:
+    async with FakeBotAPI(
+        flood_control=True, clock=clock, accept_any_chat=True, group_limit=2, group_window=5.0
+    ) as server:
+        assert [(await send(http, server, chat_id=-3))[0] for _ in range(3)] == [200, 200, 429]
+        assert retry_after((await send(http, server, chat_id=-4))[1]) is None
+        clock.advance(5)
+        assert (await send(http, server, chat_id=-3))[0] == 200
+    with pytest.raises(ValueError):
+        FakeBotAPI(group_limit=0)
+    with pytest.raises(ValueError):
+        FakeBotAPI(per_chat_burst=0)
+
+
+# --------------------------------------------------------------------------- paid share
+
+
+async def test_free_messages_count_toward_the_paid_ceiling(
+    clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    async with FakeBotAPI(
+        flood_control=True, clock=clock, accept_any_chat=True, global_rate=30, paid_rate=50
+    ) as server:
+        for chat_id in range(1, 26):
+            assert (await send(http, server, chat_id=chat_id))[0] == 200
+        for chat_id in range(101, 126):
+            assert (await send(http, server, chat_id=chat_id, allow_paid_broadcast=True))[0] == 200
+        # 25 free + 25 paid = 50 messages in the second: the paid ceiling is reached...
+        status, body = await send(http, server, chat_id=200, allow_paid_broadcast=True)
+        assert (status, retry_after(body)) == (429, 1)
+        # ...while free messages are checked against the 30/s of free messages only.
+        for chat_id in range(26, 31):
+            assert (await send(http, server, chat_id=chat_id))[0] == 200
+        assert (await send(http, server, chat_id=31))[0] == 429
+        assert server.max_in_window(1.0) == 55
+        assert server.max_in_window(1.0, paid=True) == 25
+        assert server.max_in_window(1.0, paid=False) == 30
+        clock.advance(1)
+        assert (await send(http, server, chat_id=200, allow_paid_broadcast=True))[0] == 200
+        assert (await send(http, server, chat_id=31))[0] == 200
+        assert server.errors == [] and server.rate_limited_at == [clock.now - 1] * 2
+
+
+# --------------------------------------------------------------------------- random faults
+
+
+def statuses_of(server: FakeBotAPI, method: str = "getMe") -> list[int]:
+    return [status for m, _, status in server.injected if m == method]
+
+
+async def test_fail_randomly_is_reproducible(http: aiohttp.ClientSession) -> None:
+    async def run(seed: int) -> tuple[list[bool], FakeBotAPI]:
+        async with FakeBotAPI() as server:
+            fault = server.fail_randomly("getMe", status=502, probability=0.3, seed=seed)
+            failed = []
+            for _ in range(40):
+                status, _ = await send(http, server, "getMe")
+                failed.append(status == 502)
+                assert status in (200, 502)
+            assert (fault.draws, fault.hits) == (40, sum(failed))
+            assert server.errors == [] and statuses_of(server) == [502] * sum(failed)
+            return failed, server
+
+    first, _ = await run(7)
+    again, _ = await run(7)
+    rng = random.Random(7)
+    assert first == again == [rng.random() < 0.3 for _ in range(40)]
+    other, _ = await run(8)
+    assert other != first
+    assert 0 < sum(first) < 40
+
+
+async def test_fail_randomly_several_registrations_and_clear(
+    api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession
+) -> None:
+    sends = api.fail_randomly(["sendMessage", "sendphoto"], status=500, probability=1.0, seed=1)
+    getme = api.fail_randomly("getMe", status=403, probability=1.0)
+    never = api.fail_randomly("getMe", status=400, probability=0.0)
+    assert sends.methods == {"sendMessage", "sendPhoto"}
+    status, body = await send(http, api, chat_id=USER_ID)
+    assert (status, body["description"]) == (500, "Internal Server Error")
+    status, body = await send(http, api, "getMe")
+    assert (status, body["description"]) == (403, "Forbidden: bot was blocked by the user")
+    assert (getme.draws, never.draws, never.hits) == (1, 1, 0)
+    api.fail_next("getMe", status=502)  # fail_next goes first; the random ones still draw
+    assert (await send(http, api, "getMe"))[0] == 502
+    assert (getme.draws, getme.hits) == (2, 2)
+    assert api.sent(USER_ID) == [] and api.errors == []
+    assert api.injected == [("sendMessage", USER_ID, 500), ("getMe", None, 403), ("getMe", None, 502)]
+    api.clear_failures()
+    assert api.random_failures == []
+    assert (await send(http, api, chat_id=USER_ID))[0] == 200
+    assert (await send(http, api, "getMe"))[0] == 200
+    for bad in (
+        lambda: api.fail_randomly("sendTelepathy", status=500, probability=0.5),
+        lambda: api.fail_randomly("getMe", status=500, probability=1.5),
+        lambda: api.fail_randomly("getMe", status=200, probability=0.5),
+        lambda: api.fail_randomly("getMe", status=0, probability=0.5),
+        lambda: api.fail_randomly("getMe", status=500, probability=0.5, drop="after"),
+        lambda: api.fail_randomly("getMe", status=0, probability=0.5, drop="sideways"),  # type: ignore[arg-type]
+        lambda: api.fail_randomly([], status=500, probability=0.5),
+    ):
+        with pytest.raises(ValueError):
+            bad()
+
+
+async def test_random_429_penalises_the_chat_or_the_method(
+    clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    async with FakeBotAPI(clock=clock, accept_any_chat=True) as server:
+        server.fail_randomly("sendMessage", status=429, probability=1.0)
+        status, body = await send(http, server, chat_id=7)
+        assert (status, retry_after(body)) == (429, 1)
+        server.clear_failures()  # the penalty stays
+        assert (await send(http, server, chat_id=8))[0] == 200  # only chat 7 is penalised
+        clock.advance(0.5)
+        assert (await send(http, server, chat_id=7))[0] == 429
+        assert server.errors[-1].startswith("ignored retry_after: sendMessage to chat 7")
+        clock.advance(0.5)
+        assert (await send(http, server, chat_id=7))[0] == 200
+
+        # No chat_id (answerCallbackQuery): the penalty is for that method across the bot.
+        person = server.user(9)
+        server.push_update(server.message_update(person, "/start"))
+        message = (await send(http, server, chat_id=9, text="Pilih", reply_markup={
+            "inline_keyboard": [[{"text": "Ya", "callback_data": "ya"}]]}))[1]["result"]
+        queries = [
+            server.callback_update(person, message["message_id"], "ya")["callback_query"]["id"]
+            for _ in range(2)
+        ]
+        server.fail_randomly("answerCallbackQuery", status=429, probability=1.0, retry_after=3)
+        status, body = await send(http, server, "answerCallbackQuery", callback_query_id=queries[0])
+        assert (status, retry_after(body)) == (429, 3)
+        server.clear_failures()
+        clock.advance(1)
+        status, body = await send(http, server, "answerCallbackQuery", callback_query_id=queries[1])
+        assert (status, retry_after(body)) == (429, 2)
+        assert "for the bot (answerCallbackQuery)" in server.errors[-1]
+        assert (await send(http, server, chat_id=9))[0] == 200  # other methods are not covered
+        clock.advance(2)
+        assert (await send(http, server, "answerCallbackQuery", callback_query_id=queries[1]))[0] == 200
+        assert server.rate_limited == [
+            ("sendMessage", 7), ("sendMessage", 7), ("answerCallbackQuery", None),
+            ("answerCallbackQuery", None),
+        ]  # fmt: skip
+        assert server.rate_limited_at == [1000.0, 1000.5, 1001.0, 1002.0]
+
+
+# --------------------------------------------------------------------------- dropped connections
+
+
+async def test_dropped_connection_over_plain_http(
+    api: FakeBotAPI, user: dict[str, Any], http: aiohttp.ClientSession
+) -> None:
+    api.fail_next("sendMessage", status=0, drop="before")
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await send(http, api, chat_id=USER_ID, text="sebelum")
+    assert api.sent(USER_ID) == [] and api.calls[-1].ok is False
+    assert api.calls[-1].error == "fakebot: connection dropped before the request was executed"
+
+    api.fail_next("sendMessage", status=0, drop="after", times=2)
+    for text in ("sesudah", "lagi"):
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await send(http, api, chat_id=USER_ID, text=text)
+    assert [m.text for m in api.sent(USER_ID)] == ["sesudah", "lagi"]  # delivered all the same
+    assert api.calls[-1].ok is True and api.calls[-1].response["text"] == "lagi"
+
+    # "after" on getUpdates: the updates were handed out, but are not confirmed, so come again.
+    api.fail_next("getUpdates", status=0, drop="after")
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await send(http, api, "getUpdates")
+    assert [u["message"]["text"] for u in (await send(http, api, "getUpdates"))[1]["result"]] == ["/start"]
+
+    assert api.dropped == [
+        ("sendMessage", USER_ID, "before"), ("sendMessage", USER_ID, "after"),
+        ("sendMessage", USER_ID, "after"), ("getUpdates", None, "after"),
+    ]  # fmt: skip
+    assert [status for _, _, status in api.injected] == [0, 0, 0, 0]
+    assert api.errors == [] and api.counts["sendMessage"] == 3 and api.delivered == 2
+    with pytest.raises(ValueError):
+        api.fail_next("sendMessage", status=0)
+    with pytest.raises(ValueError):
+        api.fail_next("sendMessage", status=500, drop="before")
+
+
+async def test_dropped_connection_is_a_network_error_in_ptb(
+    bot: Bot, api: FakeBotAPI, user: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    api.fail_next("sendMessage", status=0, drop="before")
+    with pytest.raises(NetworkError, match="Server disconnected without sending a response"):
+        await bot.send_message(USER_ID, "tidak terkirim")
+    assert api.sent(USER_ID) == []
+    api.fail_next("sendMessage", status=0, drop="after")
+    with pytest.raises(NetworkError):
+        await bot.send_message(USER_ID, "terkirim, tanpa jawaban")
+    assert [m.text for m in api.sent(USER_ID)] == ["terkirim, tanpa jawaban"]
+
+    api.fail_randomly("sendMessage", status=0, drop="before", probability=1.0)
+    with pytest.raises(NetworkError):
+        await bot.send_message(USER_ID, "acak")
+    api.clear_failures()
+    await bot.send_message(USER_ID, "normal")  # the client recovers on a new connection
+    assert [m.text for m in api.sent(USER_ID)][-1] == "normal"
+    assert api.errors == []
+    noisy = [
+        r for r in caplog.records
+        if r.levelno >= logging.WARNING or r.exc_info or r.name.startswith("aiohttp")
+    ]  # fmt: skip
+    assert noisy == []
+
+
+# --------------------------------------------------------------------------- outages
+
+
+async def test_go_down_and_come_back_keep_state(api: FakeBotAPI, user: dict[str, Any]) -> None:
+    port = api.port
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+        _, body = await send(http, api, "getUpdates")
+        confirmed = body["result"][-1]["update_id"] + 1
+        assert (await send(http, api, chat_id=USER_ID, text="sebelum"))[0] == 200
+        poll = asyncio.create_task(send(http, api, "getUpdates", offset=confirmed, timeout=30))
+        await asyncio.sleep(0.1)
+        await api.go_down()
+        assert api.is_down and api._polls == []
+        with pytest.raises(aiohttp.ClientError):  # the held poll ends without an answer
+            await asyncio.wait_for(poll, 2)
+        with pytest.raises(aiohttp.ClientConnectorError):  # connection refused
+            await send(http, api, "getMe")
+        await api.go_down()  # already down: nothing happens
+        update_id = api.push_update(api.message_update(user, "selama gangguan"))
+
+        await api.come_back()
+        assert not api.is_down and api.port == port
+        _, body = await send(http, api, "getUpdates", offset=confirmed)
+        assert [u["update_id"] for u in body["result"]] == [update_id]
+        assert [m.text for m in api.sent(USER_ID)] == ["sebelum"]
+        assert (await send(http, api, chat_id=USER_ID, text="sesudah"))[0] == 200
+        assert [m.text for m in api.sent(USER_ID)] == ["sebelum", "sesudah"]
+        assert api.counts["sendMessage"] == 2 and api.counts["getUpdates"] == 3
+    ((down, up),) = api.outages
+    assert up is not None and down <= up
+    assert api.errors == []
+
+
+async def test_down_for_with_ptb(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
+    back = await api.down_for(0.3)
+    assert api.is_down
+    # A pooled keep-alive connection that the outage closed gives ReadError/RemoteProtocolError,
+    # a new one ConnectError (refused): NetworkError either way.
+    causes = []
+    for _ in range(5):
+        with pytest.raises(NetworkError, match="ReadError|RemoteProtocolError|ConnectError") as excinfo:
+            await bot.send_message(USER_ID, "gagal")
+        causes.append(str(excinfo.value))
+        if "ConnectError" in causes[-1]:
+            break
+    assert "ConnectError" in causes[-1], causes
+    await asyncio.wait_for(back, 2)
+    assert not api.is_down
+    await bot.send_message(USER_ID, "kembali")
+    assert [m.text for m in api.sent(USER_ID)] == ["kembali"]
+    ((down, up),) = api.outages
+    assert up is not None and up - down >= 0.3
+    # come_back() before the scheduled return cancels it.
+    back = await api.down_for(30)
+    await api.come_back()
+    await asyncio.sleep(0)
+    assert back.cancelled() and len(api.outages) == 2 and api.outages[-1][1] is not None
+
+
+# --------------------------------------------------------------------------- delivery records
+
+
+async def test_delivery_times_are_bounded_and_kept_without_messages(
+    clock: FakeClock, http: aiohttp.ClientSession
+) -> None:
+    async with FakeBotAPI(
+        clock=clock, accept_any_chat=True, store_messages=False, record_calls=False, delivery_log=5
+    ) as server:  # flood control off: times are logged all the same
+        for i in range(8):
+            assert (await send(http, server, chat_id=i + 1, allow_paid_broadcast=i % 2 == 1))[0] == 200
+            clock.advance(0.25)
+        await send(http, server, "sendChatAction", chat_id=1, action="typing")  # not a message
+        assert list(server.free_delivery_times) == [1000.0, 1000.5, 1001.0, 1001.5]
+        assert list(server.paid_delivery_times) == [1000.25, 1000.75, 1001.25, 1001.75]
+        assert server.max_in_window(1.0) == 4  # (t-1, t]: four deliveries 0.25 s apart
+        assert server.max_in_window(0.5, paid=False) == 1
+        assert server.max_in_window(2.0) == 8
+        for i in range(20):
+            await send(http, server, chat_id=1)
+        assert len(server.free_delivery_times) == 5 and server.max_in_window(1.0, paid=False) == 5
+        with pytest.raises(ValueError):
+            server.max_in_window(0)
+
+
+# --------------------------------------------------------------------------- standalone, new options
+
+
+async def test_standalone_new_options_and_control_endpoints() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.fakebot", "--port", "0", "--flood", "--accept-any-chat",
+        "--per-chat-burst", "2", "--group-limit", "2", "--group-window", "60",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    connector = aiohttp.TCPConnector(force_close=True)
+    try:
+        assert proc.stdout is not None
+        url = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode().strip()
+        line = (await proc.stdout.readline()).decode()
+        assert "(burst 2), 2 per 60s per group" in line
+        base = f"{url}/bot123456789:TEST-fakebot-token"
+        async with aiohttp.ClientSession(connector=connector) as http:
+
+            async def status_of(method: str, **params: Any) -> int:
+                async with http.post(f"{base}/{method}", json=params) as r:
+                    return r.status
+
+            assert [await status_of("sendMessage", chat_id=1, text="x") for _ in range(3)] == [200, 200, 429]
+            assert [await status_of("sendMessage", chat_id=-5, text="x") for _ in range(3)] == [200, 200, 429]
+            async with http.post(
+                f"{url}/_fake/fail_randomly", json={"methods": ["getMe"], "status": 503, "probability": 1}
+            ) as r:
+                assert (await r.json())["random_failures"] == 1
+            assert await status_of("getMe") == 503
+            async with http.post(f"{url}/_fake/fail", json={"method": "getMe", "status": 0, "drop": "before"}) as r:
+                assert r.status == 200
+            with pytest.raises(aiohttp.ServerDisconnectedError):
+                await status_of("getMe")
+            async with http.post(f"{url}/_fake/clear_failures") as r:
+                assert r.status == 200
+            assert await status_of("getMe") == 200
+
+            async with http.post(f"{url}/_fake/down", json={}) as r:
+                assert r.status == 400  # the duration is mandatory
+            async with http.post(f"{url}/_fake/down", json={"seconds": 0.4}) as r:
+                assert (await r.json()) == {"down_for": 0.4}
+            await asyncio.sleep(0.1)
+            with pytest.raises(aiohttp.ClientConnectorError):
+                await status_of("getMe")
+            await asyncio.sleep(0.5)
+            assert await status_of("getMe") == 200
+
+            proc.send_signal(signal.SIGUSR1)  # down ...
+            await asyncio.sleep(0.2)
+            with pytest.raises(aiohttp.ClientConnectorError):
+                await status_of("getMe")
+            proc.send_signal(signal.SIGUSR2)  # ... and up again
+            await asyncio.sleep(0.2)
+            async with http.get(f"{url}/_fake/stats") as r:
+                stats = await r.json()
+        assert stats["delivered"] == 4 and stats["rate_limited"] == 2 and stats["dropped"] == 1
+        assert stats["max_per_second"] == 4 and len(stats["outages"]) == 2
+        assert all(up is not None for _, up in stats["outages"])
     finally:
         proc.send_signal(signal.SIGINT)
         await asyncio.wait_for(proc.wait(), 10)

@@ -93,6 +93,13 @@ async def test_without_webhook_serve_polls(fake: FakeBotAPI, db: Database, db_ur
         fake.push_update(fake.message_update(fake.user(9102), "/start"))
         await reply_to(fake, 9102, 1)
         assert fake.webhook_url == ""
+        async with aiohttp.ClientSession() as http, http.get(f"{_base}/metrics") as r:
+            assert r.status == 200 and r.content_type == "text/plain"
+            body = await r.text()
+        for line in ('quickwin_telegram_requests_total{method="sendMessage",outcome="ok"} 1.0',
+                     'quickwin_updates_total{kind="message"} 1.0', 'quickwin_outbound_queued{priority="broadcast"} 0.0',
+                     "quickwin_telegram_reachable 1.0", 'quickwin_outbound_wait_seconds_count{priority="reply"} 1.0'):
+            assert line in body, line
 
 
 def serve_env(fake: FakeBotAPI, db_url: str, port: int) -> dict[str, str]:

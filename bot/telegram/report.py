@@ -55,7 +55,7 @@ class Report:
     def _rate(self) -> float:
         """Messages per second since the last log line."""
         elapsed = self.outbound.now() - self._since
-        return (self.sent - self._sent_then) / elapsed if elapsed > 0 else 0.0
+        return (self.sent - self._sent_then) / max(elapsed, 1.0)
 
     def start(self) -> None:
         if self._task is None:

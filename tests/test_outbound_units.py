@@ -1,0 +1,192 @@
+"""The outbound path's rules, one at a time, with a scripted Bot API callback (no network)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.telegram.buckets import ChatTable, Rule
+from bot.telegram.outbound import Limits, Outbound
+from bot.telegram.priority import Priority, rl
+
+FAST = Limits(rate=20.0, chat_rate=1000.0, chat_burst=20, broadcast_rate=20.0, retry_for=5.0, answer_within=3.0)
+
+
+class Script:
+    """Stands in for PTB's `_do_post`: records each call and raises what it is told to, in order."""
+
+    def __init__(self, *failures: BaseException | None) -> None:
+        self.failures = list(failures)
+        self.calls: list[tuple[float, str, Any]] = []
+
+    async def __call__(self, endpoint: str, data: dict[str, Any], **_kw: Any) -> Any:
+        self.calls.append((time.monotonic(), endpoint, data.get("chat_id")))
+        if self.failures:
+            failure = self.failures.pop(0)
+            if failure is not None:
+                raise failure
+        return True
+
+
+async def call(o: Outbound, script: Script, endpoint: str, chat: Any = None, args: dict[str, Any] | None = None,
+               **data: Any) -> Any:
+    payload = {"chat_id": chat, **data} if chat is not None else dict(data)
+    return await o.process_request(script, (endpoint, payload), {}, endpoint, payload, args)
+
+
+def cause(exc: BaseException, by: BaseException) -> BaseException:
+    exc.__cause__ = by
+    return exc
+
+
+@pytest.fixture
+async def outbound() -> Any:
+    made: list[Outbound] = []
+
+    def make(limits: Limits = FAST, **kw: Any) -> Outbound:
+        o = Outbound(limits, api_url="http://127.0.0.1:1", **kw)
+        made.append(o)
+        return o
+
+    yield make
+    for o in made:
+        await o.shutdown()
+
+
+async def test_replies_overtake_queued_broadcasts(outbound: Callable[..., Outbound]) -> None:
+    o = outbound(Limits(rate=10.0, chat_rate=1000.0, chat_burst=20, broadcast_rate=10.0))
+    script = Script()
+    broadcasts = [asyncio.create_task(call(o, script, "sendMessage", 100 + i, rl(Priority.BROADCAST)))
+                  for i in range(8)]
+    await asyncio.sleep(0.15)  # one or two broadcasts out; the rest wait
+    replies = [asyncio.create_task(call(o, script, "sendMessage", 200 + i)) for i in range(3)]
+    await asyncio.gather(*broadcasts, *replies)
+    order = [chat for _, _, chat in script.calls]
+    first_reply = order.index(200)
+    assert order[first_reply:first_reply + 3] == [200, 201, 202]
+    assert first_reply <= 3, order  # not behind the eight announcements
+    gaps = [b[0] - a[0] for a, b in zip(script.calls, script.calls[1:])]
+    assert min(gaps) >= 0.09  # the bot's budget holds for both together
+
+
+async def test_one_chat_is_paced_without_holding_up_the_others(outbound: Callable[..., Outbound]) -> None:
+    o = outbound(Limits(rate=100.0, chat_rate=4.0, chat_burst=2))
+    script = Script()
+    same = [asyncio.create_task(call(o, script, "sendMessage", 7)) for _ in range(4)]
+    await asyncio.sleep(0.01)
+    other = asyncio.create_task(call(o, script, "sendMessage", 8))
+    await asyncio.gather(*same, other)
+    times = [t for t, _, chat in script.calls if chat == 7]
+    assert times[1] - times[0] < 0.05  # a burst of two
+    assert times[2] - times[1] >= 0.2 and times[3] - times[2] >= 0.2  # then four a second
+    t_other = next(t for t, _, chat in script.calls if chat == 8)
+    assert t_other < times[2]  # chat 8 did not wait behind chat 7
+
+
+async def test_groups_get_twenty_a_minute_not_one_a_second(outbound: Callable[..., Outbound]) -> None:
+    table = ChatTable(Rule(1.0, 2), Rule(16 / 60, 3))
+    assert table.rule(-100123) .rate == pytest.approx(16 / 60) and table.rule(42).rate == 1.0
+    for _ in range(3):
+        table.take(-100123, 0.0)
+    assert table.ready_at(-100123) == pytest.approx(60 / 16)  # a burst of three, then one per 3.75 s
+
+
+async def test_retry_after_pauses_the_chat_or_the_bot(outbound: Callable[..., Outbound]) -> None:
+    o = outbound(Limits(rate=50.0, chat_rate=2.0, chat_burst=2))
+    busy = Script(None, RetryAfter(1))
+    await call(o, busy, "sendMessage", 5)
+    start = time.monotonic()
+    other = Script()
+    results = await asyncio.gather(call(o, busy, "sendMessage", 5), call(o, other, "sendMessage", 6))
+    assert results == [True, True]
+    assert other.calls[0][0] - start < 0.3  # chat 6 went at once: the 429 was chat 5's own
+    assert busy.calls[-1][0] - busy.calls[-2][0] >= 1.0  # chat 5 waited retry_after, then the same call again
+    idle = Script(RetryAfter(1))
+    limited = asyncio.create_task(call(o, idle, "sendMessage", 9))  # an idle chat limited: the bot's limit
+    await asyncio.sleep(0.1)
+    late = Script()
+    await call(o, late, "sendMessage", 10)
+    assert late.calls[0][0] - idle.calls[0][0] >= 0.95  # every chat waited
+    assert await limited is True
+    assert o.metrics.rate_limited.labels("chat")._value.get() == 1
+    assert o.metrics.rate_limited.labels("bot")._value.get() == 1
+
+
+async def test_transient_failures_are_repeated_permanent_ones_are_not(outbound: Callable[..., Outbound]) -> None:
+    o = outbound()
+    flaky = Script(NetworkError("Bad Gateway"), cause(NetworkError("httpx.ConnectError: refused"),
+                                                      httpx.ConnectError("refused")), None)
+    assert await call(o, flaky, "sendMessage", 1) is True and len(flaky.calls) == 3
+    for permanent in (BadRequest("Bad Request: chat not found"), Forbidden("Forbidden: bot was blocked by the user")):
+        script = Script(permanent)
+        with pytest.raises(type(permanent)):
+            await call(o, script, "sendMessage", 2)
+        assert len(script.calls) == 1
+
+
+async def test_a_send_that_may_have_arrived_is_not_repeated_unless_harmless(outbound: Callable[..., Outbound]) -> None:
+    o = outbound()
+
+    def read_timeout() -> BaseException:
+        return cause(TimedOut(), httpx.ReadTimeout("read"))
+
+    send = Script(read_timeout())
+    with pytest.raises(TimedOut):
+        await call(o, send, "sendMessage", 1)
+    assert len(send.calls) == 1  # a reply shown twice would confuse the resident
+    broadcast = Script(read_timeout(), None)
+    assert await call(o, broadcast, "sendMessage", 1, rl(Priority.BROADCAST, duplicate_ok=True)) is True
+    edit = Script(read_timeout(), BadRequest("Bad Request: message is not modified: ..."))
+    assert await call(o, edit, "editMessageText", 1, message_id=3, text="x") is True  # the first try had worked
+    answer = Script(read_timeout(), None)
+    assert await call(o, answer, "answerCallbackQuery", callback_query_id="1") is True
+
+
+async def test_a_403_marks_the_resident_blocked(outbound: Callable[..., Outbound]) -> None:
+    blocked: list[int] = []
+
+    async def on_blocked(chat: int) -> None:
+        blocked.append(chat)
+
+    o = outbound(on_blocked=on_blocked)
+    with pytest.raises(Forbidden):
+        await call(o, Script(Forbidden("Forbidden: user is deactivated")), "sendMessage", 77)
+    assert blocked == [77]
+
+
+async def test_callback_answers_never_wait_behind_messages(outbound: Callable[..., Outbound]) -> None:
+    o = outbound(Limits(rate=5.0, chat_rate=1000.0, chat_burst=20, broadcast_rate=5.0))
+    script = Script()
+    queued = [asyncio.create_task(call(o, script, "sendMessage", i)) for i in range(10)]  # two seconds' worth
+    await asyncio.sleep(0.05)
+    t0 = time.monotonic()
+    await call(o, script, "answerCallbackQuery", callback_query_id="9")
+    assert time.monotonic() - t0 < 0.1
+    assert o.depth(Priority.REPLY) >= 5
+    await asyncio.gather(*queued)
+
+
+async def test_idle_chats_are_forgotten(outbound: Callable[..., Outbound]) -> None:
+    table = ChatTable(Rule(1.0, 2), Rule(16 / 60, 3))
+    for chat in range(1, 100_001):
+        table.take(chat, 0.0)
+    assert len(table) == 100_000
+    table.prune(2.0)
+    assert len(table) == 0
+
+
+async def test_retry_time_is_bounded(outbound: Callable[..., Outbound]) -> None:
+    o = outbound(Limits(rate=50.0, chat_rate=1000.0, chat_burst=20, retry_for=1.5))
+    down = Script(*[cause(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused")) for _ in range(50)])
+    t0 = time.monotonic()
+    with pytest.raises(NetworkError):
+        await call(o, down, "sendMessage", 1)
+    assert time.monotonic() - t0 < 2.0 and len(down.calls) >= 2
+    assert o.reachable is False
+    assert await call(o, Script(), "sendMessage", 1) is True and o.reachable is True
