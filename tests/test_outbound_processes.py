@@ -19,7 +19,7 @@ COUNT = 120  # messages per process, all asked for at once
 
 async def redis_up() -> bool:
     try:
-        reader, writer = await asyncio.open_connection("127.0.0.1", 6379)
+        _reader, writer = await asyncio.open_connection("127.0.0.1", 6379)
     except OSError:
         return False
     writer.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -10,10 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
 
+from bot.telegram import report
 from bot.telegram.buckets import ChatTable, Rule
 from bot.telegram.outbound import Limits, Outbound
 from bot.telegram.priority import Priority, rl
+from tests.conftest import TEST_TOKEN
+from tests.fakebot import FakeBotAPI
 
 FAST = Limits(rate=20.0, chat_rate=1000.0, chat_burst=20, broadcast_rate=20.0, retry_for=5.0, answer_within=3.0)
 
@@ -190,3 +195,43 @@ async def test_retry_time_is_bounded(outbound: Callable[..., Outbound]) -> None:
     assert time.monotonic() - t0 < 2.0 and len(down.calls) >= 2
     assert o.reachable is False
     assert await call(o, Script(), "sendMessage", 1) is True and o.reachable is True
+
+
+async def test_a_group_gets_its_own_slower_pace(outbound: Callable[..., Outbound]) -> None:
+    """Real PTB and the strict fake: a group allows 5 messages in 2 s here; the bot keeps under it."""
+    async with FakeBotAPI(TEST_TOKEN, flood_control=True, group_limit=5, group_window=2.0) as fake:
+        group = fake.group(-100_777, "Forum RT 05")
+        o = outbound(Limits(rate=28.0, group_per_minute=45.0))
+        bot: ExtBot[dict[str, Any]] = ExtBot(TEST_TOKEN, base_url=fake.bot_base_url, rate_limiter=o)
+        await bot.initialize()
+        try:
+            await asyncio.gather(*(bot.send_message(group["id"], f"Pesan {i}") for i in range(8)))
+        finally:
+            await bot.shutdown()
+        assert fake.counts["429"] == 0 and fake.errors == []
+        assert len(fake.sent(group["id"])) == 8
+
+
+async def test_a_busy_minute_is_summed_up_in_the_log(
+    outbound: Callable[..., Outbound], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(report, "PUBLISH_EVERY", 0.1)
+    monkeypatch.setattr(report, "LOG_EVERY", 0.25)
+    snapshots: list[dict[str, Any]] = []
+
+    async def publish(snapshot: dict[str, Any]) -> None:
+        snapshots.append(snapshot)
+
+    caplog.set_level(logging.INFO, logger="quickwin.outbound")
+    o = outbound(publish=publish)
+    await o.initialize()
+    script = Script(RetryAfter(1))
+    await asyncio.gather(*(call(o, script, "sendMessage", 500 + i) for i in range(5)))
+    await asyncio.sleep(0.5)
+    lines = [r.getMessage() for r in caplog.records if "last minute:" in r.getMessage()]
+    assert any("queued reply=5" in line for line in lines)  # while they waited out the 429
+    assert "5 messages" in lines[-1] and "queued reply=0" in lines[-1] and "1 × 429" in lines[-1]
+    assert snapshots[-1]["sent"] == 5 and snapshots[-1]["queued"]["broadcast"] == 0
+    quiet = len(caplog.records)
+    await asyncio.sleep(0.4)
+    assert len(caplog.records) == quiet  # nothing to say while idle

@@ -22,10 +22,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def start_bot(tmp_path: Path, api_url: str, token: str = TEST_TOKEN) -> asyncio.subprocess.Process:
+async def start_bot(tmp_path: Path, api_url: str, command: str = "run") -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", cwd=tmp_path,
-        env=env_for(tmp_path, BOT_TOKEN=token, TELEGRAM_API_URL=api_url, LOG_LEVEL="INFO"),
+        sys.executable, "-m", "bot.cli", command, cwd=tmp_path,
+        env=env_for(tmp_path, BOT_TOKEN=TEST_TOKEN, TELEGRAM_API_URL=api_url, LOG_LEVEL="INFO",
+                    WEB_HOST="127.0.0.1", WEB_PORT=str(free_port())),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 
@@ -80,9 +81,10 @@ async def test_ctrl_c_while_waiting_for_telegram_stops_quietly(tmp_path: Path) -
             await proc.wait()
 
 
-async def test_a_rejected_token_exits_2_without_a_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["run", "serve"])
+async def test_a_rejected_token_exits_2_without_a_traceback(tmp_path: Path, command: str) -> None:
     async with FakeBotAPI("7000002:another-token-the-server-knows") as fake:
-        proc = await start_bot(tmp_path, fake.url)
+        proc = await start_bot(tmp_path, fake.url, command)
         _out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     text = err.decode()
     assert proc.returncode == 2, text

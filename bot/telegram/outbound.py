@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import logging
 import random
 import time
@@ -52,7 +53,7 @@ def creates_message(endpoint: str) -> bool:
 
 
 def backoff(attempt: int) -> float:
-    return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, 0.5 * 2 ** attempt)
+    return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, 0.5 * 2.0 ** attempt)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class Outbound(BaseRateLimiter[dict[str, Any]]):
         self._recovered: asyncio.Event | None = None
         self.report = Report(self, publish)
         for p in Priority:
-            self.metrics.queued.labels(p.name.lower()).set_function(lambda p=p: self.depth(p))
+            self.metrics.queued.labels(p.name.lower()).set_function(functools.partial(self.depth, p))
         self.metrics.tracked_chats.set_function(lambda: len(self.chats))
 
     def _budget(self, suffix: str, shared: Rule, own: Rule) -> Budget:
