@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakebot import Call, FakeBotAPI, StoredMessage
+from tests.harness import TICKET
 
 REPO = Path(__file__).resolve().parent.parent
 TOKEN = "7000001:bench-token-for-the-local-fake-server"
@@ -244,7 +245,7 @@ def bot_steps() -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
         return f(r).callback_update(r.user, message_id, data)
 
     def check_ticket(r: Resident) -> None:
-        _must("QW-" in (r.messages()[-1].text or ""), "no ticket number (QW-…) in the last message", r)
+        _must(TICKET.search(r.messages()[-1].text or "") is not None, "no ticket number (3273-K7PXD) in the last message", r)
 
     def check_rate_buttons(r: Resident) -> None:
         rates = [d for m in r.messages() for _t, d in buttons(m) if d.startswith("v1:rate:")]

@@ -35,6 +35,7 @@ from sqlalchemy import event, select, text
 
 from bot.chart import ChartLabels, render_chart
 from bot.topics import recurring_topics
+from storage.codes import TICKET_CHARS, crockford, ticket_prefix
 from storage.db import Database, upgrade_async
 from storage.models import Program, Region
 from storage.seed import insert_programs, load_seed
@@ -165,7 +166,12 @@ async def fill(db: Database, kind: str, path_or_url: str, rows: int, seed: int) 
     programs = await bench_programs(db)
     weights = region_weights(rng, sorted(programs))
     per_region: dict[str, int] = {}
-    columns = ["program_id", "region_code", "rating", "comment", "status", "superseded", "created_at", "updated_at"]
+    columns = ["program_id", "region_code", "rating", "comment", "status", "superseded", "created_at", "updated_at",
+               "ticket"]
+    serial = iter(range(1, 32**TICKET_CHARS))  # unique ticket numbers without drawing and checking a million
+
+    def ticket(region_code: str) -> str:
+        return f"{ticket_prefix(region_code)}-{crockford(next(serial), TICKET_CHARS)}"
     if kind == "sqlite":
         conn = sqlite3.connect(path_or_url)
         try:
@@ -173,7 +179,7 @@ async def fill(db: Database, kind: str, path_or_url: str, rows: int, seed: int) 
             sql = f"INSERT INTO feedback ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
             for chunk in generate(rng, rows, programs, weights):
                 with conn:
-                    conn.executemany(sql, ((p, r, g, c, st, int(sup), ts, ts) for p, r, g, c, st, sup, e in chunk
+                    conn.executemany(sql, ((p, r, g, c, st, int(sup), ts, ts, ticket(r)) for p, r, g, c, st, sup, e in chunk
                                            for ts in (_timestamps_text(e),)))
                 for row in chunk:
                     per_region[row[1]] = per_region.get(row[1], 0) + 1
@@ -187,7 +193,7 @@ async def fill(db: Database, kind: str, path_or_url: str, rows: int, seed: int) 
     conn = await asyncpg.connect(path_or_url.replace("postgresql+asyncpg://", "postgresql://"))
     try:
         for chunk in generate(rng, rows, programs, weights):
-            records = [(p, r, g, c, st, sup, ts, ts) for p, r, g, c, st, sup, e in chunk
+            records = [(p, r, g, c, st, sup, ts, ts, ticket(r)) for p, r, g, c, st, sup, e in chunk
                        for ts in (datetime.fromtimestamp(e, UTC),)]
             await conn.copy_records_to_table("feedback", records=records, columns=columns)
             for row in chunk:

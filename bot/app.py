@@ -14,8 +14,9 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.context import METRICS_KEY, BotContext, Deps, attach
+from bot.context import DEPS_KEY, METRICS_KEY, BotContext, Deps, attach
 from bot.i18n import N_, I18n
+from bot.keyring import load_keys
 from bot.processor import PerChatUpdateProcessor
 from bot.search import RegionEntry, RegionIndex
 from bot.telegram.metrics import BotMetrics
@@ -111,9 +112,12 @@ def build_application(
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await seed_if_empty(database)
+        async with database.unit_of_work() as session:
+            keys = await load_keys(session, settings.secret_key)
         attach(application, Deps(
             settings=settings, db=database, i18n=i18n, regions=await load_region_index(database),
-            pseudonym_key=settings.pseudonym_key, **({"clock": clock} if clock else {}),
+            pseudonym_key=keys.pseudonym, button_key=keys.button,
+            **({"clock": clock} if clock else {}),
         ))
         if set_menu:
             await set_commands(application, i18n, settings.default_language)
@@ -121,10 +125,17 @@ def build_application(
             background.append(asyncio.create_task(digest_loop(application), name="weekly-digest"))
             background.append(asyncio.create_task(Sender(application).run_forever(), name="broadcast-sender"))
 
-    async def post_shutdown(_application: Application) -> None:  # type: ignore[type-arg]
+    async def post_stop(_application: Application) -> None:  # type: ignore[type-arg]
+        """The workers stop before the Bot API client closes (they would send into a closed client)."""
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
+        background.clear()
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        await post_stop(application)
+        if DEPS_KEY in application.bot_data:
+            application.bot_data[DEPS_KEY].textwork.close()  # its worker threads end
         if owns_db:
             await database.dispose()
 
@@ -139,6 +150,7 @@ def build_application(
         .rate_limiter(outbound)
         .connection_pool_size(128)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

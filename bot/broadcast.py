@@ -18,6 +18,9 @@ from storage.models import Broadcast
 
 ZONE_NAMES = ("WIB", "WITA", "WIT")
 MAX_ATTEMPTS = 5
+# Telegram counts 4,096 characters once the tags are read; with its tags (long links from the command
+# line) an announcement may be longer, but not this long: a chat message stops at 4,096 anyway.
+SOURCE_MAX = 4 * TEXT_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +56,8 @@ async def resolve_audience(session: AsyncSession, actor: Actor | None, kind: str
 
 
 def validate(text: str, *, with_photo: bool) -> Problem | None:
+    if len(text) > SOURCE_MAX:  # refused before parsing, and so never stored
+        return Problem("too_long", str(len(text)))
     return check(text, limit=CAPTION_MAX if with_photo else TEXT_MAX)
 
 

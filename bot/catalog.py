@@ -92,6 +92,10 @@ async def feedback_page(session: AsyncSession, *, resident_id: int, page: int) -
     )
 
 
+async def own_feedback_by_ticket(session: AsyncSession, *, resident_id: int, ticket: str) -> FeedbackView | None:
+    return await feedback_store.resident_feedback_by_ticket(session, resident_id=resident_id, ticket=ticket)
+
+
 async def provinces_page(session: AsyncSession, *, page: int) -> tuple[list[tuple[str, str, int]], int, int]:
     every = await region_store.provinces(session)
     shown = clamp_page(page, len(every), PROVINCES_PER_PAGE)

@@ -7,11 +7,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 # No display. Figures here are drawn on their own Agg canvas and pyplot is never imported, so this
@@ -25,9 +27,11 @@ MUTED = "#666666"
 Week = tuple[date, int, float | None]  # (Monday, ratings, average)
 # DejaVu Sans ships with matplotlib: nothing is looked up or downloaded at run time. Styles are passed
 # to each text rather than through rcParams, which are global and would leak between threads.
+# Names are shown as written: "$x^2$" stays dollars and letters, never mathtext (or LaTeX), which
+# would misdraw it or fail on an odd "$".
 FONT = "DejaVu Sans"
-TEXT = {"fontfamily": FONT}
-TITLE = {"fontsize": 12, "fontweight": "bold", **TEXT}
+TEXT: dict[str, Any] = {"fontfamily": FONT, "parse_math": False, "usetex": False}
+TITLE: dict[str, Any] = {"fontsize": 12, "fontweight": "bold", **TEXT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,9 @@ def build_figure(
         ax.tick_params(labelfontfamily=FONT)
     # Fixed margins: tight_layout would draw the whole figure once more just to measure it.
     fig.subplots_adjust(left=0.03, right=0.93, top=0.86, bottom=0.13, wspace=0.22)
+    for text in fig.findobj(Text):  # tick labels too: every text on the chart is plain text
+        text.set_parse_math(False)  # type: ignore[attr-defined]
+        text.set_usetex(False)  # type: ignore[attr-defined]
     return fig
 
 

@@ -12,21 +12,22 @@ from pathlib import Path
 
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
 from bot.i18n import compile_catalogs
+from bot.logs import configure
 from bot.runner import TokenRejected, poll, quiet_ptb_warnings
 
 log = logging.getLogger("quickwin")
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # One line per Bot API call or per migration plugin is noise.
-    for noisy in ("httpx", "alembic.runtime.plugins"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def _logging(settings: StoreSettings) -> None:
+    """Our loggers at LOG_LEVEL, libraries at most INFO (LOG_LIBRARIES=DEBUG to see theirs), secrets redacted."""
+    secrets = [s.get_secret_value() for s in (getattr(settings, name, None) for name in
+                                              ("bot_token", "webhook_secret", "secret_key")) if s is not None]
+    configure(settings.log_level, library_level=settings.log_libraries, secrets=secrets)
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
-    _logging(settings.log_level)
+    _logging(settings)
     from bot.app import ALLOWED_UPDATES, build_application
     from storage.db import upgrade
 
@@ -40,7 +41,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 def cmd_serve(_args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
-    _logging(settings.log_level)
+    _logging(settings)
     from aiohttp import web
 
     from bot.web.app import build_web_app
@@ -57,7 +58,7 @@ def cmd_serve(_args: argparse.Namespace) -> int:
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
-    _logging(settings.log_level)
+    _logging(settings)
     from storage.db import upgrade
 
     upgrade(settings.database_url)
@@ -78,7 +79,7 @@ async def _with_session(url: str, work):  # type: ignore[no-untyped-def]
 
 def cmd_seed(_args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
-    _logging(settings.log_level)
+    _logging(settings)
     from storage.db import upgrade
     from storage.seed import load_seed
 
@@ -90,7 +91,7 @@ def cmd_seed(_args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
-    _logging(settings.log_level)
+    _logging(settings)
     from bot.importer import import_programs
     from storage.db import upgrade
 
@@ -124,7 +125,7 @@ def _store_command(work) -> Callable[[argparse.Namespace], int]:  # type: ignore
 
     def command(args: argparse.Namespace) -> int:
         settings = load_settings(StoreSettings)
-        _logging(settings.log_level)
+        _logging(settings)
         from storage.db import upgrade
 
         upgrade(settings.database_url)
@@ -152,9 +153,18 @@ cmd_official = _store_command(_roster)
 cmd_broadcast = _store_command(_broadcast)
 
 
+def _residents():  # type: ignore[no-untyped-def]
+    from bot.residents_cli import resident_command
+
+    return resident_command
+
+
+cmd_resident = _store_command(_residents)
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
-    _logging(settings.log_level)
+    _logging(settings)
     from bot.api_tokens import token_command
     from storage.db import upgrade
 
@@ -169,7 +179,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def cmd_export_programs(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
-    _logging(settings.log_level)
+    _logging(settings)
     from bot.broadcast_cli import export_programs
     from storage.db import upgrade
 
@@ -220,6 +230,11 @@ def parser() -> argparse.ArgumentParser:
     bc = sub.add_parser("broadcast", help="queue an announcement, or show/cancel one (status ID, cancel ID)")
     add_arguments(bc)
     bc.set_defaults(fn=cmd_broadcast)
+    from bot.residents_cli import add_arguments as add_resident_arguments
+
+    res = sub.add_parser("resident", help="mute a resident who abuses the service for some hours, or end it")
+    add_resident_arguments(res)
+    res.set_defaults(fn=cmd_resident)
     exp = sub.add_parser("export-programs", help="the listed programs as CSV, in the format `import` reads")
     exp.add_argument("--region", help="only this region (Kemendagri code)")
     exp.add_argument("--output", help="write to this file instead of standard output")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
@@ -13,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
 SUPPORTED_LANGUAGES = ("id", "en")
 OFFICIAL_API_HOST = "api.telegram.org"
+SECRET_KEY_MIN = 32  # characters: what `openssl rand -hex 16` gives, 128 bits
 
 TOKEN_HELP = (
     "Open Telegram, talk to @BotFather, send /newbot and follow the steps; "
@@ -38,6 +38,7 @@ class StoreSettings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: str = "id"
     log_level: str = "INFO"
+    log_libraries: str = "INFO"  # python-telegram-bot, aiohttp, SQLAlchemy…: DEBUG shows requests and updates
     quiet_hours: str = "21-7"  # local hours when announcements wait; empty: no quiet hours
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000)
     broadcast_paid: bool = False
@@ -75,7 +76,7 @@ class StoreSettings(BaseSettings):
         start, end = self.quiet_hours.split("-")
         return int(start), int(end)
 
-    @field_validator("log_level")
+    @field_validator("log_level", "log_libraries")
     @classmethod
     def _level(cls, value: str) -> str:
         value = value.strip().upper()
@@ -138,13 +139,20 @@ class Settings(StoreSettings):
     """Everything the bot reads from its environment."""
 
     bot_token: SecretStr = Field(description="Bot token from @BotFather")
-    secret_key: SecretStr | None = None
+    secret_key: SecretStr | None = None  # keys residents' pseudonyms and signed buttons
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=1, le=65535)
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     public_url: str | None = None  # where officials reach the dashboard; default: WEBHOOK_URL's origin
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # Abuse limits (bot/quota.py, README "Security and abuse"); 0 switches a limit off.
+    comments_per_hour: int = Field(default=10, ge=0)  # one resident's comments and replies, last 60 minutes
+    comments_per_day: int = Field(default=30, ge=0)  # the same, last 24 hours
+    region_comments_per_hour: int = Field(default=500, ge=0)  # every resident of one region together
+    tickets_per_program_per_day: int = Field(default=3, ge=0)  # ratings of one program by one resident, 24 hours
+    messages_per_minute: int = Field(default=20, ge=0)  # updates from one person; beyond: one notice, then a pause
+    flood_pause_seconds: int = Field(default=60, ge=1, le=3600)  # how long a flood's further updates are ignored
 
     @field_validator("webhook_url", "public_url")
     @classmethod
@@ -155,6 +163,18 @@ class Settings(StoreSettings):
         if not value.startswith(("https://", "http://")):
             raise ValueError("must be a full URL such as https://bot.example.go.id/telegram")
         return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _deployment_key(cls, value: SecretStr | None) -> SecretStr | None:
+        # Unset: a random key is generated on the first start and kept in the database (bot/keyring.py).
+        if value is None or not value.get_secret_value().strip():
+            return None
+        secret = value.get_secret_value().strip()
+        if len(secret) < SECRET_KEY_MIN:
+            raise ValueError(f"SECRET_KEY must be at least {SECRET_KEY_MIN} characters (openssl rand -hex 32), "
+                             "or left unset to have one generated and stored in the database")
+        return SecretStr(secret)
 
     @field_validator("webhook_secret")
     @classmethod
@@ -192,12 +212,6 @@ class Settings(StoreSettings):
     @property
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url).path or "/" if self.webhook_url else "/telegram/webhook"
-
-    @property
-    def pseudonym_key(self) -> bytes:
-        """Key for residents' pseudonyms: SECRET_KEY, else derived from the token (stable per bot)."""
-        secret = self.secret_key or self.bot_token
-        return hashlib.sha256(b"quickwin-pseudonym:" + secret.get_secret_value().encode()).digest()
 
     @field_validator("bot_token")
     @classmethod

@@ -11,7 +11,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.quota import PauseBook
 from bot.search import RegionIndex
+from bot.textwork import TextWork
 from storage.db import Database
 
 
@@ -24,7 +26,10 @@ class Deps:
     i18n: I18n
     regions: RegionIndex
     pseudonym_key: bytes = b""
+    button_key: bytes = b""  # signs the rating buttons (bot/feedback.py new_nonce)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    pauses: PauseBook = field(default_factory=PauseBook)  # flood pauses this process knows of (bot/quota.py)
+    textwork: TextWork = field(default_factory=TextWork)  # topics and charts, off the event loop (bot/textwork.py)
 
 
 DEPS_KEY = "deps"

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.feedback import ticket
 from storage import feedback as feedback_store
 from storage.models import Resident
 
@@ -27,10 +26,11 @@ async def resident_data(session: AsyncSession, resident: Resident) -> dict[str, 
         "subscribed_to_announcements": resident.subscribed,
         "notify_new_programs": resident.notify_new_programs,
         "current_step": resident.state,
+        "ratings_and_comments_refused_until": _iso(resident.muted_until),  # an admin's mute, if any
         "created_at": _iso(resident.created_at),
         "feedback": [
             {
-                "ticket": ticket(row.id),
+                "ticket": row.ticket,
                 "program": row.program_name,
                 "region": row.region_name,
                 "rating": row.rating,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -23,19 +25,30 @@ def record(session: AsyncSession, actor_id: int | None, action: str, target: str
     store.audit(session, actor_id=actor_id, action=action, target=target, detail=detail or None)
 
 
-async def create_invite(
-    session: AsyncSession, actor: Actor, *, region_code: str, now: datetime
-) -> tuple[Invite, Region] | None:
+def hash_code(code: str) -> str:
+    """What the database keeps of an invite: a copy of it is not enough to become an official."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvite:
+    code: str  # for the link, shown once to the admin; only its hash is stored
+    invite: Invite
+    region: Region
+
+
+async def create_invite(session: AsyncSession, actor: Actor, *, region_code: str, now: datetime) -> NewInvite | None:
     """A single-use invite for a region, valid 72 hours; admins only. None when not allowed or no such region."""
     region = await region_store.get_region(session, code=region_code)
     if not actor.is_admin or region is None:
         return None
+    code = secrets.token_urlsafe(15)
     invite = store.add_invite(
-        session, code=secrets.token_urlsafe(15), region_code=region_code, created_by=actor.telegram_id,
+        session, code_hash=hash_code(code), region_code=region_code, created_by=actor.telegram_id,
         expires_at=now + INVITE_TTL,
     )
     record(session, actor.telegram_id, "invite.create", region_code, expires_at=invite.expires_at.isoformat())
-    return invite, region
+    return NewInvite(code, invite, region)
 
 
 class InviteOutcome(Enum):
@@ -50,7 +63,7 @@ async def accept_invite(
     session: AsyncSession, *, code: str, telegram_id: int, now: datetime
 ) -> tuple[InviteOutcome, Region | None]:
     """Make the opener an official of the invite's region, once, before it expires."""
-    invite = await store.get_invite(session, code=code, for_update=True)
+    invite = await store.get_invite(session, code_hash=hash_code(code), for_update=True)
     if invite is None:
         return InviteOutcome.UNKNOWN, None
     if invite.used_at is not None:

@@ -83,6 +83,8 @@ async def poll(application: Application[Any, Any, Any, Any, Any, Any], settings:
             await application.updater.stop()
         if application.running:
             await application.stop()
+        if application.post_stop:
+            await application.post_stop(application)
         await application.shutdown()
         if application.post_shutdown:
             await application.post_shutdown(application)

@@ -13,13 +13,16 @@ _KIND_WORDS = {
     "kota": "kota", "kot": "kota", "kodya": "kota", "city": "kota", "kotamadya": "kota",
 }
 MAX_QUERY = 100
+# No region name is longer; and NFKD takes quadratic time on a long run of accents (a forged 1 MB update:
+# minutes on the event loop).
+NORMALISE_MAX = 4 * MAX_QUERY
 # Everyday names that differ from the official ones.
 _ALIASES = {"jogja": "yogyakarta", "jogjakarta": "yogyakarta", "yogya": "yogyakarta", "jogya": "yogyakarta"}
 
 
 def normalise(text: str) -> str:
-    """Lower-case, strip accents and punctuation, collapse spaces."""
-    text = unicodedata.normalize("NFKD", text)
+    """Lower-case, strip accents and punctuation, collapse spaces (of the first NORMALISE_MAX characters)."""
+    text = unicodedata.normalize("NFKD", text[:NORMALISE_MAX])
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = re.sub(r"[^a-z0-9]+", " ", text)
     return " ".join(text.split())

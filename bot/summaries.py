@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.auth import Actor
 from bot.officials import record
-from bot.topics import recurring_topics
+from bot.textwork import TextWork
 from storage import regions as region_store
 from storage.summary import Figures, summary_figures
 
@@ -35,7 +35,7 @@ class Summary:
     since: datetime | None
     until: datetime
     figures: Figures
-    topics: list[tuple[str, int]]
+    topics: list[tuple[str, int]] | None  # None: not asked for, or not ready in time (bot/textwork.py)
 
 
 async def resolve_scope(session: AsyncSession, actor: Actor, token: str) -> Scope | None:
@@ -59,10 +59,24 @@ async def resolve_scope(session: AsyncSession, actor: Actor, token: str) -> Scop
 async def summarize(
     session: AsyncSession, actor: Actor | None, scope: Scope, *, days: int, now: datetime, until: datetime | None = None
 ) -> Summary:
-    """Figures and recurring topics for the period ending now (or at `until`); logged for an official."""
+    """Figures for the period ending now (or at `until`), without topics yet (see with_topics); logged for an official."""
     end = until or now
     since = end - timedelta(days=days) if days else None
     figures = await summary_figures(session, region_codes=scope.region_codes, since=since, until=end, zone=scope.zone)
     if actor is not None:
         record(session, actor.telegram_id, "summary.view", scope.token, days=days)
-    return Summary(scope, days, since, end, figures, recurring_topics(figures.comments, limit=TOPICS))
+    return Summary(scope, days, since, end, figures, None)
+
+
+async def with_topics(summary: Summary, text_work: TextWork) -> Summary:
+    """The summary with its recurring topics (None if they were not ready within the time limit).
+
+    Call it after the unit of work: the topics are computed off the event loop, and no transaction
+    (on SQLite: no database at all) should wait for them.
+    """
+    # The period moves with the clock: the digest of the comments, not the time, tells whether cached
+    # topics still hold. (The weekly digest's fixed period shares the slot: it asks once a week.)
+    key = ("topics", summary.scope.token, summary.days)
+    what = f"{summary.scope.token} ({summary.days or 'all'} days)"
+    topics = await text_work.topics(key, summary.figures.comments, limit=TOPICS, what=what)
+    return replace(summary, topics=topics)

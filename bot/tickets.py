@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from storage import programs as program_store
 from storage import regions as region_store
 from storage import residents as resident_store
 from storage import tickets as store
+from storage.codes import crockford
 from storage.models import Feedback, Program, Region, Resident
 from storage.tickets import InboxItem
 
@@ -29,12 +29,25 @@ REPLYING = "reply"  # a resident writing a follow-up
 STATUSES = ("baru", "diproses", "selesai")
 
 
-def pseudonym(key: bytes, resident_id: int | None) -> str | None:
-    """A stable name for a resident that reveals nothing about them (None once they erased their data)."""
-    if resident_id is None:
+PSEUDONYM_CHARS = 8  # 40 bits
+
+
+def pseudonym(key: bytes, region_code: str, resident_id: int | None, salt: str | None) -> str | None:
+    """How officials, exports and the data API name a resident: "K7PX-D3QM" (None once they erased their data).
+
+    An HMAC with the deployment's key over the region, the resident and the resident's salt: the same
+    resident is someone else in each region's figures, and someone new after erasing their data (the salt
+    goes with the row), and without the key nothing maps a pseudonym back to a Telegram id, whoever holds
+    the bot token. 40 bits, written as 8 characters of Crockford's base32 in two groups of 4 rather than
+    as words: no word list to curate (no unlucky or offensive pairs shown next to a complaint), the same
+    in Indonesian and English, a fixed width in tables, and the alphabet of the ticket numbers.
+    """
+    if resident_id is None or salt is None:
         return None
-    digest = hmac.new(key, str(resident_id).encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:5]
+    message = f"{region_code}|{resident_id}|{salt}".encode()
+    value = int.from_bytes(hmac.new(key, message, hashlib.sha256).digest()[:5])
+    code = crockford(value, PSEUDONYM_CHARS)
+    return f"{code[:4]}-{code[4:]}"
 
 
 async def inbox(session: AsyncSession, actor: Actor, *, page: int) -> tuple[list[InboxItem], int, int]:
@@ -47,6 +60,13 @@ async def inbox(session: AsyncSession, actor: Actor, *, page: int) -> tuple[list
         items, total = await store.inbox_page(session, region_codes=codes, offset=page * INBOX_PER_PAGE, limit=INBOX_PER_PAGE)
     record(session, actor.telegram_id, "inbox.view", None, page=page)
     return items, page, pages
+
+
+async def find(session: AsyncSession, actor: Actor, number: str) -> InboxItem | None:
+    """A ticket of the actor's regions by the number a resident read out (parse_ticket's form)."""
+    item = await store.item_by_ticket(session, region_codes=actor.visible(None), ticket=number)
+    record(session, actor.telegram_id, "inbox.find", number, found=item is not None)
+    return item
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 # Indonesian (with chat spellings and the formulae that close a complaint), then English. One string,
 # wrapped for reading: a word a line would run to hundreds of lines.
@@ -34,12 +35,20 @@ _STOP_TEXT = """
 """
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\S+|[@#]\w+", re.IGNORECASE)
-_SEGMENT = re.compile(r"[.,;:!?()\[\]{}\"/\n\r\t|]+")
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# Every pattern is possessive (++, *+): what it took it never gives back, so no input makes it retry.
+# Links and e-mail addresses are found by looking at whitespace-separated chunks, not by a pattern:
+# "\S+@\S+\.\S+" took cubic time on a run of "@" (1,990 of them: seconds per comment).
+_MENTION = re.compile(r"[@#]\w++")
+_SEGMENT = re.compile(r"[.,;:!?()\[\]{}\"/|]++")
+_WORD = re.compile(r"[^\W\d_]++(?:-[^\W\d_]++)*+")
+_LINKS = ("http://", "https://", "www.")
 _VOWELS = frozenset("aiueo")
 MIN_ROOT = 4
 MIN_WORD = 3
+WORD_MAX = 40  # letters; "mempertanggungjawabkannya" has 25: anything longer is not a word
+CHUNK_MAX = 100  # characters between spaces; longer is a link, a code or noise (and NFKC is quadratic on it)
+TEXT_MAX = 4096  # characters of a comment looked at (stored comments are shorter; older rows may not be)
+CHECK_EVERY = 64  # comments between two looks at the deadline
 
 # Words that only look inflected: stripping their "particle" or "possessive" would break them.
 _NOT_CLITIC = frozenset({"sekolah", "masalah", "istilah", "langkah", "sedekah", "ketemu", "bertemu"})
@@ -106,14 +115,22 @@ def _candidates(word: str) -> set[str]:
     return {c for c in found if len(c) >= MIN_ROOT and _VOWELS & set(c) and c != word}
 
 
-def _roots(words: set[str]) -> dict[str, str]:
+def _on_time(deadline: float | None, n: int, every: int = CHECK_EVERY) -> None:
+    if deadline is not None and n % every == 0 and time.monotonic() > deadline:
+        raise TimeoutError("recurring topics: past the deadline")
+
+
+def _roots(words: set[str], deadline: float | None = None) -> dict[str, str]:
     """Map each word to a root, taking an affix off only when the root is attested.
 
     A candidate root counts when it is itself a word of the comments or a candidate of another
     word: then "pelayanan", "layanan" and "dilayani" meet at "layan", while "digital" never turns
     into "gital". Among those, the shortest wins (the most affixes removed).
     """
-    candidates = {w: _candidates(w) for w in words}
+    candidates = {}
+    for n, word in enumerate(words):
+        _on_time(deadline, n, every=1024)
+        candidates[word] = _candidates(word)
     sharers: defaultdict[str, int] = defaultdict(int)
     for cands in candidates.values():
         for c in cands:
@@ -135,29 +152,59 @@ def _reduplicated(token: str) -> str:
     return head if head == tail else token  # anak-anak -> anak
 
 
+def _is_address(chunk: str) -> bool:
+    """name@host.domain, as the old pattern meant it: something, "@", something, ".", something."""
+    at = chunk.find("@", 1)
+    return at > 0 and "." in chunk[at + 2 : -1]
+
+
+def _lines(comment: str) -> Iterator[str]:
+    """The comment's lines, lower-cased, without links, e-mail addresses, mentions and hashtags.
+
+    Linear in the length whatever the text: chunks are cut at whitespace, the long ones dropped before
+    NFKC (which sorts runs of combining marks in quadratic time), and the patterns cannot backtrack.
+    """
+    for line in comment[:TEXT_MAX].replace("\t", "\n").splitlines():  # a line break ends a phrase
+        kept = []
+        for chunk in line.split():
+            if len(chunk) > CHUNK_MAX:
+                continue
+            chunk = (chunk if chunk.isascii() else unicodedata.normalize("NFKC", chunk)).lower()
+            if not chunk.startswith(_LINKS) and not _is_address(chunk):
+                kept.append(chunk)
+        yield _MENTION.sub(" ", " ".join(kept))
+
+
 def _segments(comment: str) -> list[list[str]]:
     """Meaningful words of a comment, per stretch between punctuation (phrases never cross it)."""
-    text = unicodedata.normalize("NFKC", comment).lower()
-    text = _URL.sub(" ", text)
     out = []
-    for part in _SEGMENT.split(text):
-        words = []
-        for token in _WORD.findall(part):
-            word = _strip_clitics(_reduplicated(token))
-            if len(word) >= MIN_WORD and word not in STOP_WORDS and token not in STOP_WORDS:
-                words.append(word)
-        if words:
-            out.append(words)
+    for line in _lines(comment):
+        for part in _SEGMENT.split(line):
+            words = []
+            for token in _WORD.findall(part):
+                word = _strip_clitics(_reduplicated(token))
+                if MIN_WORD <= len(word) <= WORD_MAX and word not in STOP_WORDS and token not in STOP_WORDS:
+                    words.append(word)
+            if words:
+                out.append(words)
     return out
 
 
-def recurring_topics(comments: Iterable[str], limit: int = 8) -> list[tuple[str, int]]:
-    """The most frequent topics as (most frequent surface form, comments mentioning it), best first."""
-    parsed = [_segments(c) for c in comments if c]
-    roots = _roots({w for segments in parsed for words in segments for w in words})
+def recurring_topics(comments: Iterable[str], limit: int = 8, *, deadline: float | None = None) -> list[tuple[str, int]]:
+    """The most frequent topics as (most frequent surface form, comments mentioning it), best first.
+
+    Past `deadline` (a time.monotonic() value) it raises TimeoutError rather than go on.
+    """
+    parsed = []
+    for n, comment in enumerate(comments):
+        _on_time(deadline, n)
+        if comment:
+            parsed.append(_segments(comment))
+    roots = _roots({w for segments in parsed for words in segments for w in words}, deadline)
     counts: Counter[tuple[str, ...]] = Counter()
-    surfaces: defaultdict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for segments in parsed:
+    surfaces: Counter[tuple[tuple[str, ...], str]] = Counter()  # one Counter, not one per key: junk has many
+    for n, segments in enumerate(parsed):
+        _on_time(deadline, n)
         seen: dict[tuple[str, ...], str] = {}
         for words in segments:
             for i, word in enumerate(words):
@@ -166,14 +213,13 @@ def recurring_topics(comments: Iterable[str], limit: int = 8) -> list[tuple[str,
                     seen.setdefault((roots[word], roots[words[i + 1]]), f"{word} {words[i + 1]}")
         for key, surface in seen.items():  # once per comment
             counts[key] += 1
-            surfaces[key][surface] += 1
+            surfaces[key, surface] += 1
     # A word that is no more frequent than a phrase containing it says nothing the phrase does not.
     covered = {part for key, n in counts.items() if len(key) == 2 and n >= 2 for part in key if counts[(part,)] <= n}
-    topics = []
-    for key, n in counts.items():
-        if n < 2 or (len(key) == 1 and key[0] in covered):
-            continue
-        form = min(surfaces[key].items(), key=lambda item: (-item[1], len(item[0]), item[0]))[0]
-        topics.append((form, n))
+    forms: dict[tuple[str, ...], tuple[int, int, str]] = {}  # the most frequent form, then the shortest
+    for (key, surface), m in surfaces.items():
+        if counts[key] >= 2 and (key not in forms or (-m, len(surface), surface) < forms[key]):
+            forms[key] = (-m, len(surface), surface)
+    topics = [(forms[key][2], n) for key, n in counts.items() if n >= 2 and not (len(key) == 1 and key[0] in covered)]
     topics.sort(key=lambda t: (-t[1], t[0]))
     return topics[:limit]

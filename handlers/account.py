@@ -9,6 +9,7 @@ from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import label
+from storage.feedback import FeedbackView
 
 COMMENT_PREVIEW = 200
 
@@ -23,26 +24,44 @@ async def show_my_feedback(turn: Turn, page: int, *, edit: bool) -> None:
         if pages > 1:
             lines.append(_("Page {page} of {pages}").format(page=shown + 1, pages=pages))
         for row in rows:
-            lines += [
-                "",
-                f"<b>{feedback.ticket(row.id)}</b> · {esc(row.program_name)}",
-                _("Rating: {stars} of 5 · Status: {status}").format(
-                    stars=row.rating, status=esc(label(turn.t, catalog.FEEDBACK_STATUSES, row.status))
-                ),
-                turn.t.datetime(row.created_at, row.timezone),
-            ]
-            if row.comment:
-                preview = row.comment if len(row.comment) <= COMMENT_PREVIEW else row.comment[: COMMENT_PREVIEW - 1] + "…"
-                lines.append(f"<i>{esc(preview)}</i>")
+            lines += ["", *_row_lines(turn, row)]
         text = "\n".join(lines)
         markup = kb.markup(kb.pager(turn.t, "mine", shown, pages)) if pages > 1 else None
     turn.edit(text, markup) if edit else turn.reply(text, markup)
 
 
+def _row_lines(turn: Turn, row: FeedbackView) -> list[str]:
+    _ = turn.t.gettext
+    lines = [
+        f"<b>{row.ticket}</b> · {esc(row.program_name)}",
+        _("Rating: {stars} of 5 · Status: {status}").format(
+            stars=row.rating, status=esc(label(turn.t, catalog.FEEDBACK_STATUSES, row.status))
+        ),
+        turn.t.datetime(row.created_at, row.timezone),
+    ]
+    if row.comment:
+        preview = row.comment if len(row.comment) <= COMMENT_PREVIEW else row.comment[: COMMENT_PREVIEW - 1] + "…"
+        lines.append(f"<i>{esc(preview)}</i>")
+    return lines
+
+
 @in_turn
 async def cmd_my_feedback(turn: Turn) -> None:
-    """List the resident's own feedback with tickets and statuses."""
-    await show_my_feedback(turn, 0, edit=False)
+    """List the resident's own feedback with tickets and statuses, or the one ticket typed after the command."""
+    _ = turn.t.gettext
+    typed = " ".join(turn.context.args or [])
+    if not typed:
+        await show_my_feedback(turn, 0, edit=False)
+        return
+    number = feedback.parse_ticket(typed)
+    row = None
+    if number is not None:
+        row = await catalog.own_feedback_by_ticket(turn.session, resident_id=turn.resident.telegram_id, ticket=number)
+    if row is None:
+        turn.reply(_("You have no feedback with the ticket number {ticket}. Type /masukan to see all of it.").format(
+            ticket=esc(typed[:feedback.TICKET_TYPED_MAX])))
+        return
+    turn.reply("\n".join(_row_lines(turn, row)))
 
 
 @in_turn
@@ -72,6 +91,7 @@ def help_text(turn: Turn, *, official: bool) -> str:
         "",
         _("/program — programs in your region; choose one to rate it from 1 to 5"),
         _("/masukan — your feedback, ticket numbers and their status"),
+        _("/masukan NUMBER — one of your tickets, for example /masukan {example}").format(example=feedback.TICKET_EXAMPLE),
         _("/wilayah — change your regency or city"),
         _("/bahasa — Bahasa Indonesia or English"),
         _("/privasi — what we store and why"),
@@ -87,6 +107,7 @@ def help_text(turn: Turn, *, official: bool) -> str:
             _("<b>For officials</b>"),
             _("/ringkasan — summary of ratings, comments and recurring topics, with a chart"),
             _("/masukanbaru — new comments: answer them, mark them in progress or done"),
+            _("/masukanbaru NUMBER — one ticket of your region, for example when a resident reads it out on the phone"),
             _("/digest on|off — the weekly summary every Monday at 08:00"),
             _("/dasbor — a sign-in link to the web dashboard (figures, exports, answers)"),
             _("/umumkan — an announcement to subscribers; /siaran — its progress; /kelolaprogram — program status"),

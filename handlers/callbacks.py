@@ -11,17 +11,19 @@ from dataclasses import dataclass
 
 VERSION = "v1"
 MAX_BYTES = 64
+INT_MAX = 2**31 - 1
 
 _INT = re.compile(r"^(0|[1-9][0-9]{0,9})$")
 _FIELDS = {
     "int": _INT,
     "region": re.compile(r"^[0-9]{2}\.[0-9]{2}$"),
     "province": re.compile(r"^[0-9]{2}$"),
-    "nonce": re.compile(r"^[0-9a-f]{8}$"),
+    "nonce": re.compile(r"^[0-9a-f]{16}$"),
     "lang": re.compile(r"^(id|en)$"),
     "yesno": re.compile(r"^(yes|no)$"),
     "stars": re.compile(r"^[1-5]$"),
     "status": re.compile(r"^(diproses|selesai)$"),
+    "mark": re.compile(r"^(spam|abusive|none)$"),
     "scope": re.compile(r"^(r[0-9]{2}\.[0-9]{2}|p[0-9]{2}|all)$"),
     "period": re.compile(r"^(7|30|0|x)$"),  # x: not chosen yet
     "bcstep": re.compile(r"^(all|nophoto|urgent|send|drop)$"),
@@ -52,6 +54,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "inbox": ("int",),            # the inbox, page
     "ans": ("int",),              # answer this feedback
     "st": ("int", "status"),      # set this feedback's status
+    "mod": ("int", "mark"),       # mark this feedback spam / abusive, or remove the mark
+    "mute": ("int",),             # admins: mute this feedback's author for 24 hours
     "sum": ("scope", "period"),   # a summary: r<region> / p<province> / all, over 7, 30 or 0 (all) days
     "sumprov": ("province",),     # an admin picks within a province
     # residents, on an answered ticket
@@ -99,7 +103,7 @@ def encode(action: str, *args: str | int) -> str:
         raise ValueError(f"{action} takes {len(kinds)} arguments")
     parts = [str(a) for a in args]
     for kind, part in zip(kinds, parts, strict=True):
-        if not _FIELDS[kind].match(part):
+        if not _FIELDS[kind].fullmatch(part):  # whole: ^…$ lets a trailing newline in
             raise ValueError(f"{action}: {part!r} is not a valid {kind}")
     data = ":".join([VERSION, action, *parts])
     if len(data.encode()) > MAX_BYTES:
@@ -120,7 +124,9 @@ def decode(data: str | None) -> Callback | None:
         return None
     args: list[str | int] = []
     for kind, part in zip(kinds, parts, strict=True):
-        if not _FIELDS[kind].match(part):
+        if not _FIELDS[kind].fullmatch(part):  # whole: ^…$ lets a trailing newline in
             return None
+        if kind == "int" and int(part) > INT_MAX:
+            return None  # no id of ours is that large (PostgreSQL would refuse it as an integer)
         args.append(int(part) if kind in ("int", "stars") else part)
     return Callback(action, tuple(args))

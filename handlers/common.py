@@ -22,10 +22,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, TelegramError
 
-from bot import residents
+from bot import quota, residents
 from bot.auth import Actor, load_actor
 from bot.context import BotContext
 from bot.i18n import Translator
+from bot.telegram.slots import release_slot
+from handlers.limits import flood_notice
 from storage.models import Resident
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,11 @@ def in_turn(fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
 
     @functools.wraps(fn)
     async def handler(update: Update, context: BotContext, *args: Any) -> None:
+        user = update.effective_user
+        if user is not None and context.deps.pauses.paused(user.id, context.deps.clock()):
+            return  # a flood this process already paused: not even the database hears of it
         async with Turn(update, context) as turn:
-            if turn.duplicate:
+            if turn.duplicate or turn.held:
                 return
             await fn(turn, *args)
 
@@ -69,6 +74,7 @@ class Turn(AbstractAsyncContextManager["Turn"]):
     resident: Resident
     t: Translator
     duplicate: bool
+    held: bool = False  # part of a flood: ignored (the update that crossed the limit gets one notice)
 
     def __init__(self, update: Update, context: BotContext) -> None:
         self.update = update
@@ -90,19 +96,41 @@ class Turn(AbstractAsyncContextManager["Turn"]):
             self.resident, self.duplicate = await residents.begin_update(
                 self.session, telegram_id=self.user.id, update_id=self.update.update_id
             )
+            self.set_language(self.resident.language)
+            if not self.duplicate:
+                await self._count_update()
         except BaseException as exc:
             await self._uow.__aexit__(type(exc), exc, exc.__traceback__)
             raise
-        self.set_language(self.resident.language)
         if self.duplicate:
             log.info("update %s re-delivered for chat %s; skipped", self.update.update_id, self.chat_id)
         return self
+
+    async def _count_update(self) -> None:
+        """Count this update against the flood limit; a flood gets one notice, then nothing until its pause ends."""
+        flood = quota.count_update(self.resident, quota.Limits.of(self.deps.settings), self.now)
+        if flood is quota.Flood.PASS:
+            return
+        self.held = True
+        until = self.resident.paused_until
+        assert until is not None
+        self.deps.pauses.pause(self.user.id, until, self.now)
+        if flood is quota.Flood.WARN:
+            log.info("chat %s sent more than %s updates in a minute; paused until %s",
+                     self.chat_id, self.deps.settings.messages_per_minute, until.isoformat())
+            self.reply(flood_notice(self.t, until, await self.zone(), self.now))
+
+    async def zone(self) -> str:
+        """The time zone of the resident's region (WIB before they chose one)."""
+        region = await residents.region_of(self.session, self.resident)
+        return region.timezone if region else "WIB"
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> bool | None:
         await self._uow.__aexit__(exc_type, exc, tb)
-        if exc_type is None and not self.duplicate:
+        release_slot()  # committed: waiting for the outbound path needs no update slot
+        if exc_type is None and not self.duplicate and not (self.held and not self._actions):
             await self._flush()
         return None
 
@@ -193,6 +221,10 @@ class Turn(AbstractAsyncContextManager["Turn"]):
                 self.chat_id, InputFile(data, filename=filename), caption=caption
             )
         )
+
+    def later(self, action: Callable[[], Awaitable[Any]]) -> None:
+        """Run `action` after the commit, in order with the replies: CPU work (a chart) holds no database lock."""
+        self._actions.append(action)
 
     async def _flush(self) -> None:
         if self.query is not None:

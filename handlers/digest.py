@@ -7,14 +7,13 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import InputFile
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot import digest, summaries
 from bot.context import DEPS_KEY, Deps
 from bot.telegram.priority import Priority, rl
-from handlers.summary import PERIOD_TITLES, summary_chart, summary_text
+from handlers.summary import deliver_summary
 from storage import residents as resident_store
 
 log = logging.getLogger(__name__)
@@ -38,15 +37,13 @@ async def send_due_digests(application: Application[Any, Any, Any, Any, Any, Any
             for official_id in await digest.recipients(session, region_code=region.code):
                 resident = await resident_store.get_resident(session, telegram_id=official_id)
                 t = deps.i18n.get((resident.language if resident else None) or deps.settings.default_language)
-                header = t.gettext("📊 <b>Weekly summary</b> — every Monday at 08:00. Turn it off with /digest off.")
-                chart = await asyncio.to_thread(summary_chart, t, summary)
-                outgoing.append((official_id, header + "\n\n" + summary_text(t, summary), chart,
-                                 t.gettext("Chart: {scope}, {period}").format(scope=region.name, period=t.gettext(PERIOD_TITLES[7]))))
-        for chat_id, text, chart, caption in outgoing:
+                outgoing.append((official_id, t))
+        # Topics and charts after the commit, off the event loop (the topics once per region: cached).
+        for chat_id, t in outgoing:
+            header = t.gettext("📊 <b>Weekly summary</b> — every Monday at 08:00. Turn it off with /digest off.")
             try:
-                await application.bot.send_message(chat_id, text, rate_limit_args=rl(Priority.DIGEST))
-                await application.bot.send_photo(chat_id, InputFile(chart, filename="ringkasan.png"), caption=caption,
-                                                 rate_limit_args=rl(Priority.DIGEST))
+                await deliver_summary(application.bot, chat_id, t, deps.textwork, summary, header=header + "\n\n",
+                                      rate_limit_args=rl(Priority.DIGEST))
                 sent += 1
             except Forbidden as exc:
                 log.warning("digest for %s not delivered to %s: %s", region.code, chat_id, exc)

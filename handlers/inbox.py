@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from bot import catalog, tickets
-from bot.feedback import ticket as ticket_number
+from telegram import InlineKeyboardButton
+
+from bot import catalog, moderation, quota, tickets
+from bot.auth import Actor
+from bot.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.i18n import Translator
 from bot.tickets import AnswerOutcome, Ticket
 from handlers import keyboards as kb
 from handlers import notices
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
+from handlers.limits import refusal_text
 from handlers.officials import not_an_official
 from handlers.programs import label
+from storage.tickets import InboxItem
 
 
 async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
@@ -24,37 +29,74 @@ async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
         lines = [_("<b>New comments</b>, oldest first")]
         if pages > 1:
             lines.append(_("Page {page} of {pages}").format(page=shown + 1, pages=pages))
-        rows = []
+        rows: list[list[InlineKeyboardButton]] = []
         for item in items:
-            who = tickets.pseudonym(turn.deps.pseudonym_key, item.resident_id)
-            lines += [
-                "",
-                f"<b>{ticket_number(item.feedback_id)}</b> · {esc(item.program_name)} · ★{item.rating}",
-                f"{esc(item.region_name)} · "
-                + (_("Resident {name}").format(name=who) if who else _("Anonymous resident"))
-                + f" · {turn.t.datetime(item.created_at, item.timezone)}",
-                f"<i>{notices.quote(item.comment)}</i>",
-            ]
-            if item.followup:
-                lines.append(_("↪ Resident's reply: {text}").format(text=f"<i>{notices.quote(item.followup)}</i>"))
-            number = ticket_number(item.feedback_id)
-            rows.append([kb.button(_("💬 Answer {ticket}").format(ticket=number), "ans", item.feedback_id)])
-            rows.append([
-                kb.button(_("⏳ In progress"), "st", item.feedback_id, "diproses"),
-                kb.button(_("✅ Done"), "st", item.feedback_id, "selesai"),
-            ])
+            lines += ["", *_item_lines(turn, item)]
+            rows += _item_buttons(turn, item, actor)
         text = "\n".join(lines)
         markup = kb.markup(*rows, kb.pager(turn.t, "inbox", shown, pages))
     turn.edit(text, markup) if edit else turn.reply(text, markup)
 
 
+def _item_lines(turn: Turn, item: InboxItem) -> list[str]:
+    _ = turn.t.gettext
+    who = tickets.pseudonym(turn.deps.pseudonym_key, item.region_code, item.resident_id, item.resident_salt)
+    lines = [
+        f"<b>{item.ticket}</b> · {esc(item.program_name)} · ★{item.rating}",
+        f"{esc(item.region_name)} · "
+        + (_("Resident {name}").format(name=who) if who else _("Anonymous resident"))
+        + f" · {turn.t.datetime(item.created_at, item.timezone)}",
+    ]
+    if item.comment:
+        lines.append(f"<i>{notices.quote(item.comment)}</i>")
+    if item.followup:
+        lines.append(_("↪ Resident's reply: {text}").format(text=f"<i>{notices.quote(item.followup)}</i>"))
+    if item.moderation == "spam":
+        lines.append(_("Marked as spam: it does not count in the summary."))
+    elif item.moderation == "abusive":
+        lines.append(_("Marked as abusive: it does not count in the summary."))
+    elif item.needs_review:
+        lines.append(_("⚠️ Needs review: it may contain abusive words."))
+    return lines
+
+
+def _item_buttons(turn: Turn, item: InboxItem, actor: Actor) -> list[list[InlineKeyboardButton]]:
+    _ = turn.t.gettext
+    if item.moderation is None:
+        marks = [kb.button(_("🚫 Spam"), "mod", item.feedback_id, "spam"),
+                 kb.button(_("🛑 Abusive"), "mod", item.feedback_id, "abusive")]
+    else:
+        marks = [kb.button(_("↩️ Remove the mark"), "mod", item.feedback_id, "none")]
+    return [
+        [kb.button(_("💬 Answer {ticket}").format(ticket=item.ticket), "ans", item.feedback_id)],
+        [kb.button(_("⏳ In progress"), "st", item.feedback_id, "diproses"),
+         kb.button(_("✅ Done"), "st", item.feedback_id, "selesai")],
+        marks,
+        [kb.button(_("🔇 Mute the author for 24 hours"), "mute", item.feedback_id)] if actor.is_admin else [],
+    ]
+
+
 @in_turn
 async def cmd_inbox(turn: Turn) -> None:
-    """/masukanbaru: new comments of the official's regions."""
-    if not (await turn.actor()).is_official:
+    """/masukanbaru: new comments of the official's regions, or the one ticket typed after the command."""
+    _ = turn.t.gettext
+    actor = await turn.actor()
+    if not actor.is_official:
         not_an_official(turn)
         return
-    await show_inbox(turn, 0, edit=False)
+    typed = " ".join(turn.context.args or [])
+    if not typed:
+        await show_inbox(turn, 0, edit=False)
+        return
+    number = parse_ticket(typed)
+    item = await tickets.find(turn.session, actor, number) if number is not None else None
+    if item is None:
+        turn.reply(_("No ticket {ticket} was found in your region. A ticket number looks like {example}.").format(
+            ticket=esc(typed[:TICKET_TYPED_MAX]), example=TICKET_EXAMPLE))
+        return
+    status = label(turn.t, catalog.FEEDBACK_STATUSES, item.status)
+    text = "\n".join([*_item_lines(turn, item), _("Status: {status}").format(status=esc(status))])
+    turn.reply(text, kb.markup(*_item_buttons(turn, item, actor)))
 
 
 @in_turn
@@ -90,7 +132,7 @@ async def on_answer(turn: Turn, cb: Callback) -> None:
             "Write your answer to ticket <b>{ticket}</b> ({program}). It goes to the resident as a message from "
             "the {government}. Up to {max} characters; /batal cancels."
         ).format(
-            ticket=ticket_number(cb.int(0)), program=esc(ticket.program.name),
+            ticket=ticket.feedback.ticket, program=esc(ticket.program.name),
             government=esc(notices.government(turn.t, ticket.region.name)), max=turn.t.integer(tickets.ANSWER_MAX),
         )
     )
@@ -103,7 +145,7 @@ async def on_answer_text(turn: Turn, text: str) -> None:
     if outcome is AnswerOutcome.GONE or ticket is None:
         turn.reply(_("This feedback was not found, or it is not in your region."))
         return
-    number = ticket_number(ticket.feedback.id)  # type: ignore[arg-type]
+    number = ticket.feedback.ticket
     if outcome is AnswerOutcome.EMPTY:
         turn.reply(_("The answer is empty. Please write it, or type /batal."))
         return
@@ -131,7 +173,7 @@ async def on_status(turn: Turn, cb: Callback) -> None:
     if ticket is None:
         refuse_ticket(turn)
         return
-    number = ticket_number(cb.int(0))
+    number = ticket.feedback.ticket
     if not changed:
         turn.answer(_("{ticket} already has this status.").format(ticket=number))
         return
@@ -147,18 +189,28 @@ async def on_status(turn: Turn, cb: Callback) -> None:
 async def on_reply(turn: Turn, cb: Callback) -> None:
     """The resident wants to reply to an answer."""
     _ = turn.t.gettext
+    if (refusal := quota.muted(turn.resident, turn.now)) is not None:
+        turn.answer()
+        turn.reply(refusal_text(turn.t, refusal, await turn.zone(), turn.now))
+        return
     ticket = await tickets.start_reply(turn.session, turn.resident, cb.int(0))
     if ticket is None:
         turn.answer(_("This ticket was not found."), alert=True)
         return
     turn.answer()
     turn.reply(_("Write your reply on ticket {ticket}. It goes to the officials of {region}. /batal cancels.").format(
-        ticket=ticket_number(cb.int(0)), region=esc(ticket.region.name)))
+        ticket=ticket.feedback.ticket, region=esc(ticket.region.name)))
 
 
 async def on_reply_text(turn: Turn, text: str) -> None:
     """The resident's reply: back to the officials' inbox on the same ticket."""
     _ = turn.t.gettext
+    limits = quota.Limits.of(turn.deps.settings)
+    if text.strip() and (refusal := await quota.comment_refusal(
+        turn.session, turn.resident, region_code=turn.resident.region_code, limits=limits, now=turn.now,
+    )) is not None:
+        turn.reply(refusal_text(turn.t, refusal, await turn.zone(), turn.now) + " " + _("/batal cancels."))
+        return
     outcome, ticket = await tickets.follow_up(turn.session, turn.resident, text)
     if outcome is AnswerOutcome.GONE or ticket is None:
         turn.reply(_("This ticket was not found."))
@@ -168,8 +220,9 @@ async def on_reply_text(turn: Turn, text: str) -> None:
         turn.reply(_("Your reply is too long: {length} characters, and the limit is {max}. Please shorten it.").format(
             length=turn.t.integer(len(text.strip())), max=turn.t.integer(tickets.ANSWER_MAX)))
     else:
+        moderation.screen(turn.session, ticket.feedback, text)
         turn.reply(_("Thank you. Your reply on {ticket} has been passed on to the officials.").format(
-            ticket=ticket_number(ticket.feedback.id)))  # type: ignore[arg-type]
+            ticket=ticket.feedback.ticket))
 
 
 @in_turn
@@ -181,7 +234,7 @@ async def on_satisfaction(turn: Turn, cb: Callback) -> None:
     if ticket is None:
         turn.answer(_("Your answer has already been recorded."))
         return
-    number = ticket_number(cb.int(0))
+    number = ticket.feedback.ticket
     turn.edit(
         _("Thank you for telling us. We are glad it is resolved ({ticket}).").format(ticket=number)
         if satisfied

@@ -7,7 +7,6 @@ import logging
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
-from bot.feedback import ticket as ticket_number
 from bot.i18n import I18n, Translator
 from bot.telegram.priority import Priority, rl
 from bot.tickets import Ticket
@@ -34,7 +33,7 @@ def resident_translator(i18n: I18n, default_language: str, ticket: Ticket) -> Tr
 
 
 def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, InlineKeyboardMarkup]:
-    number = ticket_number(ticket.feedback.id)  # type: ignore[arg-type]
+    number = ticket.feedback.ticket
     text = "\n".join([
         rt.gettext("📩 <b>Answer from the {government}</b>").format(government=esc(government(rt, ticket.region.name))),
         rt.gettext("Ticket number: {ticket} · {program}").format(ticket=number, program=esc(ticket.program.name)),
@@ -49,7 +48,7 @@ def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, Inl
 
 
 def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, InlineKeyboardMarkup | None]:
-    number = ticket_number(ticket.feedback.id)  # type: ignore[arg-type]
+    number = ticket.feedback.ticket
     gov = esc(government(rt, ticket.region.name))
     program = esc(ticket.program.name)
     if status == "selesai":

@@ -27,8 +27,8 @@ async def cmd_invite(turn: Turn) -> None:
     if created is None:
         turn.reply(_("There is no region with the code {code}.").format(code=esc(args[0][:20])))
         return
-    invite, region = created
-    link = f"https://t.me/{turn.context.bot.username}?start={officials.INVITE_PREFIX}{invite.code}"
+    invite, region = created.invite, created.region
+    link = f"https://t.me/{turn.context.bot.username}?start={officials.INVITE_PREFIX}{created.code}"
     turn.reply(
         _(
             "Invitation link for an official of <b>{region}</b>:\n{link}\n\n"

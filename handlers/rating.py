@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot import feedback, residents
+from bot import feedback, moderation, quota, residents
 from bot.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
+from handlers.limits import refusal_text
 from handlers.start import privacy_notice
 
 
@@ -14,6 +15,40 @@ def _ask_consent(turn: Turn) -> None:
     _ = turn.t.gettext
     turn.answer(_("To rate, please agree to the privacy notice first."))
     turn.reply(privacy_notice(turn.t) + "\n\n" + _("Do you agree to this?"), kb.consent(turn.t))
+
+
+def _other_region(turn: Turn) -> None:
+    _ = turn.t.gettext
+    turn.answer(_("You can rate the programs of your own regency or city. To change it: /wilayah"), alert=True)
+
+
+async def _rating_refused(turn: Turn, program_id: int) -> bool:
+    """A mute, or this program's tickets for today: say so and until when."""
+    refusal = await quota.rating_refusal(
+        turn.session, turn.resident, program_id=program_id, limits=quota.Limits.of(turn.deps.settings), now=turn.now
+    )
+    if refusal is None:
+        return False
+    turn.answer()
+    turn.reply(refusal_text(turn.t, refusal, await turn.zone(), turn.now))
+    return True
+
+
+async def _comment_refused(turn: Turn, feedback_id: int) -> bool:
+    """A mute, or a comment quota: the comment is not stored, the rating given just before stands."""
+    refusal = await quota.comment_refusal(
+        turn.session, turn.resident, region_code=turn.resident.region_code,
+        limits=quota.Limits.of(turn.deps.settings), now=turn.now,
+    )
+    if refusal is None:
+        return False
+    _ = turn.t.gettext
+    turn.answer()
+    turn.reply(
+        refusal_text(turn.t, refusal, await turn.zone(), turn.now) + "\n\n" + _("Your rating is saved."),
+        kb.markup([kb.button(_("Skip"), "skip", feedback_id)]),
+    )
+    return True
 
 
 @in_turn
@@ -27,7 +62,12 @@ async def on_ask(turn: Turn, cb: Callback) -> None:
     if found is None:
         turn.answer(_("This program is no longer listed."), alert=True)
         return
-    nonce = feedback.new_nonce()
+    if found.region_code != turn.resident.region_code:
+        _other_region(turn)
+        return
+    if await _rating_refused(turn, found.id):  # type: ignore[arg-type]
+        return
+    nonce = feedback.new_nonce(turn.deps.button_key, resident_id=turn.user.id, program_id=found.id)  # type: ignore[arg-type]
     stars = [kb.button(str(n), "rate", found.id, n, nonce) for n in range(1, 6)]  # type: ignore[arg-type]
     turn.edit(
         _("How would you rate <b>{program}</b>?\n1 = very poor, 5 = very good.").format(program=esc(found.name)),
@@ -39,7 +79,16 @@ async def on_ask(turn: Turn, cb: Callback) -> None:
 async def on_rate(turn: Turn, cb: Callback) -> None:
     """Store the rating (once per showing of the buttons) and invite a comment."""
     _ = turn.t.gettext
-    result = await feedback.rate(turn.session, turn.resident, program_id=cb.int(0), stars=cb.int(1), nonce=cb.str(2))
+    if await _rating_refused(turn, cb.int(0)):
+        return
+    result = await feedback.rate(turn.session, turn.resident, program_id=cb.int(0), stars=cb.int(1), nonce=cb.str(2),
+                                 key=turn.deps.button_key)
+    if result.outcome is RateOutcome.FORGED:
+        turn.answer(_("This button is no longer valid. Type /program to start again."), alert=True)
+        return
+    if result.outcome is RateOutcome.OTHER_REGION:
+        _other_region(turn)
+        return
     if result.outcome is RateOutcome.NO_CONSENT:
         _ask_consent(turn)
         return
@@ -66,13 +115,13 @@ async def on_rate(turn: Turn, cb: Callback) -> None:
     )
 
 
-def ticket_text(turn: Turn, feedback_id: int, with_comment: bool) -> str:
+def ticket_text(turn: Turn, number: str | None, with_comment: bool) -> str:
     _ = turn.t.gettext
     head = _("Thank you! Your feedback has been received.") if with_comment else _("Thank you! Your rating has been saved.")
     return (
         head
         + "\n"
-        + _("Ticket number: <b>{ticket}</b>").format(ticket=feedback.ticket(feedback_id))
+        + _("Ticket number: <b>{ticket}</b>").format(ticket=number)
         + "\n\n"
         + _("Officials of your region will read it. See all your feedback with /masukan.")
     )
@@ -82,12 +131,16 @@ async def on_comment_text(turn: Turn, text: str) -> None:
     """Attach a comment to the pending rating, or explain the limit and keep the text."""
     _ = turn.t.gettext
     prompt = (turn.resident.draft or {}).get("prompt")
+    pending = feedback.pending_feedback_id(turn.resident)
+    if pending is not None and text.strip() and await _comment_refused(turn, pending):
+        return
     outcome, row = await feedback.add_comment(turn.session, turn.resident, text)
     if outcome is CommentOutcome.SAVED:
         assert row is not None
+        moderation.screen(turn.session, row, text)
         if isinstance(prompt, int):
             turn.drop_buttons(prompt)
-        turn.reply(ticket_text(turn, row.id, with_comment=True))  # type: ignore[arg-type]
+        turn.reply(ticket_text(turn, row.ticket, with_comment=True))
     elif outcome is CommentOutcome.TOO_LONG:
         assert row is not None
         turn.reply(
@@ -111,17 +164,20 @@ async def on_skip(turn: Turn, cb: Callback) -> None:
     if row is None:
         turn.answer(turn.t.gettext("This feedback has already been saved."))
         return
-    turn.edit(ticket_text(turn, row.id, with_comment=bool(row.comment)))  # type: ignore[arg-type]
+    turn.edit(ticket_text(turn, row.ticket, with_comment=bool(row.comment)))
 
 
 @in_turn
 async def on_trim(turn: Turn, cb: Callback) -> None:
     """Save the first part of a comment that was too long."""
     prompt = (turn.resident.draft or {}).get("prompt")
+    if feedback.pending_feedback_id(turn.resident) == cb.int(0) and await _comment_refused(turn, cb.int(0)):
+        return
     row = await feedback.save_trimmed_comment(turn.session, turn.resident, cb.int(0))
     if row is None:
         turn.answer(turn.t.gettext("This feedback has already been saved."))
         return
+    moderation.screen(turn.session, row, row.comment or "")
     if isinstance(prompt, int):
         turn.drop_buttons(prompt)
-    turn.edit(ticket_text(turn, row.id, with_comment=True))  # type: ignore[arg-type]
+    turn.edit(ticket_text(turn, row.ticket, with_comment=True))

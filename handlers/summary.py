@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
+from typing import Any
+
+from telegram import InputFile
+from telegram.ext import ExtBot
 
 from bot import officials, summaries
 from bot.chart import ChartLabels, render_chart
 from bot.i18n import N_, Translator
 from bot.summaries import Summary
+from bot.textwork import TextWork
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
@@ -18,6 +23,7 @@ PERIOD_LABELS = {7: N_("7 days"), 30: N_("30 days"), 0: N_("All time")}
 PERIOD_TITLES = {7: N_("the last 7 days"), 30: N_("the last 30 days"), 0: N_("all time")}
 RANKED = 8
 NAME_MAX = 60
+NO_CHART = N_("The chart cannot be drawn right now. Please try again in a few minutes.")
 
 
 def _short(name: str) -> str:
@@ -70,6 +76,8 @@ def summary_text(t: Translator, s: Summary) -> str:
                 topics=", ".join(f"{esc(topic)} ({t.integer(count)})" for topic, count in s.topics)
             )
         )
+    elif s.topics is None and f.current.comments:
+        lines.append(_("<b>Recurring topics:</b> not available right now, please try again in a minute"))
     elif f.current.comments:
         lines.append(_("<b>Recurring topics:</b> none yet (too few comments)"))
     return "\n".join(lines)
@@ -91,12 +99,27 @@ def summary_chart(t: Translator, s: Summary) -> bytes:
     return render_chart(distribution=f.current.distribution, weekly=f.weekly, labels=labels, decimal_comma=t.lang == "id")
 
 
-async def send_summary(turn: Turn, s: Summary) -> None:
-    turn.reply(summary_text(turn.t, s))
-    # Drawing takes about a third of a second of CPU: off the event loop, so other residents wait for nothing.
-    chart = await asyncio.to_thread(summary_chart, turn.t, s)
-    turn.photo(chart, turn.t.gettext("Chart: {scope}, {period}").format(
-        scope=s.scope.name, period=turn.t.gettext(PERIOD_TITLES[s.days])))
+async def draw_chart(work: TextWork, t: Translator, s: Summary) -> bytes | None:
+    """The summary's chart, drawn off the event loop (about a third of a second); None past its time limit."""
+    return await work.chart(functools.partial(summary_chart, t, s), what=f"{s.scope.token} ({s.days or 'all'} days)")
+
+
+async def deliver_summary(bot: ExtBot[Any], chat_id: int, t: Translator, work: TextWork, s: Summary, *,
+                          header: str = "", rate_limit_args: Any = None) -> None:
+    """Find the topics, send the summary, then its chart; the caller has committed, no lock is held meanwhile."""
+    s = await summaries.with_topics(s, work)
+    await bot.send_message(chat_id, header + summary_text(t, s), rate_limit_args=rate_limit_args)
+    chart = await draw_chart(work, t, s)
+    if chart is None:
+        await bot.send_message(chat_id, t.gettext(NO_CHART), rate_limit_args=rate_limit_args)
+        return
+    caption = t.gettext("Chart: {scope}, {period}").format(scope=s.scope.name, period=t.gettext(PERIOD_TITLES[s.days]))
+    await bot.send_photo(chat_id, InputFile(chart, filename="ringkasan.png"), caption=caption,
+                         rate_limit_args=rate_limit_args)
+
+
+def send_summary(turn: Turn, s: Summary) -> None:
+    turn.later(functools.partial(deliver_summary, turn.context.bot, turn.chat_id, turn.t, turn.deps.textwork, s))
 
 
 def period_buttons(turn: Turn, token: str) -> list[list]:  # type: ignore[type-arg]
@@ -161,4 +184,4 @@ async def on_summary(turn: Turn, cb: Callback) -> None:
         return
     summary = await summaries.summarize(turn.session, actor, scope, days=int(cb.str(1)), now=turn.now)
     turn.answer()
-    await send_summary(turn, summary)
+    send_summary(turn, summary)

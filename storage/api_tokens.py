@@ -8,15 +8,17 @@ from datetime import datetime
 from sqlalchemy import Integer, literal, select, tuple_
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import ApiToken, Feedback, Program, Region, UTCDateTime
+from storage.models import ApiToken, Feedback, Program, Region, Resident, UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
 class FeedItem:
     id: int
+    ticket: str
     program_id: int
     program_name: str
     resident_id: int | None
+    resident_salt: str | None  # for the pseudonym
     rating: int
     comment: str | None
     status: str
@@ -73,10 +75,12 @@ async def feed_page(
         conditions.append(Feedback.created_at >= lower)  # type: ignore[arg-type]  # the index range on both databases
     stmt = (
         select(
-            Feedback.id, Feedback.program_id, Program.name, Feedback.resident_id, Feedback.rating, Feedback.comment,
-            Feedback.status, Feedback.satisfied, Feedback.superseded, Feedback.created_at, Feedback.updated_at,
+            Feedback.id, Feedback.ticket, Feedback.program_id, Program.name, Feedback.resident_id,
+            Resident.pseudonym_salt, Feedback.rating, Feedback.comment, Feedback.status, Feedback.satisfied,
+            Feedback.superseded, Feedback.created_at, Feedback.updated_at,
         )
         .join(Program, Program.id == Feedback.program_id)
+        .outerjoin(Resident, Resident.telegram_id == Feedback.resident_id)
         .where(*conditions)
         .order_by(Feedback.created_at, Feedback.id)
         .limit(limit)

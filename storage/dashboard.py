@@ -14,7 +14,7 @@ from sqlalchemy import case, false, func, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Feedback, Program, Region, TicketMessage
+from storage.models import Feedback, Program, Region, Resident, TicketMessage
 from storage.summary import weekly_trend  # the /ringkasan trend query, here narrowed to one program
 
 
@@ -33,6 +33,7 @@ class FeedbackFilter:
 @dataclass(frozen=True, slots=True)
 class FeedbackRow:
     id: int
+    ticket: str
     program_id: int
     program_name: str
     region_code: str
@@ -44,6 +45,9 @@ class FeedbackRow:
     created_at: datetime
     resident_id: int | None
     satisfied: bool | None
+    resident_salt: str | None  # for the pseudonym
+    moderation: str | None = None  # spam | abusive, as an official marked it: kept here, out of the figures
+    needs_review: bool = False  # the word list found an insult ("perlu ditinjau")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +89,14 @@ def _conditions(f: FeedbackFilter) -> list[ColumnElement[bool]]:
 def _rows_query(f: FeedbackFilter):  # type: ignore[no-untyped-def]
     return (
         select(
-            Feedback.id, Feedback.program_id, Program.name, Feedback.region_code, Region.name, Region.timezone,
-            Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at, Feedback.resident_id,
-            Feedback.satisfied,
+            Feedback.id, Feedback.ticket, Feedback.program_id, Program.name, Feedback.region_code, Region.name,
+            Region.timezone, Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at,
+            Feedback.resident_id, Feedback.satisfied, Resident.pseudonym_salt, Feedback.moderation,
+            Feedback.needs_review,
         )
         .join(Program, Program.id == Feedback.program_id)
         .join(Region, Region.code == Feedback.region_code)
+        .outerjoin(Resident, Resident.telegram_id == Feedback.resident_id)
         .where(*_conditions(f))
         .order_by(Feedback.id.desc())  # type: ignore[union-attr]
     )
@@ -105,9 +111,19 @@ async def feedback_page(
     return [FeedbackRow(*row) for row in rows], int(total or 0)
 
 
-async def feedback_rows(session: AsyncSession, f: FeedbackFilter, *, limit: int) -> list[FeedbackRow]:
-    """Up to `limit` filtered rows, newest first (for exports)."""
-    rows = (await session.exec(_rows_query(f).limit(limit))).all()  # type: ignore[call-overload]
+async def count_feedback(session: AsyncSession, f: FeedbackFilter) -> int:
+    """How many rows match the filter (an export counts before it loads anything)."""
+    return int(await session.scalar(select(func.count()).select_from(Feedback).where(*_conditions(f))) or 0)
+
+
+async def feedback_rows(
+    session: AsyncSession, f: FeedbackFilter, *, limit: int, before_id: int | None = None
+) -> list[FeedbackRow]:
+    """Up to `limit` filtered rows, newest first, with ids below `before_id` (exports read them in chunks)."""
+    stmt = _rows_query(f)
+    if before_id is not None:
+        stmt = stmt.where(Feedback.id < before_id)  # type: ignore[operator]
+    rows = (await session.exec(stmt.limit(limit))).all()  # type: ignore[call-overload]
     return [FeedbackRow(*row) for row in rows]
 
 
@@ -140,6 +156,7 @@ async def program_table(session: AsyncSession, *, region_codes: Sequence[str] | 
             func.count(case((commented & (Feedback.status == "baru"), 1))),
         )
         .where(*([] if region_codes is None else [Feedback.region_code.in_(list(region_codes))]))  # type: ignore[attr-defined]
+        .where(Feedback.moderation.is_(None))  # type: ignore[union-attr]  # marked spam or abusive: not counted
         .group_by(Feedback.program_id)
     )
     figures = {int(pid): (int(n), avg, int(c), int(w)) for pid, n, avg, c, w in (await session.exec(stats)).all()}  # type: ignore[call-overload]

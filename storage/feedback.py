@@ -9,12 +9,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.codes import new_ticket
 from storage.models import Feedback, Program, Region, utcnow
+
+TICKET_ATTEMPTS = 8  # a number already taken in the region is drawn again; 8 misses in a row mean a full region
 
 
 @dataclass(frozen=True, slots=True)
 class FeedbackView:
     id: int
+    ticket: str
     program_id: int
     program_name: str
     region_name: str
@@ -36,16 +40,23 @@ async def add_rating(
     dialect = session.bind.dialect.name  # type: ignore[union-attr]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
-    stmt = (
-        insert(Feedback)
-        .values(
-            resident_id=resident_id, program_id=program_id, region_code=region_code, rating=rating,
-            status="baru", superseded=False, dedup_key=dedup_key, created_at=now, updated_at=now,
+    new_id = None
+    for _attempt in range(TICKET_ATTEMPTS):
+        stmt = (
+            insert(Feedback)
+            .values(
+                resident_id=resident_id, program_id=program_id, region_code=region_code, rating=rating,
+                status="baru", superseded=False, dedup_key=dedup_key, ticket=new_ticket(region_code),
+                created_at=now, updated_at=now,
+            )
+            .on_conflict_do_nothing()  # on dedup_key (stored before) or on the ticket number (drawn again)
+            .returning(Feedback.id)
         )
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(Feedback.id)
-    )
-    new_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+        new_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+        if new_id is not None or await _stored(session, dedup_key) is not None:
+            break
+    else:
+        raise RuntimeError(f"no free ticket number for region {region_code} after {TICKET_ATTEMPTS} attempts")
     created = new_id is not None
     if created:
         await session.exec(  # type: ignore[call-overload]
@@ -60,10 +71,13 @@ async def add_rating(
         )
         row = await session.get(Feedback, new_id)
     else:
-        row = (await session.exec(select(Feedback).where(Feedback.dedup_key == dedup_key))).first()  # type: ignore[call-overload]
-        row = row[0] if row is not None and not isinstance(row, Feedback) else row
+        row = await _stored(session, dedup_key)
     assert row is not None
     return row, created
+
+
+async def _stored(session: AsyncSession, dedup_key: str) -> Feedback | None:
+    return (await session.exec(select(Feedback).where(Feedback.dedup_key == dedup_key))).scalars().first()  # type: ignore[call-overload, no-any-return]
 
 
 async def get_feedback(session: AsyncSession, *, feedback_id: int) -> Feedback | None:
@@ -78,7 +92,7 @@ def save(session: AsyncSession, feedback: Feedback) -> None:
 def _views_query():  # type: ignore[no-untyped-def]
     return (
         select(
-            Feedback.id, Feedback.program_id, Program.name, Region.name, Region.timezone,
+            Feedback.id, Feedback.ticket, Feedback.program_id, Program.name, Region.name, Region.timezone,
             Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at,
         )
         .join(Program, Program.id == Feedback.program_id)
@@ -100,6 +114,12 @@ async def resident_feedback_page(
     )
     rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
     return [FeedbackView(*row) for row in rows], int(total or 0)
+
+
+async def resident_feedback_by_ticket(session: AsyncSession, *, resident_id: int, ticket: str) -> FeedbackView | None:
+    stmt = _views_query().where(Feedback.resident_id == resident_id, Feedback.ticket == ticket)
+    row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+    return FeedbackView(*row) if row is not None else None
 
 
 async def resident_feedback_all(session: AsyncSession, *, resident_id: int) -> list[FeedbackView]:

@@ -13,12 +13,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     LargeBinary,
+    String,
     Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from storage.codes import new_salt, new_ticket
 
 RESIDENT_FK = "residents.telegram_id"
 
@@ -104,8 +107,20 @@ class Resident(SQLModel, table=True):
     # "<message id>:<hash>" of the last message edited, so a double tap never edits to identical content.
     screen: str | None = Field(default=None, max_length=40)
     draft: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    # Flood control (bot/quota.py): updates counted in a one-minute window; beyond the limit, a pause.
+    flood_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    flood_count: int = 0
+    paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    muted_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # by an admin: no ratings, no comments
+    # Part of the pseudonyms officials see (bot/tickets.py): drawn with the row, so a resident who erased
+    # their data and comes back is a new pseudonym, not linkable to the old one.
+    pseudonym_salt: str | None = Field(default=None, sa_column=Column(String(16), nullable=False, default=new_salt))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+def _ticket_default(context: Any) -> str:
+    return new_ticket(context.get_current_parameters()["region_code"])
 
 
 class Feedback(SQLModel, table=True):
@@ -117,13 +132,15 @@ class Feedback(SQLModel, table=True):
         CheckConstraint("status IN ('baru', 'diproses', 'selesai')", name="ck_feedback_status"),
         # Chosen by measuring the summary on a million ratings (bench/README.md): each serves a
         # figure from the index alone.
-        Index("ix_feedback_program_rated", "program_id", "superseded", "created_at", "rating"),
-        Index("ix_feedback_region_created_rating", "region_code", "created_at", "rating"),
-        Index("ix_feedback_region_commented", "region_code", "created_at",
+        # `moderation` comes last so the figures, which leave out what officials marked, stay index-only.
+        Index("ix_feedback_program_rated", "program_id", "superseded", "created_at", "rating", "moderation"),
+        Index("ix_feedback_region_created_rating", "region_code", "created_at", "rating", "moderation"),
+        Index("ix_feedback_region_commented", "region_code", "created_at", "moderation",
               sqlite_where=text("comment IS NOT NULL"), postgresql_where=text("comment IS NOT NULL")),
-        Index("ix_feedback_waiting", "region_code", "status",
+        Index("ix_feedback_waiting", "region_code", "status", "moderation",
               sqlite_where=text("status = 'baru' AND comment IS NOT NULL"),
               postgresql_where=text("status = 'baru' AND comment IS NOT NULL")),
+        CheckConstraint("moderation IN ('spam', 'abusive')", name="ck_feedback_moderation"),
         Index("ix_feedback_region_status", "region_code", "status", "id"),  # the officials' inbox
     )
 
@@ -141,6 +158,13 @@ class Feedback(SQLModel, table=True):
     # Re-delivered updates and double taps carry the same key, so the row is stored once.
     dedup_key: str | None = Field(default=None, max_length=80, unique=True)
     satisfied: bool | None = None  # the resident's answer when the ticket was closed
+    # Marked by an official (spam | abusive): kept and shown as such, left out of every figure and the inbox.
+    moderation: str | None = Field(default=None, max_length=12)
+    needs_review: bool = False  # the word list found an insult: shown as "perlu ditinjau", never hidden by itself
+    # The number residents and officials use ("3273-K7PXD"): per region, random, so not a count of tickets.
+    ticket: str | None = Field(
+        default=None, sa_column=Column(String(16), nullable=False, unique=True, index=True, default=_ticket_default)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -171,11 +195,11 @@ class OfficialRegion(SQLModel, table=True):
 
 
 class Invite(SQLModel, table=True):
-    """A single-use link that makes whoever opens it an official of a region."""
+    """A single-use link that makes whoever opens it an official of a region; only its code's hash is stored."""
 
     __tablename__ = "invites"
 
-    code: str = Field(primary_key=True, max_length=40)
+    code_hash: str = Field(primary_key=True, max_length=64)  # SHA-256 of the code in the link, as for login links
     # No foreign key: a link for a region that was removed must still be found, to be refused clearly.
     region_code: str = Field(max_length=8)
     created_by: int | None = Field(default=None, sa_type=BigInteger)
@@ -183,6 +207,16 @@ class Invite(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_by: int | None = Field(default=None, sa_type=BigInteger)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DeploymentKey(SQLModel, table=True):
+    """The random key a deployment without SECRET_KEY generates on its first start, shared by its processes."""
+
+    __tablename__ = "deployment_keys"
+
+    name: str = Field(primary_key=True, max_length=40)
+    secret: str = Field(max_length=128)  # hex
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AuditEntry(SQLModel, table=True):

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import web_sessions
 from storage.models import AuditEntry, Invite, Official, OfficialRegion, utcnow
 
 
@@ -44,16 +45,24 @@ async def add_official(session: AsyncSession, *, telegram_id: int, region_codes:
 
 
 async def remove_official(session: AsyncSession, *, telegram_id: int, region_codes: list[str] | None = None) -> int:
-    """Remove some regions, or (None) the official altogether; returns rows removed."""
+    """Remove some regions, or (None) the official altogether; returns rows removed.
+
+    An official left without any region (and not an admin) loses their dashboard sessions and login links
+    too, so being added again later never revives an old session.
+    """
     if region_codes:
         result = await session.exec(  # type: ignore[call-overload]
             delete(OfficialRegion).where(
                 OfficialRegion.official_id == telegram_id, OfficialRegion.region_code.in_(region_codes)  # type: ignore[attr-defined]
             )
         )
+        official = await session.get(Official, telegram_id)
+        if not await official_regions(session, telegram_id=telegram_id) and (official is None or official.role != "admin"):
+            await web_sessions.forget_official(session, official_id=telegram_id)
         return int(result.rowcount or 0)
     await session.exec(delete(OfficialRegion).where(OfficialRegion.official_id == telegram_id))  # type: ignore[call-overload]
     result = await session.exec(delete(Official).where(Official.telegram_id == telegram_id))  # type: ignore[call-overload]
+    await web_sessions.forget_official(session, official_id=telegram_id)
     return int(result.rowcount or 0)
 
 
@@ -87,14 +96,16 @@ async def regions_with_digest(session: AsyncSession) -> list[str]:
     return sorted((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
 
 
-def add_invite(session: AsyncSession, *, code: str, region_code: str, created_by: int | None, expires_at: datetime) -> Invite:
-    invite = Invite(code=code, region_code=region_code, created_by=created_by, expires_at=expires_at)
+def add_invite(
+    session: AsyncSession, *, code_hash: str, region_code: str, created_by: int | None, expires_at: datetime
+) -> Invite:
+    invite = Invite(code_hash=code_hash, region_code=region_code, created_by=created_by, expires_at=expires_at)
     session.add(invite)
     return invite
 
 
-async def get_invite(session: AsyncSession, *, code: str, for_update: bool = False) -> Invite | None:
-    return await session.get(Invite, code, with_for_update=for_update or None)
+async def get_invite(session: AsyncSession, *, code_hash: str, for_update: bool = False) -> Invite | None:
+    return await session.get(Invite, code_hash, with_for_update=for_update or None)
 
 
 def audit(session: AsyncSession, *, actor_id: int | None, action: str, target: str | None = None,

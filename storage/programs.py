@@ -26,7 +26,7 @@ def _current_stats():  # type: ignore[no-untyped-def]
             func.avg(Feedback.rating).label("average"),
             func.count().label("count"),
         )
-        .where(Feedback.superseded.is_(False))  # type: ignore[attr-defined]
+        .where(Feedback.superseded.is_(False), Feedback.moderation.is_(None))  # type: ignore[attr-defined, union-attr]
         .group_by(Feedback.program_id)
         .subquery()
     )
@@ -69,7 +69,7 @@ async def program_with_stats(session: AsyncSession, *, program_id: int) -> Progr
         return None
     stmt = (
         select(Feedback.rating, func.count())
-        .where(Feedback.program_id == program_id, Feedback.superseded.is_(False))  # type: ignore[attr-defined]
+        .where(Feedback.program_id == program_id, Feedback.superseded.is_(False), Feedback.moderation.is_(None))  # type: ignore[attr-defined, union-attr]
         .group_by(Feedback.rating)
     )
     result = await session.exec(stmt)  # type: ignore[call-overload]

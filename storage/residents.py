@@ -7,6 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import BroadcastRecipient, Feedback, ProgramFollow, Resident, utcnow
+from storage.moderation import forget_resident_in_audit
 
 
 async def get_resident(session: AsyncSession, *, telegram_id: int, for_update: bool = False) -> Resident | None:
@@ -46,4 +47,5 @@ async def erase_resident(session: AsyncSession, *, telegram_id: int) -> int:
     await session.exec(delete(BroadcastRecipient).where(BroadcastRecipient.resident_id == telegram_id))  # type: ignore[call-overload, arg-type]
     await session.exec(delete(ProgramFollow).where(ProgramFollow.resident_id == telegram_id))  # type: ignore[call-overload, arg-type]
     await session.exec(delete(Resident).where(Resident.telegram_id == telegram_id))  # type: ignore[call-overload, arg-type]
+    await forget_resident_in_audit(session, telegram_id=telegram_id)  # a mute's entry no longer says whom
     return int(result.rowcount or 0)

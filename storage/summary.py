@@ -1,6 +1,9 @@
 """Queries behind an official's summary: period figures, program ranking, weekly trend, recent comments.
 
 Five queries whatever the size of the scope or the period; every figure is aggregated in the database.
+Comments an official marked as spam or abusive count nowhere: not in the figures, the ranking, the
+trend, the waiting comments or the topics. They stay in the dashboard's feedback list (labelled), and in
+the exports and the data API's feed, which are the record.
 """
 
 from __future__ import annotations
@@ -64,6 +67,11 @@ def _has_comment() -> ColumnElement[bool]:
     return Feedback.comment.is_not(None)  # type: ignore[union-attr]
 
 
+def _counted() -> ColumnElement[bool]:
+    """Not marked as spam or abusive by an official (the indexes carry the column, so this stays index-only)."""
+    return Feedback.moderation.is_(None)  # type: ignore[union-attr]
+
+
 def _current() -> ColumnElement[bool]:
     # "= false", not "IS false": PostgreSQL can match only the former against an index.
     return Feedback.superseded == false()  # type: ignore[return-value]
@@ -90,7 +98,7 @@ def _period(distribution: Sequence[int], comments: int) -> PeriodFigures:
 
 def _comment_count(scope: list[ColumnElement[bool]], since: datetime | None, until: datetime) -> Any:
     # Not correlated with the outer query on the same table; counted from the commented-rows index.
-    stmt = select(func.count()).select_from(Feedback).where(*scope, *_between(since, until), _has_comment())
+    stmt = select(func.count()).select_from(Feedback).where(*scope, *_between(since, until), _has_comment(), _counted())
     return stmt.correlate(None).scalar_subquery()
 
 
@@ -114,7 +122,7 @@ async def _period_figures(
     columns.append(_comment_count(scope, since, until))
     if since is not None:
         columns.append(_comment_count(scope, earlier, since))
-    row = (await session.exec(select(*columns).where(*scope, *_between(earlier or since, until)))).one()  # type: ignore[call-overload]
+    row = (await session.exec(select(*columns).where(*scope, *_between(earlier or since, until), _counted()))).one()  # type: ignore[call-overload]
     current = _period(row[0:5], row[-2] if since is not None else row[-1])
     return current, (_period(row[5:10], row[-1]) if since is not None else None)
 
@@ -130,7 +138,7 @@ async def _ranking(
     stmt = (
         select(Program.id, Program.name, Program.region_code, func.count(), func.sum(Feedback.rating))
         .join(Feedback, Feedback.program_id == Program.id)
-        .where(*scope, Program.removed_at.is_(None), _current(), *_between(since, until))  # type: ignore[union-attr]
+        .where(*scope, Program.removed_at.is_(None), _current(), _counted(), *_between(since, until))  # type: ignore[union-attr]
         .group_by(Program.id)  # name and region follow from the primary key
     )
     rows = [(int(i), name, code, int(n), int(t)) for i, name, code, n, t in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
@@ -162,7 +170,7 @@ async def weekly_trend(
     week = _week_start(session.bind.dialect.name, hours).label("week")  # type: ignore[union-attr]
     stmt = (
         select(week, func.count(), func.sum(Feedback.rating))
-        .where(*scope, *_between(start, until))
+        .where(*scope, *_between(start, until), _counted())
         .group_by(week)
     )
     found: dict[date, tuple[int, int]] = {}
@@ -196,13 +204,13 @@ async def summary_figures(
     programs = await _ranking(session, region_codes=region_codes, since=since, until=until)
     # A literal, not a parameter: SQLite uses a partial index only when the query repeats its constant.
     waiting_stmt = select(func.count()).select_from(Feedback).where(
-        *scope, Feedback.status == literal_column("'baru'"), _has_comment()
+        *scope, Feedback.status == literal_column("'baru'"), _has_comment(), _counted()
     )
     waiting = int(await session.scalar(waiting_stmt) or 0)
     weekly = await weekly_trend(session, scope=scope, until=until, zone=zone)
     comments_stmt = (
         select(Feedback.comment)
-        .where(*scope, *_between(since, until), _has_comment())
+        .where(*scope, *_between(since, until), _has_comment(), _counted())
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())  # type: ignore[attr-defined, union-attr]
         .limit(comment_limit)
     )

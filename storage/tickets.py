@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Feedback, Program, Region, TicketMessage
+from storage.models import Feedback, Program, Region, Resident, TicketMessage
 
 INBOX_STATUS = "baru"
 
@@ -16,20 +16,26 @@ INBOX_STATUS = "baru"
 @dataclass(frozen=True, slots=True)
 class InboxItem:
     feedback_id: int
+    ticket: str
     region_code: str
     region_name: str
     timezone: str
     program_name: str
     rating: int
     comment: str | None
+    status: str
     created_at: datetime
     resident_id: int | None
+    resident_salt: str | None  # for the pseudonym
     followup: str | None  # the resident's latest follow-up, if any
     followup_at: datetime | None
+    moderation: str | None = None  # spam | abusive, as an official marked it
+    needs_review: bool = False  # the word list found an insult ("perlu ditinjau")
 
 
 def _waiting(region_codes: list[str] | None):  # type: ignore[no-untyped-def]
     condition = (Feedback.status == INBOX_STATUS) & Feedback.comment.is_not(None)  # type: ignore[union-attr]
+    condition = condition & Feedback.moderation.is_(None)  # type: ignore[union-attr]  # marked: out of the inbox
     if region_codes is not None:
         condition = condition & Feedback.region_code.in_(region_codes)  # type: ignore[attr-defined]
     return condition
@@ -40,28 +46,41 @@ async def inbox_page(
 ) -> tuple[list[InboxItem], int]:
     """New comments of the regions (None: all), oldest first, with their latest follow-up: two queries."""
     total = await session.scalar(select(func.count()).select_from(Feedback).where(_waiting(region_codes)))
+    stmt = _items().where(_waiting(region_codes)).order_by(Feedback.id).offset(offset).limit(limit)
+    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    return [InboxItem(*row) for row in rows], int(total or 0)
+
+
+async def item_by_ticket(session: AsyncSession, *, region_codes: list[str] | None, ticket: str) -> InboxItem | None:
+    """One ticket of the regions (None: all) by its number, whatever its status."""
+    stmt = _items().where(Feedback.ticket == ticket)
+    if region_codes is not None:
+        stmt = stmt.where(Feedback.region_code.in_(region_codes))  # type: ignore[attr-defined]
+    row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+    return InboxItem(*row) if row is not None else None
+
+
+def _items():  # type: ignore[no-untyped-def]
+    """Feedback with what the inbox shows of it: region, program, the resident's salt, the latest follow-up."""
     latest = (
         select(TicketMessage.feedback_id, func.max(TicketMessage.id).label("last_id"))
         .where(TicketMessage.kind == "followup")
         .group_by(TicketMessage.feedback_id)
         .subquery()
     )
-    stmt = (
+    return (
         select(
-            Feedback.id, Feedback.region_code, Region.name, Region.timezone, Program.name, Feedback.rating,
-            Feedback.comment, Feedback.created_at, Feedback.resident_id, TicketMessage.text, TicketMessage.at,
+            Feedback.id, Feedback.ticket, Feedback.region_code, Region.name, Region.timezone, Program.name,
+            Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at, Feedback.resident_id,
+            Resident.pseudonym_salt,
+            TicketMessage.text, TicketMessage.at, Feedback.moderation, Feedback.needs_review,
         )
         .join(Program, Program.id == Feedback.program_id)
         .join(Region, Region.code == Feedback.region_code)
+        .outerjoin(Resident, Resident.telegram_id == Feedback.resident_id)
         .outerjoin(latest, latest.c.feedback_id == Feedback.id)
         .outerjoin(TicketMessage, TicketMessage.id == latest.c.last_id)
-        .where(_waiting(region_codes))
-        .order_by(Feedback.id)
-        .offset(offset)
-        .limit(limit)
     )
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
-    return [InboxItem(*row) for row in rows], int(total or 0)
 
 
 def add_message(

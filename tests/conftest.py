@@ -24,7 +24,7 @@ ADMIN_ID = 900001
 PG_ADMIN_URL = os.environ.get("QUICKWIN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TABLES = (
     "broadcast_recipients", "broadcasts", "program_follows", "ticket_messages", "feedback", "residents", "programs", "official_regions", "officials", "invites",
-    "audit_log", "digest_runs", "outbound_status", "login_tokens", "web_sessions", "api_tokens", "regions",
+    "audit_log", "digest_runs", "outbound_status", "login_tokens", "web_sessions", "api_tokens", "regions", "deployment_keys",
 )
 
 

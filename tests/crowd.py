@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.models import Feedback
 from tests.conftest import ADMIN_ID, TEST_TOKEN, make_settings
 from tests.fakebot import FakeBotAPI
-from tests.harness import BotHarness, Person
+from tests.harness import BotHarness, Person, ticket_in
 
 # Telegram's limits as the fake enforces them, and the bot's own defaults below them.
 REAL_LIMITS = {"telegram_rate": 28.0, "telegram_chat_rate": 1.0, "telegram_chat_burst": 2}
@@ -72,7 +72,7 @@ class Walker:
         answer, _ = await self.press("4", listing)
         assert answer["text"] == "Terima kasih!"
         [ticket] = await self.p.send(comment)
-        assert "Nomor tiket: QW-" in ticket.text, ticket.text
+        assert f"Nomor tiket: {ticket_in(ticket.text)}" in ticket.text, ticket.text
         return ticket.text
 
 

@@ -22,7 +22,7 @@ from storage.db import Database
 from storage.models import AuditEntry, Feedback, Program, Resident
 from tests.conftest import make_settings
 from tests.fakebot import FakeBotAPI, StoredMessage
-from tests.harness import FakeClock
+from tests.harness import FakeClock, pseudonym_of
 
 BANDUNG, CIREBON, DENPASAR = "32.73", "32.74", "51.71"
 ANA, BUDI, CITRA = 7001, 7002, 7003  # Ana reads English in the chat; Budi and Citra Indonesian
@@ -71,7 +71,7 @@ class Site:
 
     async def signed_in(self, user_id: int) -> Browser:
         http = self.browser()
-        async with http.get(await self.login_link(user_id), allow_redirects=False) as r:
+        async with await sign_in(http, await self.login_link(user_id)) as r:
             assert r.status == 303, await r.text()
         return Browser(http)
 
@@ -84,6 +84,27 @@ class Site:
             row = await s.get(Feedback, feedback_id)
             assert row is not None
             return row
+
+    async def pseudonym(self, region_code: str, resident_id: int) -> str | None:
+        """How this deployment names the resident to that region's officials."""
+        return await pseudonym_of(self.db, self.settings, region_code, resident_id)
+
+
+LOGIN_FIELD = re.compile(r'<input type="hidden" name="(token|csrf|lang)" value="([^"]*)">')
+
+
+async def landing_form(http: aiohttp.ClientSession, path: str) -> dict[str, str]:
+    """Open a login link as a browser does: the landing page, and the fields of its "Masuk" form."""
+    async with http.get(path, allow_redirects=False) as r:
+        page = await r.text()
+        assert r.status == 200 and 'action="/masuk"' in page, (r.status, page)
+    return dict(LOGIN_FIELD.findall(page))
+
+
+async def sign_in(http: aiohttp.ClientSession, path: str) -> aiohttp.ClientResponse:
+    """Open the link and press "Masuk"; the POST's response (not followed), still to be read or closed."""
+    fields = await landing_form(http, path)
+    return await http.post("/masuk", data=fields, allow_redirects=False)
 
 
 class Browser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,10 +12,29 @@ from telegram.ext import Application, TypeHandler
 
 from bot.app import build_application
 from bot.config import Settings
+from bot.keyring import load_keys
+from bot.tickets import pseudonym
 from storage.db import Database
+from storage.models import Resident
 from tests.fakebot import FakeBotAPI
 
 DONE_GROUP = 10_000  # runs after every real handler of an update
+TICKET = re.compile(r"\b[0-9]{4}-[0-9A-HJKMNP-TV-Z]{5}\b")  # 3273-K7PXD: the region, 5 random characters
+
+
+def ticket_in(text: str | None) -> str:
+    """The ticket number a message shows; fails the test when it shows none."""
+    found = TICKET.search(text or "")
+    assert found is not None, f"no ticket number in {text!r}"
+    return found.group(0)
+
+
+async def pseudonym_of(db: Database, settings: Settings, region_code: str, resident_id: int) -> str | None:
+    """How this deployment names a resident to a region's officials (None: no such resident)."""
+    async with db.unit_of_work() as s:
+        keys = await load_keys(s, settings.secret_key)
+        resident = await s.get(Resident, resident_id)
+    return pseudonym(keys.pseudonym, region_code, resident_id, resident.pseudonym_salt if resident else None)
 
 
 class FakeClock:

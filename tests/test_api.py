@@ -17,13 +17,13 @@ from sqlalchemy import event, select
 
 from bot import api_tokens
 from bot.config import Settings
-from bot.tickets import pseudonym
 from bot.web.api import decode_cursor, encode_cursor
 from bot.web.app import build_web_app
 from storage.db import Database
 from storage.models import ApiToken, AuditEntry, Feedback, Program, Resident
 from tests.conftest import make_settings
 from tests.fakebot import FakeBotAPI
+from tests.harness import pseudonym_of
 from tests.test_cli import quickwin
 
 BANDUNG, CIREBON, AMBON = "32.73", "32.74", "81.71"  # Cirebon (WIB) and Ambon (WIT) have seeded programs
@@ -83,6 +83,13 @@ async def add_feedback(db: Database, rows: list[dict[str, Any]], residents: tupl
         s.add_all(objects)
         await s.flush()
         return [int(o.id) for o in objects]  # type: ignore[arg-type]
+
+
+async def feedback_row(db: Database, feedback_id: int) -> Feedback:
+    async with db.unit_of_work() as s:
+        row = await s.get(Feedback, feedback_id)
+    assert row is not None
+    return row
 
 
 async def test_regions_lists_every_region_to_any_valid_token(client: Client, db: Database) -> None:
@@ -224,13 +231,14 @@ async def test_feedback_pages_with_pseudonyms_in_the_regions_zone(
     assert [item["id"] for item in body["items"]] == expected_order
     first = body["items"][0]
     assert first == {
-        "ticket": f"QW-{cirebon_ids[0]:06d}", "id": cirebon_ids[0], "program": {"id": pid, "name": name},
+        "ticket": (await feedback_row(db, cirebon_ids[0])).ticket, "id": cirebon_ids[0], "program": {"id": pid, "name": name},
         "rating": 1, "comment": "komentar 0", "status": "selesai", "satisfied": True, "current": False,
         "created_at": "2026-03-01T08:00:00+07:00", "updated_at": "2026-03-01T08:00:00+07:00",
-        "resident": pseudonym(settings.pseudonym_key, 7001),
+        "resident": await pseudonym_of(db, settings, CIREBON, 7001),
     }
     assert body["items"][1]["resident"] is None and body["items"][1]["comment"] is None
-    assert body["items"][3]["resident"] == pseudonym(settings.pseudonym_key, 7002) != first["resident"]
+    assert body["items"][3]["resident"] == await pseudonym_of(db, settings, CIREBON, 7002) != first["resident"]
+    assert first["ticket"].startswith("3274-")
     text = json.dumps(body)
     assert "7001" not in text and "7002" not in text and str(ambon_id) not in [str(i["id"]) for i in body["items"]]
 

@@ -10,11 +10,9 @@ from datetime import timedelta
 import openpyxl
 from sqlalchemy import select, update
 
-from bot.feedback import ticket
-from bot.tickets import pseudonym
 from storage.models import Feedback, TicketMessage
 from tests.conftest import ADMIN_ID
-from tests.dashboard_helpers import ANA, BUDI, CITRA, Browser, Seeded, Site, local_day
+from tests.dashboard_helpers import ANA, BANDUNG, BUDI, CIREBON, CITRA, Browser, Seeded, Site, local_day
 
 pytest_plugins = ["tests.dashboard_fixtures"]  # the site, seeded and officer fixtures
 
@@ -38,12 +36,13 @@ async def test_an_answer_reaches_the_resident_in_their_language(site: Site, seed
     assert r.status == 303 and r.headers["Location"] == f"/dasbor/masukan?nilai=2#tiket-{fid}"
     notice = site.fake.sent(ANA)[-1]
     assert "Answer from the Government of Kota Bandung" in notice.text  # Ana reads English
-    assert ticket(fid) in notice.text and ANTREAN in notice.text and "Loket tambahan dibuka mulai Senin." in notice.text
+    number = (await site.feedback(fid)).ticket
+    assert number in notice.text and ANTREAN in notice.text and "Loket tambahan dibuka mulai Senin." in notice.text
     assert "Reply" in str(notice.reply_markup)
     assert (await site.feedback(fid)).status == "diproses"
 
     _, page = await officer.get("/dasbor/masukan?nilai=2")
-    assert f"Tanggapan Anda untuk {ticket(fid)} sudah dikirim kepada warga." in page
+    assert f"Tanggapan Anda untuk {number} sudah dikirim kepada warga." in page
     assert "Tanggapan:" in page and "Loket tambahan dibuka mulai Senin." in page
     assert "sudah dikirim kepada warga" not in (await officer.get("/dasbor/masukan"))[1]  # shown once
     assert [e.action for e in await site.audit()].count("ticket.answer") == 1
@@ -57,7 +56,7 @@ async def test_status_changes_tell_the_resident(site: Site, seeded: Seeded, offi
     assert "sedang memproses masukan Anda" in site.fake.sent(BUDI)[-1].text
     r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai", "kembali": "/dasbor/masukan"})
     question = site.fake.sent(BUDI)[-1]
-    assert "telah selesai menangani" in question.text and ticket(fid) in question.text
+    assert "telah selesai menangani" in question.text and (await site.feedback(fid)).ticket in question.text
     assert "v1:sat:" in str(question.reply_markup)  # the resident can say whether they are satisfied
     assert (await site.feedback(fid)).status == "selesai"
     r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai", "kembali": "/dasbor/masukan"})
@@ -123,9 +122,9 @@ async def test_csv_export_is_pseudonymous_in_local_time_and_safe(site: Site, see
         assert str(resident_id).encode() not in body
     ana = by_comment[ANTREAN]
     fb = await site.feedback(seeded.tickets[ANTREAN])
-    assert ana[0] == ticket(fb.id) and ana[2] == "WIB" and ana[3] == "Kota Bandung" and ana[5] == "2" and ana[7] == "baru"
+    assert ana[0] == fb.ticket and ana[2] == "WIB" and ana[3] == "Kota Bandung" and ana[5] == "2" and ana[7] == "baru"
     assert ana[1] == (fb.created_at + timedelta(hours=7)).strftime("%Y-%m-%d %H:%M")
-    assert ana[9] == pseudonym(site.settings.pseudonym_key, ANA)
+    assert ana[9] == await site.pseudonym(BANDUNG, ANA) and ana[9] != await site.pseudonym(CIREBON, ANA)
     async with officer.http.get("/dasbor/ekspor.csv?nilai=5&q=ramah") as r:
         assert [row[6] for row in csv.reader(io.StringIO((await r.read()).decode("utf-8-sig")))][1:] == [RAMAH]
     export = [e for e in await site.audit() if e.action == "dashboard.export"][-1]

@@ -106,15 +106,16 @@ async def test_answer_loop_back_to_the_resident(harness: BotHarness) -> None:
     officer = await make_official(harness, 6100, BANDUNG)
 
     [inbox] = await officer.send("/masukanbaru")
-    assert "QW-000001" in inbox.text and "Antrean <panjang> & lama" in inbox.text
+    number = (await feedback_of(harness, 7001)).ticket
+    assert number in inbox.text and "Antrean <panjang> & lama" in inbox.text
     assert "7001" not in inbox.text and "Warga" in inbox.text  # a pseudonym, never the id or name
-    await officer.press("Jawab QW-000001", inbox)
+    await officer.press(f"Jawab {number}", inbox)
     [done] = await officer.send("Terima kasih, loket tambahan dibuka mulai Senin.")
     assert "sudah dikirim" in done.text
 
     answer = ana.last
     assert "Answer from the Government of Kota Bandung" in answer.text  # in the resident's language
-    assert "QW-000001" in answer.text and "Antrean <panjang> & lama" in answer.text
+    assert number in answer.text and "Antrean <panjang> & lama" in answer.text
     assert "loket tambahan dibuka mulai Senin" in answer.text
     assert (await feedback_of(harness, 7001)).status == "diproses"
 

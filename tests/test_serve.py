@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -20,6 +21,7 @@ from storage.db import Database
 from storage.models import Feedback
 from tests.conftest import TEST_TOKEN, make_settings
 from tests.fakebot import FakeBotAPI
+from tests.harness import TICKET
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_HOOK = "https://bot.example.org/telegram/webhook"
@@ -85,6 +87,51 @@ async def test_webhook_serves_the_journey_and_refuses_strangers(fake: FakeBotAPI
             assert r.status == 400
         await asyncio.sleep(0.2)
         assert len(fake.sent(9101)) == 3  # nothing came from the refused calls
+
+
+MALFORMED_UPDATES: list[bytes] = [
+    b"[]", b'"x"', b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000, b'{"update_id": "1", "message": {}}', b'{"update_id": 1, "message": 5}',
+    b'{"update_id": 2, "message": {"foo": 1}}', b'{"update_id": 3, "callback_query": {"id": "1"}}',
+    b'{"update_id": 1180591620717411303424, "message": {}}', b'{"update_id": 4}', b'{"update_id": 5, "nonsense": {}}',
+    b'{"update_id": 6, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"}, "text": 5}}',
+]
+
+
+def webhook_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "webhook calls" in r.getMessage()]
+
+
+async def test_malformed_updates_and_refused_calls_are_aggregated_log_lines(
+    fake: FakeBotAPI, db: Database, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With the right secret a body that is not an update is a 400, never PTB's business; 600 refusals, 2 lines."""
+    settings = make_settings(fake.url, db_url, webhook_url=PUBLIC_HOOK, webhook_secret=SECRET)
+    with caplog.at_level(logging.WARNING):
+        async for base in run_web(build_web_app(settings, db=db, run_digests=False)):
+            target = f"{base}/telegram/webhook"
+            async with aiohttp.ClientSession() as http:
+                for body in MALFORMED_UPDATES:
+                    async with http.post(target, data=body, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
+                        assert r.status == 400, body
+                for batch in range(30):
+                    statuses = await asyncio.gather(*(
+                        http.post(target, json={"update_id": batch * 20 + i}, headers={"X-Telegram-Bot-Api-Secret-Token": "no"})
+                        for i in range(20)))
+                    assert [r.status for r in statuses] == [403] * 20
+                    for r in statuses:
+                        r.release()
+            await asyncio.sleep(0.2)
+            during = webhook_lines(caplog)
+    assert all(r.exc_info is None and r.levelno < logging.ERROR for r in caplog.records)  # no traceback, no error
+    assert during == ["webhook calls whose body is not a Telegram update from 127.0.0.1",
+                      "webhook calls without the right secret token from 127.0.0.1"]
+    after = webhook_lines(caplog)[len(during):]  # at shutdown
+    more = len(MALFORMED_UPDATES) - 1
+    assert sorted(after) == [
+        f"{more} more webhook calls whose body is not a Telegram update in the last 60 s, from 127.0.0.1 ({more})",
+        "599 more webhook calls without the right secret token in the last 60 s, from 127.0.0.1 (599)",
+    ]
+    assert fake.sent(1) == [] and fake.errors == []  # nothing reached the handlers
 
 
 async def test_without_webhook_serve_polls(fake: FakeBotAPI, db: Database, db_url: str) -> None:
@@ -189,7 +236,7 @@ async def test_two_serve_processes_share_one_postgresql(fake: FakeBotAPI, db: Da
             assert sorted(rows) == [(9200 + n, 4, f"komentar warga {n}") for n in range(6)]
             assert await s.scalar(select(func.count()).select_from(Feedback)) == 6
         for n in range(6):
-            tickets = [m for m in fake.sent(9200 + n) if "QW-" in (m.text or "") and "Nomor tiket" in (m.text or "")]
+            tickets = [m for m in fake.sent(9200 + n) if TICKET.search(m.text or "") and "Nomor tiket" in (m.text or "")]
             assert len(tickets) == 1, [m.text for m in fake.sent(9200 + n)]
     finally:
         for proc in procs:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
-from bot.feedback import parse_ticket, ticket
+from bot.feedback import parse_ticket
 from bot.i18n import I18n
 from bot.importer import parse
 from bot.search import RegionEntry, RegionIndex, normalise, split_kind
 from handlers.callbacks import MAX_BYTES, decode, encode
 from handlers.common import plain
+from storage.codes import new_ticket
 from storage.seed import read_regions
 
 
@@ -64,17 +66,18 @@ def test_normalise_and_kind() -> None:
 
 
 def test_callback_codec_round_trip() -> None:
-    data = encode("rate", 123456, 5, "0a1b2c3d")
-    assert data == "v1:rate:123456:5:0a1b2c3d"
+    data = encode("rate", 123456, 5, "0a1b2c3d4e5f6a7b")
+    assert data == "v1:rate:123456:5:0a1b2c3d4e5f6a7b"
     cb = decode(data)
-    assert cb is not None and cb.action == "rate" and cb.int(0) == 123456 and cb.int(1) == 5 and cb.str(2) == "0a1b2c3d"
+    assert cb is not None and cb.action == "rate" and cb.int(0) == 123456 and cb.int(1) == 5
+    assert cb.str(2) == "0a1b2c3d4e5f6a7b"
     assert decode(encode("region", "32.73")).str(0) == "32.73"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
     "forged",
-    [None, "", "v0:rate:1:5:0a1b2c3d", "v1:rate:1:6:0a1b2c3d", "v1:rate:1:5", "v1:rate:-1:5:0a1b2c3d",
-     "v1:rate:01:5:0a1b2c3d", "v1:nope", "v1:region:32.73; DROP TABLE", "v1:prog:1:0:extra", "v1:" + "x" * 70,
+    [None, "", "v0:rate:1:5:0a1b2c3d4e5f6a7b", "v1:rate:1:6:0a1b2c3d4e5f6a7b", "v1:rate:1:5",
+     "v1:rate:-1:5:0a1b2c3d4e5f6a7b", "v1:rate:1:5:0a1b2c3d", "v1:rate:01:5:0a1b2c3d4e5f6a7b", "v1:nope", "v1:region:32.73; DROP TABLE", "v1:prog:1:0:extra", "v1:" + "x" * 70,
      "v1:lang:fr", "v1:region:../..", "v1:prog:99999999999:0"],
 )
 def test_callback_codec_rejects_forgeries(forged: str | None) -> None:
@@ -83,16 +86,22 @@ def test_callback_codec_rejects_forgeries(forged: str | None) -> None:
 
 def test_callback_codec_refuses_to_build_bad_data() -> None:
     with pytest.raises(ValueError):
-        encode("rate", 1, 9, "0a1b2c3d")
+        encode("rate", 1, 9, "0a1b2c3d4e5f6a7b")
     with pytest.raises(ValueError):
         encode("prog", 1)
-    longest = encode("rate", 9_999_999_999, 5, "ffffffff")
+    longest = encode("rate", 9_999_999_999, 5, "f" * 16)
     assert len(longest.encode()) <= MAX_BYTES
 
 
 def test_ticket_numbers() -> None:
-    assert ticket(42) == "QW-000042"
-    assert parse_ticket("qw-000042") == 42 and parse_ticket("QW000042") == 42 and parse_ticket("hello") is None
+    numbers = {new_ticket("32.73") for _ in range(2000)}
+    assert len(numbers) > 1990 and all(re.fullmatch(r"3273-[0-9A-HJKMNP-TV-Z]{5}", n) for n in numbers)
+    assert parse_ticket("3273-K7PXD") == "3273-K7PXD"
+    assert parse_ticket(" 3273k7pxd ") == parse_ticket("3273 k7pxd") == parse_ticket("3273-K7PXD")
+    assert parse_ticket("3273-K7PXO") == "3273-K7PX0" and parse_ticket("3273-i7pxl") == "3273-17PX1"  # misread
+    for typed in ("hello", "QW-000042", "3273-K7PX", "3273-K7PXDD", "3273-K7PXU", "3273-K7PXD\n", "32.73-K7PXD", "",
+                  "3273-" + "K" * 100):
+        assert parse_ticket(typed) is None, typed
 
 
 def test_number_and_date_formatting() -> None:

@@ -24,6 +24,8 @@ def classify(exc: BaseException) -> Failure:
     if not isinstance(exc, NetworkError) or isinstance(exc, BadRequest):
         return Failure.PERMANENT  # BadRequest (a NetworkError in PTB), Forbidden, InvalidToken, Conflict
     cause = exc.__cause__
+    if isinstance(cause, RuntimeError):
+        return Failure.PERMANENT  # our own client is closed (shutting down): not Telegram's doing
     if isinstance(cause, _NOT_SENT) or (isinstance(exc, TimedOut) and "Pool timeout" in str(exc)):
         return Failure.NOT_SENT
     if isinstance(cause, httpx.HTTPError) or isinstance(exc, TimedOut) or cause is not None:

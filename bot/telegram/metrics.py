@@ -38,6 +38,8 @@ class BotMetrics:
         self.tracked_chats = Gauge("quickwin_outbound_tracked_chats", "Chats whose flood state is remembered",
                                    registry=r)
         self.updates = Counter("quickwin_updates", "Updates handled, by kind", ["kind"], registry=r)
+        self.updates_dropped = Counter("quickwin_updates_dropped", "Updates dropped: one chat had too many waiting",
+                                       registry=r)
         self.update_errors = Counter("quickwin_update_errors", "Updates whose handling failed, by error",
                                      ["error"], registry=r)
         for p in Priority:

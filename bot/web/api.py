@@ -2,7 +2,8 @@
 
 Every request carries `Authorization: Bearer qwk_…` (a region's token, see `quickwin token`); every answer is
 JSON, errors as {"error": {"code": …, "message": …}}. One unit of work per request; residents appear only
-under their pseudonym, never with their Telegram id.
+under their pseudonym, never with their Telegram id. Every parameter is matched whole, in ASCII, without
+control characters: anything else is a 400 that names the parameter, never a 500.
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import api_tokens
 from bot.api_tokens import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, Refusal
 from bot.context import Deps
-from bot.feedback import ticket
-from bot.summaries import Summary
+from bot.summaries import Summary, with_topics
 from bot.tickets import pseudonym
-from bot.web.keys import DEPS
+from bot.web import inputs
+from bot.web.keys import DEPS, REFUSED_LOG
 from storage.api_tokens import FeedItem
 from storage.models import ApiToken, Region
 from storage.summary import ZONE_HOURS, PeriodFigures
@@ -35,7 +36,10 @@ PREFIX = "/api/v1"
 PERIODS = {"7": 7, "30": 30, "all": 0}
 ENDPOINTS = "GET /api/v1/regions, /api/v1/regions/{code}/summary, /api/v1/regions/{code}/feedback"
 REALM = 'Bearer realm="quickwin"'
-_SPACED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+_SPACED_OFFSET = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?) ([0-9]{2}(?::?[0-9]{2})?)")
+REGION_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
+ID_MAX = 2**31 - 1  # feedback ids are 32-bit on PostgreSQL; a larger one in a cursor was never ours
+SINCE_MAX = 64
 
 
 class ApiError(Exception):
@@ -117,13 +121,15 @@ async def _unit(request: web.Request) -> AsyncIterator[tuple[Deps, AsyncSession,
         token = await api_tokens.authenticate(session, secret=secret)
         if isinstance(token, Refusal):
             if token is not Refusal.MISSING_TOKEN:
-                log.warning("data API: %s token from %s", token.value, request.remote)
+                request.config_dict[REFUSED_LOG].warn(f"data API calls refused ({token.value})", request.remote)
             raise _refused(token)
         yield deps, session, token
 
 
 async def _region(session: AsyncSession, token: ApiToken, request: web.Request) -> Region:
     code = request.match_info["code"]
+    if REGION_CODE.fullmatch(code) is None:
+        raise _bad("code", "The region code in the path must look like 32.73 (GET /api/v1/regions lists them).")
     region = await api_tokens.readable_region(session, token, code=code)
     if isinstance(region, Refusal):
         raise _refused(region, code=code[:20], own=token.region_code)  # echo a short piece of the path only
@@ -132,7 +138,10 @@ async def _region(session: AsyncSession, token: ApiToken, request: web.Request) 
 
 def _query(request: web.Request, allowed: tuple[str, ...]) -> dict[str, str]:
     """The query parameters, each at most once; unknown ones are refused (a typo would silently widen a query)."""
-    for name in request.query:
+    for name, value in request.query.items():
+        if not inputs.clean(name) or not inputs.clean(value):
+            shown = name[:30] if inputs.clean(name) else "?"
+            raise _bad(shown, f"The parameter '{shown}' contains control characters; none of ours takes any.")
         if name not in allowed:
             takes = f"it takes {', '.join(allowed)}" if allowed else "it takes none"
             raise ApiError(400, "unknown_parameter", f"Unknown parameter '{name}': {takes}.", parameter=name)
@@ -188,7 +197,8 @@ def _summary_json(region: Region, summary: Summary) -> dict[str, Any]:
         ],
         "waiting": f.waiting,
         "weekly": [{"week_start": monday.isoformat(), "ratings": n, "average": _round(avg)} for monday, n, avg in f.weekly],
-        "topics": [{"topic": topic, "count": n} for topic, n in summary.topics],
+        # null: the topics were not ready within their time limit (bot/textwork.py); ask again in a minute.
+        "topics": None if summary.topics is None else [{"topic": topic, "count": n} for topic, n in summary.topics],
     }
 
 
@@ -200,14 +210,18 @@ async def summary(request: web.Request) -> web.Response:
         if raw not in PERIODS:
             raise _bad("period", f"period must be 7, 30 or all (days), not '{raw}'.")
         result = await api_tokens.region_summary(session, region, days=PERIODS[raw], now=deps.clock())
+    result = await with_topics(result, deps.textwork)  # after the unit of work: nothing waits on the database
     return web.json_response(_summary_json(region, result))
 
 
 def _since(raw: str) -> datetime:
     # An unencoded '+' in a query string arrives as a space: "…T00:00:00 07:00" means "+07:00".
-    text = _SPACED_OFFSET.sub(r"\1+\2", raw)
+    spaced = _SPACED_OFFSET.fullmatch(raw)
+    text = f"{spaced.group(1)}+{spaced.group(2)}" if spaced else raw
     example = "e.g. 2026-05-01T00:00:00+07:00 (write + as %2B in a URL)"
     try:
+        if len(text) > SINCE_MAX or not text.isascii():
+            raise ValueError(text)
         value = datetime.fromisoformat(text)
     except ValueError:
         raise _bad("since", f"since must be an ISO 8601 date and time with its UTC offset, {example}.") from None
@@ -220,9 +234,10 @@ def _since(raw: str) -> datetime:
 
 
 def _limit(raw: str) -> int:
-    if not raw.isdigit() or not 1 <= int(raw) <= FEED_LIMIT_MAX:
-        raise _bad("limit", f"limit must be a whole number from 1 to {FEED_LIMIT_MAX}, not '{raw}'.")
-    return int(raw)
+    limit = inputs.whole_number(raw, low=1, high=FEED_LIMIT_MAX)
+    if limit is None:
+        raise _bad("limit", f"limit must be a whole number from 1 to {FEED_LIMIT_MAX}, not '{raw[:20]}'.")
+    return limit
 
 
 def encode_cursor(key: tuple[datetime, int]) -> str:
@@ -236,8 +251,11 @@ def decode_cursor(raw: str) -> tuple[datetime, int]:
             raise ValueError(raw)
         text = base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_", validate=True).decode()
         last_id, _, at = text.partition("|")
-        key = datetime.fromisoformat(at), int(last_id)
-        if key[0].tzinfo is None or key[1] < 0:
+        number = inputs.whole_number(last_id, low=0, high=ID_MAX)
+        if number is None or not at.isascii() or len(at) > SINCE_MAX:
+            raise ValueError(raw)
+        key = datetime.fromisoformat(at), number
+        if key[0].tzinfo is None:
             raise ValueError(raw)
         return key[0].astimezone(UTC), key[1]
     except (ValueError, OverflowError, binascii.Error, UnicodeDecodeError):
@@ -245,14 +263,14 @@ def decode_cursor(raw: str) -> tuple[datetime, int]:
                    "unchanged, or leave it out to start from the beginning.") from None
 
 
-def _item(item: FeedItem, zone: str, key: bytes) -> dict[str, Any]:
+def _item(item: FeedItem, region: Region, key: bytes) -> dict[str, Any]:
     return {
-        "ticket": ticket(item.id), "id": item.id,
+        "ticket": item.ticket, "id": item.id,
         "program": {"id": item.program_id, "name": item.program_name},
         "rating": item.rating, "comment": item.comment, "status": item.status, "satisfied": item.satisfied,
         "current": not item.superseded,
-        "created_at": _local(item.created_at, zone), "updated_at": _local(item.updated_at, zone),
-        "resident": pseudonym(key, item.resident_id),
+        "created_at": _local(item.created_at, region.timezone), "updated_at": _local(item.updated_at, region.timezone),
+        "resident": pseudonym(key, region.code, item.resident_id, item.resident_salt),
     }
 
 
@@ -266,7 +284,7 @@ async def feedback(request: web.Request) -> web.Response:
         after = decode_cursor(params["cursor"]) if "cursor" in params else None
         items, next_key = await api_tokens.feed(session, region, since=since, after=after, limit=limit)
     return web.json_response({
-        "items": [_item(item, region.timezone, deps.pseudonym_key) for item in items],
+        "items": [_item(item, region, deps.pseudonym_key) for item in items],
         "next_cursor": encode_cursor(next_key) if next_key is not None else None,
     })
 

@@ -19,11 +19,41 @@ from bot.config import Settings
 from bot.context import DEPS_KEY, METRICS_KEY
 from bot.runner import initialize
 from bot.web import api, dashboard
-from bot.web.keys import DEPS, PTB, SETTINGS
+from bot.web.keys import DEPS, PTB, REFUSED_LOG, SETTINGS
+from bot.web.repeats import RepeatedWarnings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+UPDATE_KINDS = frozenset(str(kind) for kind in Update.ALL_TYPES)
+UPDATE_ID_MAX = 2**63 - 1
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_update(data: object, bot: Any) -> Update | None:
+    """The update in a webhook body, or None when it is not one Telegram could have sent.
+
+    Exactly one kind of update, an id in range, and the fields the handlers rely on of the right type:
+    anything else is refused before it reaches PTB.
+    """
+    if not isinstance(data, dict) or not _int(data.get("update_id")) or not 0 <= data["update_id"] <= UPDATE_ID_MAX:
+        return None
+    kinds = [key for key in data if key != "update_id"]
+    if len(kinds) != 1 or kinds[0] not in UPDATE_KINDS or not isinstance(data[kinds[0]], dict):
+        return None
+    try:
+        update = Update.de_json(data, bot)
+    except Exception:  # noqa: BLE001 - PTB raises KeyError, TypeError, AttributeError... on malformed objects
+        return None
+    user, chat, message, query = update.effective_user, update.effective_chat, update.effective_message, update.callback_query
+    ids = [obj.id for obj in (user, chat) if obj is not None]
+    texts = [getattr(message, "text", None), getattr(message, "caption", None), getattr(query, "data", None)]
+    if not all(_int(i) for i in ids) or not all(t is None or isinstance(t, str) for t in texts):
+        return None
+    return update
 
 
 async def webhook(request: web.Request) -> web.Response:
@@ -32,17 +62,18 @@ async def webhook(request: web.Request) -> web.Response:
     expected = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
     given = request.headers.get(SECRET_HEADER, "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
-        log.warning("webhook call without the right secret token from %s", request.remote)
+        request.app[REFUSED_LOG].warn("webhook calls without the right secret token", request.remote)
         return web.json_response({"ok": False, "error": "forbidden"}, status=403)
-    try:
-        data = await request.json()
-        if not isinstance(data, dict) or "update_id" not in data:
-            raise ValueError("not an update")
-    except (json.JSONDecodeError, ValueError):
-        return web.json_response({"ok": False, "error": "the body is not a Telegram update"}, status=400)
     ptb = request.app[PTB]
+    try:
+        update = parse_update(await request.json(), ptb.bot)
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]]
+        update = None
+    if update is None:  # one line for the operator (aggregated), no traceback, nothing for PTB
+        request.app[REFUSED_LOG].warn("webhook calls whose body is not a Telegram update", request.remote)
+        return web.json_response({"ok": False, "error": "the body is not a Telegram update"}, status=400)
     # Processing happens in PTB's own workers; Telegram gets its 200 straight away.
-    await ptb.update_queue.put(Update.de_json(data, ptb.bot))
+    await ptb.update_queue.put(update)
     return web.json_response({"ok": True})
 
 
@@ -102,11 +133,17 @@ def _ptb_lifecycle(settings: Settings) -> Callable[[web.Application], AsyncItera
             if polling and ptb.updater is not None and ptb.updater.running:
                 await ptb.updater.stop()
             await ptb.stop()  # handles every update already queued before returning
+            if ptb.post_stop:
+                await ptb.post_stop(ptb)
             await ptb.shutdown()
             if ptb.post_shutdown:
                 await ptb.post_shutdown(ptb)
 
     return lifecycle
+
+
+async def _close(refused: RepeatedWarnings) -> None:
+    refused.close()
 
 
 def build_web_app(
@@ -120,8 +157,10 @@ def build_web_app(
     """One aiohttp application: webhook, /healthz, /readyz, the dashboard and /api/v1."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SETTINGS] = settings
+    app[REFUSED_LOG] = refused = RepeatedWarnings(log)
     app[PTB] = ptb or build_application(settings, db=db, clock=clock, run_digests=run_digests)
     app.cleanup_ctx.append(_ptb_lifecycle(settings))
+    app.on_cleanup.append(lambda _app: _close(refused))
     app.router.add_post(settings.webhook_path, webhook)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -2,7 +2,8 @@
 
 Routes (GET unless marked POST; every /dasbor address needs a session, every POST its CSRF token):
 
-    /masuk?token=…                     spend a login link from /dasbor in the chat, start a session
+    /masuk?token=…                     a login link from /dasbor in the chat: a page with a "Masuk" button
+    /masuk                      POST   that button: spend the link, start a session (ending this browser's other one)
     /masuk                             how to get a link (also the page after signing out)
     /keluar                     POST   sign out
     /dasbor                            overview: the /ringkasan figures (?wilayah=r32.73|p32|all, ?periode=7|30|0)
@@ -13,9 +14,11 @@ Routes (GET unless marked POST; every /dasbor address needs a session, every POS
     /dasbor/masukan                    feedback (?program=, ?nilai=1-5, ?status=, ?dari=, ?sampai=, ?q=, ?hal=)
     /dasbor/masukan/{id}/jawab  POST   answer a ticket (the resident is told in the chat)
     /dasbor/masukan/{id}/status POST   mark it diproses or selesai (the resident is told)
+    /dasbor/masukan/{id}/tanda  POST   mark it spam or abusive, or remove the mark (tanda=spam|abusive|none)
     /dasbor/ekspor.csv, .xlsx          the filtered feedback, pseudonymous
 
-Any page takes ?lang=id|en to switch the session's language.
+Any page takes ?lang=id|en to switch the session's language. Every parameter is checked: a malformed one, or
+one with a control character, is a 400 page that says which.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from bot.web.pages import JINJA
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
-ID = r"{id:\d{1,12}}"
+ID = r"{id:[0-9]{1,12}}"  # ASCII digits: \d would also take "²", which int() refuses
 
 
 def environment_options() -> dict[str, object]:
@@ -48,8 +51,9 @@ def environment_options() -> dict[str, object]:
 def setup(app: web.Application) -> None:
     """Register the dashboard's routes on the app."""
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), app_key=JINJA, **environment_options())  # type: ignore[arg-type]
-    # No HEAD: a link checker's HEAD must not spend a login link.
+    # Opening a link spends nothing; only the landing page's POST does. (No HEAD: nothing to check there.)
     app.router.add_get("/masuk", views_login.login, allow_head=False)
+    app.router.add_post("/masuk", views_login.sign_in)
     app.router.add_post("/keluar", views_login.logout)
     app.router.add_get("/dasbor", views_overview.overview)
     app.router.add_get("/dasbor/grafik.png", views_overview.overview_chart)
@@ -59,6 +63,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/dasbor/masukan", views_feedback.feedback)
     app.router.add_post(f"/dasbor/masukan/{ID}/jawab", views_feedback.answer)
     app.router.add_post(f"/dasbor/masukan/{ID}/status", views_feedback.status)
+    app.router.add_post(f"/dasbor/masukan/{ID}/tanda", views_feedback.mark)
     app.router.add_get("/dasbor/ekspor.csv", exports.export_csv)  # type: ignore[arg-type]
     app.router.add_get("/dasbor/ekspor.xlsx", exports.export_xlsx)  # type: ignore[arg-type]
     app.router.add_static("/dasbor/static", STATIC, name="dashboard-static")

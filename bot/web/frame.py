@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from bot.feedback import ticket
 from bot.i18n import N_
 
 if TYPE_CHECKING:
@@ -49,12 +48,15 @@ FLASHES = {
     "statusquiet": N_("The status of {ticket} has been changed."),
     "statuslost": N_("The status of {ticket} has been changed, but the resident could not be reached on Telegram."),
     "unchanged": N_("{ticket} already has this status."),
+    "marked": N_("{ticket} is marked. It no longer counts in the figures, and the resident is not told."),
+    "unmarked": N_("The mark on {ticket} is removed. It counts in the summary again."),
+    "markunchanged": N_("{ticket} is already marked this way."),
 }
-FLASH_VALUE = re.compile(r"^([a-z]+)-(\d{1,12})$")
+FLASH_VALUE = re.compile(r"([a-z]{1,20})-([0-9]{4}-[0-9A-Z]{5})")  # a kind and a ticket number
 
 
 def _flash(ctx: Ctx) -> str | None:
-    match = FLASH_VALUE.match(ctx.request.cookies.get(FLASH, ""))
+    match = FLASH_VALUE.fullmatch(ctx.request.cookies.get(FLASH, ""))
     if not match or match.group(1) not in FLASHES:
         return None
-    return ctx.t.gettext(FLASHES[match.group(1)]).format(ticket=ticket(int(match.group(2))))
+    return ctx.t.gettext(FLASHES[match.group(1)]).format(ticket=match.group(2))

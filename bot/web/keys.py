@@ -9,8 +9,11 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.context import Deps
+from bot.web.repeats import RepeatedWarnings
 
 SETTINGS = web.AppKey("settings", Settings)
 PTB = web.AppKey("ptb", Application[Any, Any, Any, Any, Any, Any])
 # The bot's dependencies (database, i18n, clock...), available once PTB has started.
 DEPS = web.AppKey("deps", Deps)
+# Refused webhook and API calls: the first logged, then one summary a minute.
+REFUSED_LOG = web.AppKey("refused_log", RepeatedWarnings)

@@ -30,7 +30,7 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Deps
 from bot.i18n import N_, Translator
 from bot.summaries import Scope, resolve_scope
-from bot.web import sessions
+from bot.web import inputs, sessions
 from bot.web.frame import FLASH, frame
 from bot.web.keys import DEPS, PTB
 from handlers.notices import deliver
@@ -70,6 +70,7 @@ class Page:
     template: str
     data: dict[str, Any]
     status: int = 200
+    finish: Callable[[dict[str, Any]], Awaitable[None]] | None = None  # after the commit, before rendering (CPU work)
 
 
 @dataclass
@@ -168,9 +169,12 @@ def secure(response: web.StreamResponse) -> web.StreamResponse:
     return response
 
 
-def set_cookie(response: web.StreamResponse, request: web.Request, name: str, value: str, *, max_age: int, path: str) -> None:
+def set_cookie(
+    response: web.StreamResponse, request: web.Request, name: str, value: str, *, max_age: int, path: str,
+    samesite: str = "Lax",
+) -> None:
     https = request.app[DEPS].settings.dashboard_url.startswith("https://")
-    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite="Lax", secure=https)
+    response.set_cookie(name, value, max_age=max_age, path=path, httponly=True, samesite=samesite, secure=https)
 
 
 def render(request: web.Request, t: Translator, template: str, data: Mapping[str, Any], status: int = 200) -> web.Response:
@@ -200,13 +204,15 @@ def message_page(
     }, status=status)
 
 
-def anonymous_translator(request: web.Request) -> Translator:
+def anonymous_translator(request: web.Request, lang: str | None = None) -> Translator:
+    """The language the address (or a form's `lang`) asks for, else the default."""
     i18n = request.app[DEPS].i18n
-    lang = request.query.get("lang", "")
+    lang = lang or request.query.get("lang", "")
     return i18n.get(lang if lang in SUPPORTED_LANGUAGES else i18n.default)
 
 
 LOGIN_HINT = N_("Open the bot in Telegram and send /dasbor. You will receive a new link, valid for 10 minutes.")
+BAD_CHARACTERS = N_("The parameter {name} contains characters that are not allowed.")
 
 
 def view(fn: Callable[[Ctx], Awaitable[Result]]) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -214,11 +220,15 @@ def view(fn: Callable[[Ctx], Awaitable[Result]]) -> Callable[[web.Request], Awai
 
     async def handler(request: web.Request) -> web.StreamResponse:
         deps = request.app[DEPS]
-        form = await request.post() if request.method == "POST" else None  # read before the lock is taken
+        form, readable = await inputs.read_form(request)  # read before the lock is taken
         now = deps.clock()
         t = anonymous_translator(request)
         signed_in = False
         try:
+            if not readable:
+                raise bad_param(N_("The form could not be read. Please go back, reload the page and try again."))
+            if (bad := inputs.unclean_parameter(request.query, form)) is not None:
+                raise bad_param(BAD_CHARACTERS, name=bad)
             async with deps.db.unit_of_work() as db:
                 row = await sessions.find_session(db, request.cookies.get(sessions.COOKIE), now=now)
                 if row is None:
@@ -258,7 +268,8 @@ def view(fn: Callable[[Ctx], Awaitable[Result]]) -> Callable[[web.Request], Awai
 
 async def _respond(request: web.Request, t: Translator, result: Result) -> web.StreamResponse:
     if isinstance(result, Later):
-        return secure(await result.build())
+        response = await result.build()
+        return response if response.prepared else secure(response)  # a streamed one set its headers before
     if isinstance(result, Redirect):
         flash = result.flash
         if result.notice is not None and not await _send(request, result.notice):
@@ -269,6 +280,8 @@ async def _respond(request: web.Request, t: Translator, result: Result) -> web.S
         if result.sign_out:
             response.del_cookie(sessions.COOKIE, path="/")
         return response
+    if result.finish is not None:
+        await result.finish(result.data)
     response = render(request, t, result.template, result.data, status=result.status)
     if FLASH in request.cookies:
         response.del_cookie(FLASH, path="/dasbor")

@@ -1,10 +1,12 @@
 """Query parameters of the dashboard, parsed strictly: a malformed one is a 400 that says which and why.
 
-An empty value (an untouched field of a filter form) means "no filter".
+An empty value (an untouched field of a filter form) means "no filter". Control characters never get this far
+(`pages.check_characters` refuses them for every parameter); numbers and dates are ASCII, matched whole.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -13,6 +15,7 @@ from multidict import MultiDictProxy
 from bot.i18n import N_, ZONES
 from bot.summaries import PERIODS, Scope
 from bot.tickets import STATUSES
+from bot.web import inputs
 from bot.web.pages import bad_param
 from storage.dashboard import FeedbackFilter
 
@@ -22,6 +25,7 @@ SORTS = ("nama", "nilai", "jumlah", "komentar", "baru")
 ORDERS = ("naik", "turun")
 # The feedback filter's parameters, as they appear in addresses and forms.
 FILTER_KEYS = ("wilayah", "program", "nilai", "status", "dari", "sampai", "q")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _value(query: MultiDictProxy[str], key: str) -> str | None:
@@ -36,10 +40,11 @@ def integer(query: MultiDictProxy[str], key: str, *, low: int, high: int) -> int
     value = _value(query, key)
     if value is None:
         return None
-    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+    number = inputs.whole_number(value, low=low, high=high)
+    if number is None:
         raise bad_param(N_("The parameter {name} must be a whole number from {low} to {high}."),
                         name=key, low=low, high=high)
-    return int(value)
+    return number
 
 
 def choice(query: MultiDictProxy[str], key: str, allowed: tuple[str, ...]) -> str | None:
@@ -54,7 +59,7 @@ def day(query: MultiDictProxy[str], key: str) -> date | None:
     if value is None:
         return None
     try:
-        if len(value) != 10:
+        if ISO_DAY.fullmatch(value) is None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:

@@ -1,34 +1,47 @@
 """Dashboard sign-in without passwords: single-use login links from the chat, sessions, CSRF tokens.
 
-Only hashes of the secrets are stored: a copy of the database lets nobody sign in.
+Only hashes of the secrets are stored: a copy of the database lets nobody sign in. A link is spent only by
+the POST of its landing page, so a link preview, a prefetch or a link someone else sends you signs nobody in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import delete, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.auth import Actor
 from bot.officials import record
-from storage.models import LoginToken, WebSession
+from storage import web_sessions as store
+from storage.models import WebSession
 
 LOGIN_TTL = timedelta(minutes=10)
 COOKIE = "qw_session"
+LOGIN_COOKIE = "qw_login"  # ties the landing page's form to this browser (login CSRF)
 LOGIN_PATH = "/masuk"
 SECRET_BYTES = 32  # 43 URL-safe characters
-SECRET_MAX = 100  # anything longer is not one of ours: refused before hashing
+# Anything else is not one of ours: refused before hashing or looking it up.
+SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,100}")
 
 
 def digest(secret: str) -> str:
     """The stored form of a login token or session id."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def well_formed(secret: object) -> bool:
+    return isinstance(secret, str) and SECRET_SHAPE.fullmatch(secret) is not None
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(SECRET_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,44 +50,48 @@ class LoginLink:
     expires_at: datetime
 
 
-def create_login_link(session: AsyncSession, actor: Actor, *, base_url: str, now: datetime) -> LoginLink:
-    """A single-use link to the dashboard, valid LOGIN_TTL; the caller checked that the actor is an official."""
-    secret = secrets.token_urlsafe(SECRET_BYTES)
+async def create_login_link(session: AsyncSession, actor: Actor, *, base_url: str, now: datetime) -> LoginLink:
+    """A single-use link to the dashboard, valid LOGIN_TTL; the official's older unused links stop working.
+
+    The caller checked that the actor is an official.
+    """
+    secret = new_secret()
     expires = now + LOGIN_TTL
-    session.add(LoginToken(token_hash=digest(secret), official_id=actor.telegram_id, created_at=now, expires_at=expires))
-    record(session, actor.telegram_id, "dashboard.link", expires_at=expires.isoformat())
+    replaced = await store.add_login_token(session, token_hash=digest(secret), official_id=actor.telegram_id,
+                                           now=now, expires_at=expires)
+    detail: dict[str, Any] = {"replaced": replaced} if replaced else {}
+    record(session, actor.telegram_id, "dashboard.link", expires_at=expires.isoformat(), **detail)
     return LoginLink(f"{base_url.rstrip('/')}{LOGIN_PATH}?token={secret}", expires)
 
 
 class LoginOutcome(Enum):
     ACCEPTED = "accepted"
     USED = "used"
-    EXPIRED = "expired"
+    EXPIRED = "expired"  # or replaced by a newer link
     UNKNOWN = "unknown"
 
 
-async def spend_login_token(session: AsyncSession, secret: str, *, now: datetime) -> tuple[LoginOutcome, int | None]:
-    """Mark the token used, once, before it expires; (outcome, official id).
+async def check_login_token(session: AsyncSession, secret: str, *, now: datetime) -> LoginOutcome:
+    """What the link would do, without spending it: the landing page shows a button or says why not."""
+    if not well_formed(secret):
+        return LoginOutcome.UNKNOWN
+    token = await store.get_login_token(session, token_hash=digest(secret))
+    if token is None:
+        return LoginOutcome.UNKNOWN
+    if token.used_at is not None:
+        return LoginOutcome.USED
+    return LoginOutcome.ACCEPTED if now < token.expires_at else LoginOutcome.EXPIRED
 
-    One conditional UPDATE: of two requests racing with the same link, only one finds it unused.
-    """
-    if not secret or len(secret) > SECRET_MAX:
+
+async def spend_login_token(session: AsyncSession, secret: str, *, now: datetime) -> tuple[LoginOutcome, int | None]:
+    """Mark the token used, once, before it expires; (outcome, official id)."""
+    if not well_formed(secret):
         return LoginOutcome.UNKNOWN, None
     token_hash = digest(secret)
-    stmt = (
-        update(LoginToken)
-        .where(
-            LoginToken.token_hash == token_hash,  # type: ignore[arg-type]
-            LoginToken.used_at.is_(None),  # type: ignore[union-attr]
-            LoginToken.expires_at > now,  # type: ignore[arg-type, operator]
-        )
-        .values(used_at=now)
-        .returning(LoginToken.official_id)
-    )
-    official_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+    official_id = await store.spend_login_token(session, token_hash=token_hash, now=now)
     if official_id is not None:
-        return LoginOutcome.ACCEPTED, int(official_id)
-    token = await session.get(LoginToken, token_hash)
+        return LoginOutcome.ACCEPTED, official_id
+    token = await store.get_login_token(session, token_hash=token_hash)
     if token is None:
         return LoginOutcome.UNKNOWN, None
     outcome = LoginOutcome.USED if token.used_at is not None else LoginOutcome.EXPIRED
@@ -87,11 +104,10 @@ async def start_session(
 ) -> tuple[str, WebSession]:
     """A new session; returns the id for the cookie (only its hash is stored) and the row."""
     # Housekeeping on the rare write path: forget sessions and links that can no longer be used.
-    await session.exec(delete(WebSession).where(WebSession.expires_at < now - timedelta(days=1)))  # type: ignore[call-overload, arg-type, operator]
-    await session.exec(delete(LoginToken).where(LoginToken.expires_at < now - timedelta(days=1)))  # type: ignore[call-overload, arg-type, operator]
-    session_id = secrets.token_urlsafe(SECRET_BYTES)
+    await store.forget_expired(session, before=now - timedelta(days=1))
+    session_id = new_secret()
     row = WebSession(
-        session_hash=digest(session_id), official_id=official_id, csrf_token=secrets.token_urlsafe(SECRET_BYTES),
+        session_hash=digest(session_id), official_id=official_id, csrf_token=new_secret(),
         language=language, created_at=now, expires_at=now + timedelta(hours=hours),
     )
     session.add(row)
@@ -101,9 +117,10 @@ async def start_session(
 
 async def find_session(session: AsyncSession, session_id: str | None, *, now: datetime) -> WebSession | None:
     """The live session the cookie names: not ended, not expired."""
-    if not session_id or len(session_id) > SECRET_MAX:
+    if not well_formed(session_id):
         return None
-    row = await session.get(WebSession, digest(session_id))
+    assert session_id is not None
+    row = await store.get_web_session(session, session_hash=digest(session_id))
     if row is None or row.ended_at is not None or now >= row.expires_at:
         return None
     return row
@@ -115,6 +132,11 @@ def end_session(session: AsyncSession, row: WebSession, *, now: datetime) -> Non
     record(session, row.official_id, "dashboard.logout")
 
 
+def same_secret(expected: str, given: object) -> bool:
+    """Constant-time comparison of a form's token with the one we expect."""
+    return isinstance(given, str) and bool(given) and bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+
+
 def csrf_ok(row: WebSession, given: object) -> bool:
     """Constant-time check of a form's CSRF token against the session's."""
-    return isinstance(given, str) and bool(given) and hmac.compare_digest(given.encode(), row.csrf_token.encode())
+    return same_secret(row.csrf_token, given)

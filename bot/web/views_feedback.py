@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import catalog, tickets
+from bot import catalog, moderation, tickets
 from bot.auth import program_for
-from bot.feedback import ticket as ticket_number
 from bot.i18n import N_
 from bot.tickets import AnswerOutcome
-from bot.web import params
+from bot.web import inputs, params
 from bot.web.pages import Ctx, Notice, Page, Redirect, Refusal, link, view
 from handlers import notices
 from handlers.programs import label
@@ -19,9 +18,12 @@ from storage import dashboard as queries
 PER_PAGE = 20
 ID_MAX = 2**31 - 1
 NOT_FOUND = N_("This feedback was not found, or it is not in your region.")
-DASHBOARD_PATH = re.compile(r"^/dasbor(/[A-Za-z0-9/._-]*)?(\?[^#\\\s]*)?$")
+# Matched whole: with ^…$ a trailing newline would pass, and a newline in a Location header is a 500.
+DASHBOARD_PATH = re.compile(r"/dasbor(/[A-Za-z0-9/._-]*)?(\?[\x21-\x7e]*)?")
 # Statuses an official may set, as in the chat; a ticket becomes new again only by the resident's reply.
 SETTABLE = ("diproses", "selesai")
+# The marks an official may set (the form's value -> its button); "none" removes the mark.
+MARKS = {"spam": N_("Mark as spam"), "abusive": N_("Mark as abusive"), "none": N_("Remove the mark")}
 
 
 async def checked_filter(ctx: Ctx) -> tuple[queries.FeedbackFilter, dict[str, Any]]:
@@ -62,19 +64,19 @@ async def feedback(ctx: Ctx) -> Page:
         "settable": [(s, label(t, catalog.FEEDBACK_STATUSES, s)) for s in SETTABLE],
         "status_label": lambda s: label(t, catalog.FEEDBACK_STATUSES, s),
         "conversations": conversations,
-        "who": lambda resident_id: tickets.pseudonym(ctx.deps.pseudonym_key, resident_id),
-        "ticket": ticket_number,
+        "who": lambda r: tickets.pseudonym(ctx.deps.pseudonym_key, r.region_code, r.resident_id, r.resident_salt),
         "csv": link("/dasbor/ekspor.csv", form),
         "xlsx": link("/dasbor/ekspor.xlsx", form),
         "answer_max": tickets.ANSWER_MAX,
+        "marks": [(value, t.gettext(name)) for value, name in MARKS.items()],
     })
 
 
 def _feedback_id(ctx: Ctx) -> int:
-    raw = ctx.request.match_info["id"]
-    if not raw.isdigit() or int(raw) > ID_MAX:
+    feedback_id = inputs.whole_number(ctx.request.match_info["id"], low=1, high=ID_MAX)
+    if feedback_id is None:
         raise Refusal(404, NOT_FOUND)
-    return int(raw)
+    return feedback_id
 
 
 def _field(ctx: Ctx, name: str) -> str:
@@ -86,7 +88,7 @@ def _field(ctx: Ctx, name: str) -> str:
 def _back(ctx: Ctx, feedback_id: int) -> str:
     """Where to go after the form: the list it came from (only a dashboard address), at this ticket."""
     back = _field(ctx, "kembali")
-    if not DASHBOARD_PATH.match(back) or "//" in back or "/." in back:
+    if DASHBOARD_PATH.fullmatch(back) is None or "//" in back or "/." in back or "#" in back or "\\" in back:
         back = "/dasbor/masukan"
     return f"{back}#tiket-{feedback_id}"
 
@@ -107,11 +109,11 @@ async def answer(ctx: Ctx) -> Redirect:
                       length=ctx.t.integer(len(text.strip())), max=ctx.t.integer(tickets.ANSWER_MAX))
     back = _back(ctx, feedback_id)
     if ticket.resident is None:
-        return Redirect(back, flash=f"erased-{feedback_id}")
+        return Redirect(back, flash=f"erased-{ticket.feedback.ticket}")
     rt = notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
     message, markup = notices.answer_notice(rt, ticket, text)
-    return Redirect(back, flash=f"answered-{feedback_id}",
-                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"undelivered-{feedback_id}"))
+    return Redirect(back, flash=f"answered-{ticket.feedback.ticket}",
+                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"undelivered-{ticket.feedback.ticket}"))
 
 
 @view
@@ -126,10 +128,25 @@ async def status(ctx: Ctx) -> Redirect:
         raise Refusal(404, NOT_FOUND)
     back = _back(ctx, feedback_id)
     if not changed:
-        return Redirect(back, flash=f"unchanged-{feedback_id}")
+        return Redirect(back, flash=f"unchanged-{ticket.feedback.ticket}")
     if ticket.resident is None:
-        return Redirect(back, flash=f"statusquiet-{feedback_id}")
+        return Redirect(back, flash=f"statusquiet-{ticket.feedback.ticket}")
     rt = notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
     message, markup = notices.status_notice(rt, ticket, new)
-    return Redirect(back, flash=f"status-{feedback_id}",
-                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"statuslost-{feedback_id}"))
+    return Redirect(back, flash=f"status-{ticket.feedback.ticket}",
+                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"statuslost-{ticket.feedback.ticket}"))
+
+
+@view
+async def mark(ctx: Ctx) -> Redirect:
+    """Mark a comment spam or abusive (it leaves the figures and the inbox), or remove the mark; no notice goes out."""
+    feedback_id = _feedback_id(ctx)
+    value = _field(ctx, "tanda")
+    if value not in MARKS:
+        raise Refusal(400, N_("The mark must be one of: {allowed}."), allowed=", ".join(MARKS))
+    kind = None if value == "none" else value
+    row, changed = await moderation.mark(ctx.db, ctx.actor, feedback_id, kind)
+    if row is None:
+        raise Refusal(404, NOT_FOUND)
+    flash = ("marked" if kind else "unmarked") if changed else "markunchanged"
+    return Redirect(_back(ctx, feedback_id), flash=f"{flash}-{row.ticket}")

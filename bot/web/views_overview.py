@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
+from typing import Any
 
 from aiohttp import web
 
@@ -10,9 +11,15 @@ from bot import summaries
 from bot.web import params
 from bot.web.pages import Ctx, Later, Page, link, view
 from handlers.programs import rating_line
-from handlers.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, summary_chart
+from handlers.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, draw_chart
 
 PNG = "image/png"
+RETRY_SECONDS = 60  # a chart not drawn in time: when the browser may ask again
+
+
+def no_chart() -> web.Response:
+    """503, not an error page: the <img> shows its alternative text, and the page around it stands."""
+    return web.Response(status=503, text="chart not available right now", headers={"Retry-After": str(RETRY_SECONDS)})
 
 
 @view
@@ -23,7 +30,11 @@ async def overview(ctx: Ctx) -> Page:
     s = await summaries.summarize(ctx.db, ctx.actor, scope, days=days, now=ctx.now)
     f, t = s.figures, ctx.t
     previous = f.previous
-    return Page("overview.html", {
+
+    async def add_topics(data: dict[str, Any]) -> None:  # after the commit: no database lock while they run
+        data["s"] = await summaries.with_topics(s, ctx.deps.textwork)
+
+    return Page("overview.html", finish=add_topics, data={
         "page": "overview",
         "s": s,
         "days": days,
@@ -47,9 +58,10 @@ async def overview_chart(ctx: Ctx) -> Later:
     days = params.period(ctx.query)
     # No audit line here: the page that shows the chart has logged the view.
     s = await summaries.summarize(ctx.db, None, scope, days=days, now=ctx.now)
-    t = ctx.t
+    draw = functools.partial(draw_chart, ctx.deps.textwork, ctx.t, s)
 
     async def build() -> web.StreamResponse:
-        return web.Response(body=await asyncio.to_thread(summary_chart, t, s), content_type=PNG)
+        png = await draw()
+        return web.Response(body=png, content_type=PNG) if png is not None else no_chart()
 
     return Later(build)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 
 from aiohttp import web
 
 from bot import catalog
 from bot.auth import program_for
 from bot.chart import ChartLabels, render_chart
-from bot.feedback import ticket as ticket_number
 from bot.i18n import N_
 from bot.summaries import resolve_scope
 from bot.tickets import pseudonym
-from bot.web import params
+from bot.web import inputs, params
 from bot.web.pages import Ctx, Later, Page, Refusal, link, view
+from bot.web.views_overview import no_chart
 from handlers.programs import label
 from storage import dashboard as queries
 from storage import programs as program_store
@@ -76,8 +76,7 @@ async def programs(ctx: Ctx) -> Page:
 
 
 async def _program(ctx: Ctx) -> tuple[Program, Region]:
-    raw = ctx.request.match_info["id"]
-    program_id = int(raw) if raw.isdigit() and int(raw) <= ID_MAX else 0
+    program_id = inputs.whole_number(ctx.request.match_info["id"], low=1, high=ID_MAX) or 0
     program = await program_for(ctx.db, ctx.actor, program_id) if program_id else None
     region = await region_store.get_region(ctx.db, code=program.region_code) if program else None
     if program is None or region is None:
@@ -112,8 +111,7 @@ async def program(ctx: Ctx) -> Page:
         "weeks": list(reversed(weeks)),
         "recent": recent,
         "total_comments": total,
-        "who": lambda resident_id: pseudonym(ctx.deps.pseudonym_key, resident_id),
-        "ticket": ticket_number,
+        "who": lambda r: pseudonym(ctx.deps.pseudonym_key, r.region_code, r.resident_id, r.resident_salt),
         "status_label": lambda s: label(t, catalog.FEEDBACK_STATUSES, s),
         "program_status": label(t, catalog.PROGRAM_STATUSES, program.status),
         "dimension": label(t, catalog.DIMENSIONS, program.dimension),
@@ -140,10 +138,10 @@ async def program_chart(ctx: Ctx) -> Later:
     )
     comma = ctx.t.lang == "id"
 
-    async def build() -> web.StreamResponse:
-        png = await asyncio.to_thread(
-            render_chart, distribution=stats.distribution, weekly=weeks, labels=labels, decimal_comma=comma
-        )
-        return web.Response(body=png, content_type="image/png")
+    draw = functools.partial(render_chart, distribution=stats.distribution, weekly=weeks, labels=labels, decimal_comma=comma)
+
+    async def build() -> web.StreamResponse:  # after the commit, off the event loop, within its time limit
+        png = await ctx.deps.textwork.chart(draw, what=f"program {program.id}")
+        return web.Response(body=png, content_type="image/png") if png is not None else no_chart()
 
     return Later(build)

@@ -1,0 +1,22 @@
+"""The deployment's generated key, stored once and shared by every process on the same database."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import DeploymentKey, utcnow
+
+
+async def stored_key(session: AsyncSession, *, name: str, candidate: str) -> str:
+    """The key stored under `name`; `candidate` becomes it if there is none yet.
+
+    Two processes starting at once both insert; the database keeps the first and both read that one.
+    """
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    stmt = insert(DeploymentKey).values(name=name, secret=candidate, created_at=utcnow())
+    await session.exec(stmt.on_conflict_do_nothing(index_elements=["name"]))  # type: ignore[call-overload]
+    secret = await session.scalar(select(DeploymentKey.secret).where(DeploymentKey.name == name))
+    assert secret is not None
+    return str(secret)

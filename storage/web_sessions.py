@@ -1,0 +1,70 @@
+"""Queries on the dashboard's login links and sessions; the rows hold only hashes of their secrets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import LoginToken, WebSession
+
+
+async def add_login_token(
+    session: AsyncSession, *, token_hash: str, official_id: int, now: datetime, expires_at: datetime
+) -> int:
+    """Store a new login link and end the official's older unused ones; returns how many were ended.
+
+    One pending link per official: asking again (or a flood of /dasbor) never leaves several live links.
+    """
+    result = await session.exec(  # type: ignore[call-overload]
+        update(LoginToken)
+        .where(
+            LoginToken.official_id == official_id,  # type: ignore[arg-type]
+            LoginToken.used_at.is_(None),  # type: ignore[union-attr]
+            LoginToken.expires_at > now,  # type: ignore[arg-type, operator]
+        )
+        .values(expires_at=now)
+    )
+    session.add(LoginToken(token_hash=token_hash, official_id=official_id, created_at=now, expires_at=expires_at))
+    return int(result.rowcount or 0)
+
+
+async def spend_login_token(session: AsyncSession, *, token_hash: str, now: datetime) -> int | None:
+    """Mark the link used if it is unused and unexpired; the official's id, or None.
+
+    One conditional UPDATE: of two requests racing with the same link, only one finds it unused.
+    """
+    stmt = (
+        update(LoginToken)
+        .where(
+            LoginToken.token_hash == token_hash,  # type: ignore[arg-type]
+            LoginToken.used_at.is_(None),  # type: ignore[union-attr]
+            LoginToken.expires_at > now,  # type: ignore[arg-type, operator]
+        )
+        .values(used_at=now)
+        .returning(LoginToken.official_id)  # type: ignore[call-overload]
+    )
+    official_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+    return int(official_id) if official_id is not None else None
+
+
+async def get_login_token(session: AsyncSession, *, token_hash: str) -> LoginToken | None:
+    return await session.get(LoginToken, token_hash)
+
+
+async def get_web_session(session: AsyncSession, *, session_hash: str) -> WebSession | None:
+    return await session.get(WebSession, session_hash)
+
+
+async def forget_expired(session: AsyncSession, *, before: datetime) -> None:
+    """Delete sessions and login links that expired before `before`: they can no longer be used."""
+    await session.exec(delete(WebSession).where(WebSession.expires_at < before))  # type: ignore[call-overload, arg-type, operator]
+    await session.exec(delete(LoginToken).where(LoginToken.expires_at < before))  # type: ignore[call-overload, arg-type, operator]
+
+
+async def forget_official(session: AsyncSession, *, official_id: int) -> int:
+    """Delete every session and login link of an official (removed from the roster); returns rows deleted."""
+    sessions = await session.exec(delete(WebSession).where(WebSession.official_id == official_id))  # type: ignore[call-overload, arg-type]
+    links = await session.exec(delete(LoginToken).where(LoginToken.official_id == official_id))  # type: ignore[call-overload, arg-type]
+    return int(sessions.rowcount or 0) + int(links.rowcount or 0)
