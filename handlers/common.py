@@ -20,7 +20,7 @@ from typing import Any, Self
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import quota, residents
 from bot.auth import Actor, load_actor
@@ -233,4 +233,9 @@ class Turn(AbstractAsyncContextManager["Turn"]):
             except TelegramError as exc:  # too late or already answered: the replies below still go out
                 log.info("press %s in chat %s not answered: %s", self.query.id, self.chat_id, exc)
         for action in self._actions:
-            await action()
+            try:
+                await action()
+            except Forbidden:
+                raise  # the user blocked the bot: nothing more can reach this chat
+            except TelegramError as exc:  # one lost message must not take the others (a notice) with it
+                log.warning("a reply in chat %s was not delivered: %s", self.chat_id, exc)

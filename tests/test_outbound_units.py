@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 from bot.telegram import report
@@ -235,3 +235,28 @@ async def test_a_busy_minute_is_summed_up_in_the_log(
     quiet = len(caplog.records)
     await asyncio.sleep(0.4)
     assert len(caplog.records) == quiet  # nothing to say while idle
+
+
+async def test_a_proxy_error_page_is_repeated_like_any_5xx(outbound: Callable[..., Outbound]) -> None:
+    o = outbound()
+    page = cause(NetworkError("Bad Gateway (502). Parsing the server response b'<html>' failed"),
+                 TelegramError("Invalid server response"))
+    script = Script(page, None)
+    assert await call(o, script, "sendMessage", 1) is True and len(script.calls) == 2  # a reply, not dropped
+    assert o.reachable is True  # Telegram's proxy answered: not "unreachable"
+
+
+async def test_the_dispatcher_survives_a_failing_budget(outbound: Callable[..., Outbound],
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    o = outbound()
+    real = o.free.budget.take
+    failures = [RuntimeError("budget broke")]
+
+    async def flaky() -> float:
+        if failures:
+            raise failures.pop()
+        return await real()
+
+    o.free.budget.take = flaky  # type: ignore[method-assign]
+    assert await asyncio.wait_for(call(o, Script(), "sendMessage", 1), timeout=2) is True
+    assert any("dispatch step failed" in r.getMessage() for r in caplog.records)

@@ -67,7 +67,7 @@ if pause > 0 then
   return '0'
 end
 local ready = tat - tolerance
-if now < ready then return string.format('%.6f', ready - now) end
+if now < ready then return string.format('%.6f', math.max(ready - now, 0.000001)) end
 tat = tat + interval
 redis.call('SET', KEYS[1], string.format('%.6f', tat), 'PX', math.ceil((tat - now) * 1000) + 1000)
 return '0'
@@ -78,7 +78,9 @@ class RedisBudget:
     """One bucket for every process of the bot, in Redis."""
 
     def __init__(self, url: str, key: str, rule: Rule) -> None:
-        self._redis: Redis = Redis.from_url(url, decode_responses=True)
+        # Short timeouts: a Redis that hangs must not hold every message (the fallback takes over).
+        self._redis: Redis = Redis.from_url(url, decode_responses=True, socket_timeout=0.5,
+                                            socket_connect_timeout=0.5)
         self._script = self._redis.register_script(_GCRA)
         self._key = key
         self._rule = rule

@@ -7,7 +7,7 @@ from datetime import timedelta
 from enum import Enum
 
 import httpx
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 
 class Failure(Enum):
@@ -26,6 +26,8 @@ def classify(exc: BaseException) -> Failure:
     cause = exc.__cause__
     if isinstance(cause, RuntimeError):
         return Failure.PERMANENT  # our own client is closed (shutting down): not Telegram's doing
+    if isinstance(cause, TelegramError):
+        return Failure.SERVER  # an answer that was not JSON (a proxy's 502/504 page): Telegram did answer
     if isinstance(cause, _NOT_SENT) or (isinstance(exc, TimedOut) and "Pool timeout" in str(exc)):
         return Failure.NOT_SENT
     if isinstance(cause, httpx.HTTPError) or isinstance(exc, TimedOut) or cause is not None:

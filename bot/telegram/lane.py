@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import itertools
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from bot.telegram.buckets import Bucket, ChatTable
 from bot.telegram.budget import Budget
 from bot.telegram.priority import Priority
 
+log = logging.getLogger(__name__)
 PRUNE_EVERY = 5.0  # seconds between sweeps of idle chats
 
 
@@ -105,27 +107,39 @@ class Lane:
 
     async def _run(self) -> None:
         while True:
-            self._waiting = [w for w in self._waiting if not w.future.done()]
-            now = self._clock()
-            if now - self._pruned > PRUNE_EVERY:
-                self.chats.prune(now)
-                self._pruned = now
-            if not self._waiting:
-                self._wake.clear()
-                await self._wake.wait()
-                continue
-            waiter, when = self._pick(now)
-            if waiter is None:
-                await self._sleep(min(when - now, PRUNE_EVERY))
-                continue
-            wait = await self.budget.take()
-            if wait > 0:
-                await asyncio.sleep(wait)  # nothing in this lane can go sooner
-                continue
-            now = self._clock()
-            self.chats.take(waiter.chat, now)
-            if waiter.priority == Priority.BROADCAST and self.share is not None:
-                self.share.take(now)
-            self._waiting.remove(waiter)
-            if not waiter.future.done():
-                waiter.future.set_result(None)
+            try:
+                await self._step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the dispatcher must outlive any one bad step
+                log.exception("outbound lane %s: a dispatch step failed; going on", self.name)
+                await asyncio.sleep(0.1)
+
+    async def _step(self) -> None:
+        """Hand out one turn, or wait until one can be handed out."""
+        self._waiting = [w for w in self._waiting if not w.future.done()]
+        now = self._clock()
+        if now - self._pruned > PRUNE_EVERY:
+            self.chats.prune(now)
+            self._pruned = now
+        if not self._waiting:
+            self._wake.clear()
+            await self._wake.wait()
+            return
+        waiter, when = self._pick(now)
+        if waiter is None:
+            await self._sleep(min(when - now, PRUNE_EVERY))
+            return
+        wait = await self.budget.take()
+        if wait > 0:
+            await asyncio.sleep(wait)  # nothing in this lane can go sooner
+            return
+        if waiter.future.done():  # the caller gave up meanwhile: its chat keeps its budget
+            return
+        now = self._clock()
+        self.chats.take(waiter.chat, now)
+        if waiter.priority == Priority.BROADCAST and self.share is not None:
+            self.share.take(now)
+        self._waiting.remove(waiter)
+        if not waiter.future.done():
+            waiter.future.set_result(None)

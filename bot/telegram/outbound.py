@@ -90,9 +90,11 @@ class Outbound(BaseRateLimiter[dict[str, Any]]):
         self._clock = clock
         self.chats = ChatTable(Rule(limits.chat_rate, limits.chat_burst),
                                Rule(limits.group_per_minute / 60.0, limits.group_burst))
-        share = limits.rate if limits.redis_url else limits.rate / max(1, limits.processes)
+        share = limits.rate / max(1, limits.processes)  # this process's own, and the fallback when Redis fails
         free = self._budget(":free", Rule(limits.rate, 1), Rule(share, 1))
-        broadcasts = None if limits.paid else Bucket(Rule(min(limits.broadcast_rate, share), 1))
+        # One process (the sender's leader) sends broadcasts; with Redis it may use the whole shared budget.
+        cap = limits.rate if limits.redis_url else share
+        broadcasts = None if limits.paid else Bucket(Rule(min(limits.broadcast_rate, cap), 1))
         self.free = Lane("free", free, self.chats, share=broadcasts, clock=clock)
         self.paid: Lane | None = None
         if limits.paid:
