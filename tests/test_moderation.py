@@ -20,6 +20,7 @@ from tests.dashboard_helpers import BANDUNG, BUDI, Browser, Seeded, Site
 from tests.harness import BotHarness, Person
 from tests.test_cli import quickwin
 from tests.test_officials import make_official
+from tests.test_quotas import newcomer as resident  # a consented resident of Kota Bandung
 
 pytest_plugins = ["tests.dashboard_fixtures"]  # the site, seeded and officer fixtures
 
@@ -29,15 +30,6 @@ ANA, DODI = 7201, 7202
 async def bandung(h: BotHarness) -> None:
     async with h.db.unit_of_work() as s:
         s.add(Program(region_code=BANDUNG, name="Bandung Sehat", description="Kesehatan daring.", dimension="living"))
-
-
-async def resident(h: BotHarness, user_id: int) -> Person:
-    p = h.person(user_id)
-    await p.send("/start")
-    await p.press("✅")
-    await p.send("kota bandung")
-    await p.press("Kota Bandung")
-    return p
 
 
 async def comment(p: Person, stars: str, text: str) -> list[object]:

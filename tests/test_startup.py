@@ -98,4 +98,4 @@ def test_http_webhooks_only_with_a_self_hosted_bot_api() -> None:
     local = load_settings(Settings, telegram_api_url="http://127.0.0.1:8081", **common)
     assert local.webhook_url == "http://10.0.0.5:8443/telegram/webhook"
     with pytest.raises(ConfigError, match="https://"):
-        load_settings(Settings, telegram_api_url="https://api.telegram.org", **common)
+        load_settings(Settings, telegram_api_url="https://api.telegram.org", **common)  # settings only: no call
