@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -21,8 +22,7 @@ async def add_login_token(
         update(LoginToken)
         .where(
             LoginToken.official_id == official_id,  # type: ignore[arg-type]
-            LoginToken.used_at.is_(None),  # type: ignore[union-attr]
-            LoginToken.expires_at > now,  # type: ignore[arg-type, operator]
+            *_live(now),
         )
         .values(expires_at=now)
     )
@@ -39,8 +39,7 @@ async def spend_login_token(session: AsyncSession, *, token_hash: str, now: date
         update(LoginToken)
         .where(
             LoginToken.token_hash == token_hash,  # type: ignore[arg-type]
-            LoginToken.used_at.is_(None),  # type: ignore[union-attr]
-            LoginToken.expires_at > now,  # type: ignore[arg-type, operator]
+            *_live(now),
         )
         .values(used_at=now)
         .returning(LoginToken.official_id)  # type: ignore[call-overload]
@@ -68,3 +67,8 @@ async def forget_official(session: AsyncSession, *, official_id: int) -> int:
     sessions = await session.exec(delete(WebSession).where(WebSession.official_id == official_id))  # type: ignore[call-overload, arg-type]
     links = await session.exec(delete(LoginToken).where(LoginToken.official_id == official_id))  # type: ignore[call-overload, arg-type]
     return int(sessions.rowcount or 0) + int(links.rowcount or 0)
+
+
+def _live(now: datetime) -> tuple[Any, ...]:
+    """A link that is neither used nor expired."""
+    return (LoginToken.used_at.is_(None), LoginToken.expires_at > now)  # type: ignore[union-attr, operator]

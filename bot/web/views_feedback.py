@@ -7,8 +7,8 @@ from typing import Any
 
 from bot import catalog, moderation, tickets
 from bot.auth import program_for
-from bot.i18n import N_
-from bot.tickets import AnswerOutcome
+from bot.i18n import N_, Translator
+from bot.tickets import AnswerOutcome, Ticket
 from bot.web import inputs, params
 from bot.web.pages import Ctx, Notice, Page, Redirect, Refusal, link, view
 from handlers import notices
@@ -110,10 +110,19 @@ async def answer(ctx: Ctx) -> Redirect:
     back = _back(ctx, feedback_id)
     if ticket.resident is None:
         return Redirect(back, flash=f"erased-{ticket.feedback.ticket}")
-    rt = notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
-    message, markup = notices.answer_notice(rt, ticket, text)
-    return Redirect(back, flash=f"answered-{ticket.feedback.ticket}",
-                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"undelivered-{ticket.feedback.ticket}"))
+    message, markup = notices.answer_notice(_resident_language(ctx, ticket), ticket, text)
+    return _telling(back, ticket, message, markup, sent="answered", lost="undelivered")
+
+
+def _resident_language(ctx: Ctx, ticket: Ticket) -> Translator:
+    return notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
+
+
+def _telling(back: str, ticket: Ticket, message: str, markup: Any, *, sent: str, lost: str) -> Redirect:
+    """Back to the page with a flash, and the notice the resident gets (or the flash saying it was lost)."""
+    number = ticket.feedback.ticket
+    return Redirect(back, flash=f"{sent}-{number}",
+                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"{lost}-{number}"))
 
 
 @view
@@ -131,10 +140,8 @@ async def status(ctx: Ctx) -> Redirect:
         return Redirect(back, flash=f"unchanged-{ticket.feedback.ticket}")
     if ticket.resident is None:
         return Redirect(back, flash=f"statusquiet-{ticket.feedback.ticket}")
-    rt = notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
-    message, markup = notices.status_notice(rt, ticket, new)
-    return Redirect(back, flash=f"status-{ticket.feedback.ticket}",
-                    notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"statuslost-{ticket.feedback.ticket}"))
+    message, markup = notices.status_notice(_resident_language(ctx, ticket), ticket, new)
+    return _telling(back, ticket, message, markup, sent="status", lost="statuslost")
 
 
 @view
