@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.profile import Profiler, top_entries
 from tests.fakebot import Call, FakeBotAPI, StoredMessage
 from tests.harness import TICKET
 
@@ -640,6 +641,7 @@ async def run_phase(
     steps: list[tuple[Step, Callable[[Resident], dict[str, Any]]]],
     args: argparse.Namespace,
     id_base: int,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     if fake.pending_updates():
         fake.drop_pending_updates()
@@ -654,10 +656,13 @@ async def run_phase(
                                        args.seed, label + " warm-up")
             if warm.failures or warm.fake_errors:
                 print(f"  {label}: warm-up problems: {warm.failures[:3]} {warm.fake_errors[:3]}", flush=True)
+        profiler = Profiler(proc.proc.pid, profile) if profile is not None and proc.proc is not None else None
         cpu_bot0, cpu_me0 = proc.cpu_seconds(), time.process_time()
         result = await run_residents(fake, steps, list(range(id_base + 1, id_base + 1 + args.residents)),
                                      args.concurrency, args.step_timeout, args.phase_timeout, args.seed, label)
         cpu_bot1, cpu_me1 = proc.cpu_seconds(), time.process_time()
+        if profiler is not None:
+            profiler.stop()
         await asyncio.sleep(args.settle)  # late, unexpected requests still count
         result.extra_requests.update(_late_requests(fake, steps, id_base, args))
         result.cpu = {"driver_and_fake": round(cpu_me1 - cpu_me0, 2)}
@@ -668,6 +673,8 @@ async def run_phase(
             result.failures.append({"resident": None, "step": None,
                                     "error": f"{label} exited with {proc.proc.returncode}:\n{proc.log_tail()}"})
         summary = summarise(result)
+        if profile is not None and profile.exists():
+            summary["profile"] = top_entries(profile)
     finally:
         code = await proc.stop()
     summary["exit_code"] = code
@@ -687,6 +694,18 @@ def _late_requests(fake: BenchFakeAPI, steps: list[Any], id_base: int, args: arg
     return late
 
 
+def bot_limits(mode: str) -> dict[str, str]:
+    """Telegram's flood limits as the bot keeps them, or lifted (the fake server has none, nor does the echo bot).
+
+    With the limits kept, a closed loop with no think time measures the pacing (28 messages/s for the whole
+    bot, one a second per chat), not the cost of an update; lifted, the whole outbound path still runs.
+    """
+    if mode == "on":
+        return {}
+    return {"TELEGRAM_RATE": "1000", "TELEGRAM_CHAT_RATE": "1000", "TELEGRAM_CHAT_BURST": "20",
+            "TELEGRAM_GROUP_PER_MINUTE": "60000"}
+
+
 async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     print(f"[{kind}]", flush=True)
     with tempfile.TemporaryDirectory(prefix="quickwin-bench-") as tmp:
@@ -704,7 +723,11 @@ async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     "DEFAULT_LANGUAGE": "id",
                 }
                 steps = bot_steps()
-                bot = await run_phase("bot", "bot.cli", fake, env, workdir, steps, args, id_base=1_000_000)
+                profile = Path(args.profile) / f"journey-{kind}.txt" if args.profile else None
+                if profile is not None:
+                    profile.parent.mkdir(parents=True, exist_ok=True)
+                bot = await run_phase("bot", "bot.cli", fake, {**env, **bot_limits(args.telegram_limits)}, workdir,
+                                      steps, args, id_base=1_000_000, profile=profile)
                 kinds = [step.kind for step, _make in steps]
                 echo = await run_phase("echo", "bench.echo_bot", fake, env, workdir, echo_steps(kinds), args,
                                        id_base=3_000_000)
@@ -817,6 +840,7 @@ async def amain(args: argparse.Namespace) -> int:
             "warmup_residents": args.warmup,
             "step_timeout_s": args.step_timeout,
             "seed": args.seed,
+            "telegram_limits": args.telegram_limits,
         },
         "machine": info,
         "results": results,
@@ -838,6 +862,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--settle", type=float, default=1.0, help="pause after a phase to catch late requests")
     p.add_argument("--seed", type=int, default=1, help="random seed for the program and rating choices")
     p.add_argument("--log-level", default="WARNING", help="LOG_LEVEL of the bots (default WARNING)")
+    p.add_argument("--telegram-limits", choices=("off", "on"), default="off",
+                   help="keep Telegram's flood limits in the bot (on) or lift them as the fake server does (off)")
+    p.add_argument("--profile", default="", help="folder for py-spy profiles of the bot (one per database)")
     args = p.parse_args(argv)
     if args.residents < 1 or args.concurrency < 1:
         p.error("--residents and --concurrency must be positive")

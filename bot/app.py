@@ -19,6 +19,7 @@ from bot.i18n import N_, I18n
 from bot.keyring import load_keys
 from bot.processor import PerChatUpdateProcessor
 from bot.search import RegionEntry, RegionIndex
+from bot.telegram.http import AiohttpRequest
 from bot.telegram.metrics import BotMetrics
 from bot.telegram.outbound import Limits, Outbound
 from handlers.broadcast_sender import Sender
@@ -148,7 +149,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor(32, metrics))
         .rate_limiter(outbound)
-        .connection_pool_size(128)
+        .request(AiohttpRequest(128))
+        .get_updates_request(AiohttpRequest(1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

@@ -6,6 +6,7 @@ import warnings
 from datetime import timedelta
 from enum import Enum
 
+import aiohttp
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -17,7 +18,11 @@ class Failure(Enum):
     PERMANENT = "permanent"  # 400, 403, 404, 401: trying again cannot help
 
 
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# httpx: PTB's default HTTP layer; aiohttp: ours (bot/telegram/http.py). A refused connection or no connection in
+# time means nothing reached Telegram.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, aiohttp.ClientConnectorError,
+             aiohttp.ConnectionTimeoutError)
+_HTTP_ERRORS = (httpx.HTTPError, aiohttp.ClientError)
 
 
 def classify(exc: BaseException) -> Failure:
@@ -30,7 +35,7 @@ def classify(exc: BaseException) -> Failure:
         return Failure.SERVER  # an answer that was not JSON (a proxy's 502/504 page): Telegram did answer
     if isinstance(cause, _NOT_SENT) or (isinstance(exc, TimedOut) and "Pool timeout" in str(exc)):
         return Failure.NOT_SENT
-    if isinstance(cause, httpx.HTTPError) or isinstance(exc, TimedOut) or cause is not None:
+    if isinstance(cause, _HTTP_ERRORS) or isinstance(exc, TimedOut) or cause is not None:
         return Failure.MAYBE_SENT  # read/write timeouts, a connection dropped mid-request
     return Failure.SERVER  # PTB raises a bare NetworkError for an HTTP 5xx answer
 
