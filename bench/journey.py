@@ -259,7 +259,8 @@ def bot_steps() -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
             lambda r: f(r).message_update(r.user, "/start"),
         ),
         (
-            Step("consent", "callback", [Expect("editMessageText"), Expect("sendMessage")]),
+            # The greeting becomes the region prompt.
+            Step("consent", "callback", [Expect("editMessageText")]),
             lambda r: press(r, lambda _t, d: d == "v1:consent:yes", "v1:consent:yes"),
         ),
         (
@@ -268,15 +269,16 @@ def bot_steps() -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
             lambda r: f(r).message_update(r.user, "cirebon"),
         ),
         (
-            # Confirmation, the program list, and (once) the question about announcements.
-            Step("region", "callback",
-                 [Expect("editMessageText"), Expect("sendMessage"), Expect("sendMessage"), Expect("sendMessage")],
-                 lambda r: r.find_button(lambda _t, d: d.startswith("v1:prog:"), "v1:prog:…") and None),
+            # The choices become the confirmation with the once-only question about announcements.
+            Step("region", "callback", [Expect("editMessageText")],
+                 lambda r: r.find_button(lambda _t, d: d == "v1:subq:no", "v1:subq:no") and None),
             lambda r: press(r, lambda _t, d: d == f"v1:region:{REGION}", f"v1:region:{REGION}"),
         ),
         (
-            Step("subscribe", "callback", [Expect("editMessageText")]),
-            lambda r: press(r, lambda _t, d: d == "v1:sub:no", "v1:sub:no"),
+            # The answer turns the same message into the program list.
+            Step("subscribe", "callback", [Expect("editMessageText")],
+                 lambda r: r.find_button(lambda _t, d: d.startswith("v1:prog:"), "v1:prog:…") and None),
+            lambda r: press(r, lambda _t, d: d == "v1:subq:no", "v1:subq:no"),
         ),
         (
             Step("program", "callback", [Expect("editMessageText")],

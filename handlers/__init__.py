@@ -87,6 +87,7 @@ CALLBACKS: dict[str, CallbackFn] = {
     "sum": summary.on_summary,
     "sumprov": summary.on_province,
     "sub": subscriptions.on_subscribe,
+    "subq": subscriptions.on_question,
     "unsub": subscriptions.on_unsubscribe,
     "follow": subscriptions.on_follow,
     "unsubp": subscriptions.on_unfollow,

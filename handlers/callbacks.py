@@ -63,6 +63,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "sat": ("int", "yesno"),      # satisfied with a closed ticket?
     # subscriptions and announcements
     "sub": ("yesno",),            # announcements for my region: yes / no
+    "subq": ("yesno",),           # the same, answering the question asked once after choosing the region
     "unsub": (),                  # stop announcements (the button under every announcement)
     "follow": ("int",),           # follow a program
     "unsubp": ("int",),           # stop following a program

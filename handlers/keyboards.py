@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from handlers.callbacks import encode
@@ -50,13 +50,6 @@ def browse_label(t: Translator) -> str:
     return t.gettext("🗂 Choose from the province list")
 
 
-def region_prompt(t: Translator) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [
-            [KeyboardButton(t.gettext("📍 Send my location"), request_location=True)],
-            [KeyboardButton(browse_label(t))],
-        ],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-        input_field_placeholder=short(t.gettext("Type your regency or city"), 64),
-    )
+def region_prompt(t: Translator) -> InlineKeyboardMarkup | None:
+    """Inline, so the prompt can replace the pressed message; a location is sent with 📎 (see the prompt's text)."""
+    return markup([button(browse_label(t), "provs", 0)])

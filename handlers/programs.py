@@ -9,6 +9,7 @@ from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
+from handlers.region_prompt import ask_region
 from storage.models import Region
 from storage.programs import ProgramWithStats
 
@@ -25,7 +26,8 @@ def label(t: Translator, table: dict[str, str], key: str) -> str:
     return t.gettext(table[key]) if key in table else key
 
 
-async def show_program_list(turn: Turn, region: Region, page: int, *, edit: bool) -> None:
+async def show_program_list(turn: Turn, region: Region, page: int, *, edit: bool, note: str | None = None) -> None:
+    """The region's programs (a page of them), below an optional note: one message, or the pressed one."""
     _ = turn.t.gettext
     rows, shown, pages = await catalog.programs_page(turn.session, region_code=region.code, page=page)
     if not rows:
@@ -56,6 +58,8 @@ async def show_program_list(turn: Turn, region: Region, page: int, *, edit: bool
             for n, item in enumerate(rows, start=shown * catalog.PROGRAMS_PER_PAGE + 1)
         ]
         markup = kb.markup(*buttons, kb.pager(turn.t, "progs", shown, pages), [kb.button(_("Change region"), "search")])
+    if note:
+        text = note + "\n\n" + text
     turn.edit(text, markup) if edit else turn.reply(text, markup)
 
 
@@ -83,8 +87,6 @@ async def cmd_programs(turn: Turn) -> None:
     """List the quick-win programs of the resident's region."""
     region = await residents.region_of(turn.session, turn.resident)
     if region is None:
-        from handlers.region import ask_region
-
         ask_region(turn, turn.t.gettext("First, tell us your region."))
         return
     await show_program_list(turn, region, 0, edit=False)
@@ -95,10 +97,7 @@ async def on_program_list(turn: Turn, cb: Callback) -> None:
     """Show a page of the region's programs."""
     region = await residents.region_of(turn.session, turn.resident)
     if region is None:
-        from handlers.region import ask_region
-
-        turn.answer()
-        ask_region(turn)
+        ask_region(turn, edit=True)
         return
     await show_program_list(turn, region, cb.int(0), edit=True)
 

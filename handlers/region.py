@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove
-
 from bot import catalog, residents
 from bot.search import MAX_QUERY, normalise
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
+from handlers.programs import show_program_list
+from handlers.region_prompt import ask_region, confirmation, current_region_note
+from handlers.subscriptions import ask_once
 
 FAR_KM = 100.0  # farther than this from every centroid: probably not a participating region
-
-
-def ask_region(turn: Turn, note: str | None = None) -> None:
-    _ = turn.t.gettext
-    residents.set_state(turn.session, turn.resident, residents.CHOOSING_REGION)
-    text = _(
-        "In which regency or city do you live?\n\n"
-        "• type its name, for example <i>Bandung</i> or <i>Kab Bogor</i>;\n"
-        "• or press a button below to send your location or choose from the province list."
-    )
-    turn.reply((note + "\n\n" if note else "") + text, kb.region_prompt(turn.t))
 
 
 def is_browse_request(turn: Turn, text: str) -> bool:
@@ -88,7 +78,11 @@ async def on_province(turn: Turn, cb: Callback) -> None:
 
 @in_turn
 async def on_region_chosen(turn: Turn, cb: Callback) -> None:
-    """Set the resident's region and show its programs."""
+    """Set the resident's region; the pressed message becomes the confirmation with the next screen.
+
+    That is the once-only question about announcements (its answer then shows the programs), or else
+    the program list straight away.
+    """
     _ = turn.t.gettext
     if turn.resident.region_code == cb.str(0) and turn.resident.state != residents.CHOOSING_REGION:
         turn.answer(_("This region is already chosen."))
@@ -97,29 +91,15 @@ async def on_region_chosen(turn: Turn, cb: Callback) -> None:
     if region is None:
         turn.answer(_("This region is not in our list. Please choose again."), alert=True)
         return
-    turn.edit(_("You chose <b>{region}</b>.").format(region=esc(region.name)))
-    await confirm_region(turn, region)
-
-
-async def confirm_region(turn: Turn, region) -> None:  # type: ignore[no-untyped-def]
-    _ = turn.t.gettext
-    turn.reply(
-        _("✅ Your region is now <b>{region}</b>, {province}. You can change it at any time with /wilayah.").format(
-            region=esc(region.name), province=esc(region.province)
-        ),
-        ReplyKeyboardRemove(),
-    )
-    from handlers.programs import show_program_list
-    from handlers.subscriptions import ask_once
-
-    await show_program_list(turn, region, 0, edit=False)
-    ask_once(turn, region.name)
+    confirmed = confirmation(turn.t, region)
+    if not ask_once(turn, region, confirmed):
+        await show_program_list(turn, region, 0, edit=True, note=confirmed)
 
 
 @in_turn
 async def on_search_again(turn: Turn, _cb: Callback) -> None:
-    """Ask the resident to type their region's name."""
-    ask_region(turn)
+    """Ask the resident to type their region's name, in the pressed message."""
+    ask_region(turn, current_region_note(turn.t, await residents.region_of(turn.session, turn.resident)), edit=True)
 
 
 @in_turn
@@ -148,6 +128,4 @@ async def on_location(turn: Turn) -> None:
 @in_turn
 async def cmd_region(turn: Turn) -> None:
     """Change the resident's region."""
-    region = await residents.region_of(turn.session, turn.resident)
-    note = turn.t.gettext("Your region now: <b>{region}</b>.").format(region=esc(region.name)) if region else None
-    ask_region(turn, note)
+    ask_region(turn, current_region_note(turn.t, await residents.region_of(turn.session, turn.resident)))

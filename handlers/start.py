@@ -7,6 +7,9 @@ from bot.i18n import Translator
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
+from handlers.officials import accept_invite
+from handlers.programs import show_program_list
+from handlers.region_prompt import ask_region
 
 
 def privacy_notice(t: Translator) -> str:
@@ -39,8 +42,6 @@ async def cmd_start(turn: Turn) -> None:
     resident = turn.resident
     code = officials.invite_code((turn.context.args or [None])[0])
     if code is not None:
-        from handlers.officials import accept_invite
-
         await accept_invite(turn, code)
         return
     if resident.consent_at is None and resident.declined_at is None:
@@ -59,49 +60,40 @@ async def cmd_start(turn: Turn) -> None:
         return
     region = await residents.region_of(turn.session, resident)
     if region is None:
-        from handlers.region import ask_region
-
         ask_region(turn)
         return
-    from handlers.programs import show_program_list
-
-    turn.reply(_("Welcome back! Your region: <b>{region}</b>.").format(region=esc(region.name)))
-    await show_program_list(turn, region, 0, edit=False)
+    welcome = _("Welcome back! Your region: <b>{region}</b>.").format(region=esc(region.name))
+    await show_program_list(turn, region, 0, edit=False, note=welcome)
 
 
 @in_turn
 async def on_consent(turn: Turn, cb: Callback) -> None:
-    """Record the resident's answer to the privacy notice."""
+    """Record the resident's answer to the privacy notice; the pressed message shows what comes next.
+
+    That is the region prompt (no region yet), the program list (agreed, region known), or just the answer.
+    """
     _ = turn.t.gettext
-    agreed = cb.str(0) == "yes"
-    if agreed:
+    if cb.str(0) == "yes":
         residents.give_consent(turn.session, turn.resident)
         if turn.resident.language is None:  # remembered, so answers from officials arrive in it
             residents.set_language(turn.session, turn.resident, turn.t.lang)
-        turn.edit(privacy_notice(turn.t) + "\n\n" + _("✅ Thank you, your consent has been recorded."))
+        note = _("✅ Thank you, your consent has been recorded. /privasi shows the privacy notice again.")
+    elif residents.has_consented(turn.resident):  # "Not now" on an old message, after agreeing on another
+        turn.answer(_("You have already agreed. To delete your data, type /hapusdata."), alert=True)
+        return
     else:
         residents.decline(turn.session, turn.resident)
-        turn.edit(
-            privacy_notice(turn.t)
-            + "\n\n"
-            + _(
-                "All right. You can still read the programs, but you cannot rate or comment yet. "
-                "You can agree at any time with /privasi."
-            )
+        note = _(
+            "All right. You can still read the programs, but you cannot rate or comment yet. "
+            "You can agree at any time with /privasi."
         )
-    await _next_after_consent(turn)
-
-
-async def _next_after_consent(turn: Turn) -> None:
     region = await residents.region_of(turn.session, turn.resident)
     if region is None:
-        from handlers.region import ask_region
-
-        ask_region(turn)
+        ask_region(turn, note, edit=True)
     elif residents.has_consented(turn.resident):
-        from handlers.programs import show_program_list
-
-        await show_program_list(turn, region, 0, edit=False)
+        await show_program_list(turn, region, 0, edit=True, note=note)
+    else:
+        turn.edit(note)
 
 
 @in_turn

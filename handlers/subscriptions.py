@@ -9,22 +9,52 @@ from bot.context import BotContext
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
+from handlers.programs import show_program_list
+from handlers.region_prompt import ask_region
+from storage import residents as resident_store
 from storage import subscriptions as store
+from storage.models import Region
 
 
-def ask_once(turn: Turn, region_name: str) -> None:
-    """Right after the region is set, once: would they like announcements? (Opt-in, plainly stated.)"""
+def ask_once(turn: Turn, region: Region, note: str) -> bool:
+    """Right after the region is set, once: would they like announcements? (Opt-in, plainly stated.)
+
+    Shown below `note` in the pressed message; False (nothing shown) if asked before or without consent.
+    """
     if turn.resident.subscription_asked or turn.resident.consent_at is None:
-        return
+        return False
     turn.resident.subscription_asked = True
     turn.session.add(turn.resident)
     _ = turn.t.gettext
-    turn.reply(
-        _("Would you like to receive official announcements for {region}, such as new services or disruptions? "
-          "At most a few a month, never between 21:00 and 07:00 unless it is an emergency. You can stop at any time.")
-        .format(region=esc(region_name)),
-        kb.markup([kb.button(_("🔔 Yes, please"), "sub", "yes"), kb.button(_("No, thank you"), "sub", "no")]),
-    )
+    question = _(
+        "Would you like to receive official announcements for {region}, such as new services or disruptions? "
+        "At most a few a month, never between 21:00 and 07:00 unless it is an emergency. You can stop at any time."
+    ).format(region=esc(region.name))
+    yes_no = kb.markup([kb.button(_("🔔 Yes, please"), "subq", "yes"), kb.button(_("No, thank you"), "subq", "no")])
+    turn.edit(note + "\n\n" + question, yes_no)
+    return True
+
+
+@in_turn
+async def on_question(turn: Turn, cb: Callback) -> None:
+    """The answer to that question: saved, and the same message becomes the region's program list."""
+    _ = turn.t.gettext
+    if turn.resident.consent_at is None:
+        turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
+        return
+    on = cb.str(0) == "yes"
+    turn.resident.subscribed, turn.resident.subscription_asked = on, True
+    resident_store.touch(turn.session, turn.resident)
+    turn.answer(_("Saved."))
+    region = await residents.region_of(turn.session, turn.resident)
+    if region is None:  # erased or never chosen: an old button
+        ask_region(turn, edit=True)
+        return
+    note = (
+        _("🔔 You will receive announcements for {region}. /langganan changes this.") if on
+        else _("🔕 You will not receive announcements. /langganan turns them on if you change your mind.")
+    ).format(region=esc(region.name))
+    await show_program_list(turn, region, 0, edit=True, note=note)
 
 
 def status_text(turn: Turn, followed: list[str]) -> str:

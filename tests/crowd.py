@@ -58,13 +58,14 @@ class Walker:
     async def onboard(self) -> Any:
         [greeting] = await self.p.send("/start")
         assert "Selamat datang" in greeting.text
-        _, new = await self.press("Saya setuju")
-        assert "kabupaten atau kota" in new[-1].text
+        await self.press("Saya setuju", greeting)
+        assert "kabupaten atau kota" in greeting.text  # the greeting became the region prompt
         [choices] = await self.p.send("cirebon")
-        _, new = await self.press("Kota Cirebon", choices)
-        listing = next(m for m in new if "Program quick win di Kota Cirebon" in m.text)
-        assert any("Ya, saya mau" in t for m in new for t, _ in self.p.buttons(m))
-        return listing
+        await self.press("Kota Cirebon", choices)
+        assert any("Ya, saya mau" in t for t, _ in self.p.buttons(choices))
+        await self.press("Tidak, terima kasih", choices)
+        assert "Program quick win di Kota Cirebon" in choices.text  # the same message, now the program list
+        return choices
 
     async def rate(self, listing: Any, comment: str) -> str:
         await self.press("Cirebon Lengko", listing)

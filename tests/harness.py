@@ -118,12 +118,22 @@ class Person:
         self.fake = harness.fake
         self.id = user_id
         self.user = self.fake.user(user_id, first_name=first_name, language_code=language_code)
+        self._step_start = 0
+
+    @property
+    def step_calls(self) -> list[str]:
+        """The Bot API methods the bot called in this chat for the last message or press (its answer included)."""
+        return [
+            c.method for c in self.fake.calls[self._step_start :]
+            if c.method == "answerCallbackQuery" or str(c.params.get("chat_id")) == str(self.id)
+        ]
 
     # --- what the resident does ------------------------------------------------------------
 
     async def send(self, text: str | None = None, **fields: Any) -> list[Any]:
         """Send a message; return the bot's new messages in this chat."""
         before = len(self.fake.sent(self.id))
+        self._step_start = len(self.fake.calls)
         await self.h.deliver(self.fake.message_update(self.user, text, **fields))
         return self.fake.sent(self.id)[before:]
 
@@ -136,11 +146,23 @@ class Person:
     async def press_data(self, message_id: int, data: str) -> Any:
         before = len(self.fake.sent(self.id))
         update = self.fake.callback_update(self.user, message_id, data)
+        self._step_start = len(self.fake.calls)
         await self.h.deliver(update)
         return self.answer_for(update["callback_query"]["id"]), self.fake.sent(self.id)[before:]
 
     async def share_location(self, lat: float, lon: float) -> list[Any]:
         return await self.send(None, location={"latitude": lat, "longitude": lon})
+
+    async def choose_region(self, typed: str, label: str, *, announcements: bool = False) -> Any:
+        """Type a region's name, press it, and answer the once-only announcements question if it comes.
+
+        Returns the message that then shows the region's programs (the pressed one, edited).
+        """
+        [choices] = await self.send(typed)
+        await self.press(label, choices)
+        if any(data.startswith("v1:subq:") for _text, data in self.buttons(choices)):
+            await self.press_data(choices.message_id, "v1:subq:yes" if announcements else "v1:subq:no")
+        return choices
 
     # --- what the resident sees ----------------------------------------------------------------
 

@@ -31,8 +31,7 @@ async def resident_in_cirebon(harness: BotHarness, user_id: int, lang: str = "id
     p = harness.person(user_id, language_code=lang)
     await p.send("/start")
     await p.press("✅")
-    await p.send("kota cirebon")
-    await p.press("Kota Cirebon")
+    await p.choose_region("kota cirebon", "Kota Cirebon")
     return p
 
 
@@ -100,8 +99,7 @@ async def test_stickers_voice_photos_and_unknown_commands_get_hints(harness: Bot
     await p.press("✅")
     [hint] = await p.send(None, photo=PHOTO)
     assert "ketik nama kabupaten/kota" in hint.text.lower()
-    await p.send("cirebon")
-    await p.press("Kota Cirebon")
+    await p.choose_region("cirebon", "Kota Cirebon")
     [hint] = await p.send(None, voice=VOICE)
     assert "hanya dapat membaca pesan teks" in hint.text or "teks" in hint.text
     [hint] = await p.send("/apaini")
@@ -188,8 +186,7 @@ async def test_declined_resident_can_read_but_not_rate(harness: BotHarness) -> N
     await p.send("/start")
     await p.press("Nanti saja")
     assert "belum dapat memberi penilaian" in p.messages[0].text
-    await p.send("cirebon")
-    await p.press("Kota Cirebon")
+    await p.choose_region("cirebon", "Kota Cirebon")
     await p.press("Cirebon Lengko")
     answer, new = await p.press("Beri nilai")
     assert "setuju" in answer["text"].lower()

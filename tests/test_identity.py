@@ -44,8 +44,7 @@ async def shown_pseudonyms(officer: Person) -> list[str]:
 
 async def comment_in_cirebon(p: Person, comment: str) -> None:
     await p.send("/wilayah")
-    await p.send("kota cirebon")
-    await p.press("Kota Cirebon")
+    await p.choose_region("kota cirebon", "Kota Cirebon")
     await p.send("/program")
     await p.press("Cirebon Lengko")
     await p.press("⭐")

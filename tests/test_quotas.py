@@ -36,8 +36,7 @@ async def newcomer(h: BotHarness, user_id: int) -> Person:
     p = h.person(user_id)
     await p.send("/start")
     await p.press("✅")
-    await p.send("kota bandung")
-    await p.press("Kota Bandung")
+    await p.choose_region("kota bandung", "Kota Bandung")
     return p
 
 
@@ -184,8 +183,7 @@ async def test_a_region_quota_stops_a_coordinated_spam(tight: BotHarness) -> Non
     cirebon = tight.person(7115)  # another region is not held back
     await cirebon.send("/start")
     await cirebon.press("✅")
-    await cirebon.send("kota cirebon")
-    await cirebon.press("Kota Cirebon")
+    await cirebon.choose_region("kota cirebon", "Kota Cirebon")
     await rate(cirebon, "Cirebon Lengko")
     [ticket] = await cirebon.send("Bagus")
     assert "Nomor tiket" in ticket.text

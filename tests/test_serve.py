@@ -54,6 +54,12 @@ async def reply_to(fake: FakeBotAPI, chat_id: int, count: int, timeout: float = 
     await asyncio.wait_for(enough(), timeout)
 
 
+async def edited(fake: FakeBotAPI, chat_id: int, message_id: int, was: str | None) -> None:
+    """Wait until the bot's message `message_id` no longer shows `was`."""
+    while next(m.text for m in fake.sent(chat_id) if m.message_id == message_id) == was:
+        await asyncio.sleep(0.02)
+
+
 async def test_webhook_serves_the_journey_and_refuses_strangers(fake: FakeBotAPI, db: Database, db_url: str) -> None:
     settings = make_settings(fake.url, db_url, webhook_url=PUBLIC_HOOK, webhook_secret=SECRET)
     async for base in run_web(build_web_app(settings, db=db, run_digests=False)):
@@ -72,9 +78,9 @@ async def test_webhook_serves_the_journey_and_refuses_strangers(fake: FakeBotAPI
         greeting = fake.sent(9101)[0]
         assert "Selamat datang" in greeting.text
         fake.push_update(fake.callback_update(user, greeting.message_id, "v1:consent:yes"))
-        await reply_to(fake, 9101, 2)
+        await asyncio.wait_for(edited(fake, 9101, greeting.message_id, greeting.text), 20)  # now the region prompt
         fake.push_update(fake.message_update(user, "cirebon"))
-        await reply_to(fake, 9101, 3)
+        await reply_to(fake, 9101, 2)
         assert "Kota Cirebon" in str(fake.sent(9101)[-1].reply_markup)
         assert all(status == 200 for _, status in fake.webhook_deliveries)
 
@@ -86,7 +92,7 @@ async def test_webhook_serves_the_journey_and_refuses_strangers(fake: FakeBotAPI
                              headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as r:
             assert r.status == 400
         await asyncio.sleep(0.2)
-        assert len(fake.sent(9101)) == 3  # nothing came from the refused calls
+        assert len(fake.sent(9101)) == 2  # nothing came from the refused calls
 
 
 MALFORMED_UPDATES: list[bytes] = [
@@ -213,9 +219,10 @@ async def test_two_serve_processes_share_one_postgresql(fake: FakeBotAPI, db: Da
                     await asyncio.wait_for(edited(), 20)
 
             await step(fake.message_update(user, "/start"), 1)
-            await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:consent:yes"), 1)
+            await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:consent:yes"), 0)
             await step(fake.message_update(user, "cirebon"), 1)
-            await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:region:32.74"), 3)
+            await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:region:32.74"), 0)
+            await step(fake.callback_update(user, fake.sent(chat)[-1].message_id, "v1:subq:no"), 0)
             listing = next(m for m in fake.sent(chat) if "v1:prog:" in str(m.reply_markup))
             program = next(b["callback_data"] for row in listing.reply_markup["inline_keyboard"] for b in row
                            if b["callback_data"].startswith("v1:prog:"))
