@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
 from bot.i18n import compile_catalogs
 from bot.logs import configure
-from bot.runner import TokenRejected, poll, quiet_ptb_warnings
+from bot.runner import TokenRejected, new_event_loop, poll, quiet_ptb_warnings, run
 
 log = logging.getLogger("quickwin")
 
@@ -35,7 +35,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     application = build_application(settings, run_digests=True)
     log.info("starting; Bot API at %s", settings.telegram_api_url)
-    asyncio.run(poll(application, settings, ALLOWED_UPDATES))
+    run(poll(application, settings, ALLOWED_UPDATES))
     return 0
 
 
@@ -52,7 +52,8 @@ def cmd_serve(_args: argparse.Namespace) -> int:
     app = build_web_app(settings)
     log.info("serving on http://%s:%s (dashboard: %s)", settings.web_host, settings.web_port, settings.dashboard_url)
     # run_app handles SIGINT/SIGTERM: the cleanup context stops PTB, which drains queued updates.
-    web.run_app(app, host=settings.web_host, port=settings.web_port, print=None, access_log=None, shutdown_timeout=30)
+    web.run_app(app, host=settings.web_host, port=settings.web_port, print=None, access_log=None, shutdown_timeout=30,
+                loop=new_event_loop())
     return 0
 
 

@@ -10,9 +10,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage import sqlite_inline
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -21,28 +23,47 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets WAL, foreign keys and immediate write transactions."""
+def make_engine(url: str, *, inline: bool = True, writes: bool = True, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; SQLite gets WAL, foreign keys and immediate write transactions.
+
+    SQLite statements run on the event loop's thread (storage/sqlite_inline.py) unless `inline` is False;
+    `writes=False` makes an engine for long read-only queries (plain deferred transactions, no write lock).
+    """
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        if inline:
+            path = make_url(url).database or ":memory:"
+            kwargs["async_creator"] = lambda: sqlite_inline.connect(path, check_same_thread=False)
+            busy_ms = sqlite_inline.BUSY_MS
+        else:
+            kwargs["connect_args"] = {"timeout": 30}
+            busy_ms = 30000
+        engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite's own is deferred).
+            # Let SQLAlchemy's "begin" event below issue BEGIN itself (pysqlite's own comes only before a write).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if not writes:
+                cursor.execute("PRAGMA query_only=ON")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
+            if not writes:
+                conn.exec_driver_sql("BEGIN")  # a read snapshot in WAL mode: it waits for nobody
+                return
             # A deferred transaction that reads and then writes can fail at once with
             # "database is locked" under concurrency; taking the write lock up front makes
-            # writers queue on busy_timeout instead.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # writers queue instead.
+            if inline:
+                sqlite_inline.begin_immediate(conn)  # waits for another process's lock off the loop
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -52,12 +73,16 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 class Database:
-    """Owns the engine; hands out one unit of work per update."""
+    """Owns the engines; hands out one unit of work per update, and read-only sessions for long queries."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, inline: bool = True, **engine_kwargs: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        self.engine = make_engine(url, inline=inline, **engine_kwargs)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # On SQLite, summaries and exports read on a worker thread and never wait for the write lock, so a
+        # query over a million rows holds up neither the event loop nor residents' updates.
+        self._reader = make_engine(url, inline=False, writes=False, **engine_kwargs) if is_sqlite(url) else self.engine
+        self._readers = async_sessionmaker(self._reader, class_=AsyncSession, expire_on_commit=False)
         # SQLite has one writer at a time. Queueing write transactions here, in arrival order,
         # beats SQLite's busy handler, which sleeps and retries and lets late comers overtake.
         self._sqlite_lock = asyncio.Lock() if is_sqlite(url) else None
@@ -71,6 +96,15 @@ class Database:
             return
         async with self._sqlite_lock, self._transaction() as session:
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for long read-only work (summaries, exports, digests); nothing it does is committed."""
+        async with self._readers() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -89,6 +123,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._reader is not self.engine:
+            await self._reader.dispose()
 
 
 def alembic_config(url: str) -> Config:

@@ -1,7 +1,8 @@
 """python-telegram-bot's HTTP layer on aiohttp (a `BaseRequest`), cheaper per call than its default httpx one.
 
 PTB's public API stays as it is: the Application is built with `.request(...)` and `.get_updates_request(...)`.
-Requests are form-encoded exactly as PTB's own HTTPXRequest sends them, and multipart when they carry files.
+Parameters go as one JSON body (which the Bot API accepts beside forms), and multipart, as PTB's own
+HTTPXRequest sends them, when they carry files.
 Failures become PTB's errors with aiohttp's exception as the cause, so bot/telegram/failures.py can tell a
 request that never left (refused connection, no free connection, connect timeout) from one that may have
 been carried out (read timeout, connection dropped mid-request).
@@ -9,6 +10,7 @@ been carried out (read timeout, connection dropped mid-request).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
@@ -17,6 +19,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+_JSON = {"Content-Type": "application/json"}
 NOT_SENT_MESSAGE = "Connect timeout: no connection to the Bot API in time; the request was *not* sent."
 
 
@@ -79,9 +82,9 @@ class AiohttpRequest(BaseRequest):
         waiting = None if pool is None and connect is None else (pool or 0.0) + (connect or 0.0)
         total = None if read is None or write is None or waiting is None else waiting + write + read
         timeout = aiohttp.ClientTimeout(total=total, connect=waiting, sock_connect=connect, sock_read=read)
-        body = _body(request_data, files)
+        body, headers = _body(request_data, files)
         try:
-            async with session.request(method, url, data=body, timeout=timeout) as response:
+            async with session.request(method, url, data=body, headers=headers, timeout=timeout) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:
             raise TimedOut(NOT_SENT_MESSAGE) from err
@@ -91,15 +94,17 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
 
 
-def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any:
-    """Form fields as PTB's HTTPXRequest sends them; multipart when there are files."""
+def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> tuple[Any, dict[str, str] | None]:
+    """A JSON body (the Bot API takes application/json); multipart, as PTB sends it, when there are files."""
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     if not files:
-        return fields or None
+        parameters = request_data.parameters
+        if not parameters:
+            return None, None
+        return json.dumps(parameters, ensure_ascii=False).encode(), _JSON
     form = aiohttp.FormData(quote_fields=False)
-    for name, value in fields.items():
+    for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, upload in files.items():
         if isinstance(upload, tuple):
@@ -107,4 +112,4 @@ def _body(request_data: RequestData | None, files: dict[str, Any] | None) -> Any
             form.add_field(name, content, filename=filename, content_type=rest[0] if rest else None)
         else:
             form.add_field(name, upload, filename=name)
-    return form
+    return form, None
