@@ -77,7 +77,7 @@ async def program_details(session: AsyncSession, *, program_id: int) -> tuple[Pr
     stats = await store.program_with_stats(session, program_id=program_id)
     if stats is None:
         return None
-    region = await region_store.get_region(session, code=stats.program.region_code)
+    region = await region_store.cached_region(session, code=stats.program.region_code)
     assert region is not None
     return stats, region
 

@@ -60,7 +60,7 @@ def set_language(session: AsyncSession, resident: Resident, lang: str) -> None:
 
 async def choose_region(session: AsyncSession, resident: Resident, code: str) -> Region | None:
     """Set the resident's region if it exists; leaves any region-choosing state."""
-    region = await region_store.get_region(session, code=code)
+    region = await region_store.cached_region(session, code=code)
     if region is None:
         return None
     resident.region_code = region.code
@@ -73,7 +73,7 @@ async def choose_region(session: AsyncSession, resident: Resident, code: str) ->
 async def region_of(session: AsyncSession, resident: Resident) -> Region | None:
     if resident.region_code is None:
         return None
-    return await region_store.get_region(session, code=resident.region_code)
+    return await region_store.cached_region(session, code=resident.region_code)
 
 
 def want_new_program_notice(session: AsyncSession, resident: Resident) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,16 +27,17 @@ def _replies(who: ColumnElement[bool], since: datetime) -> list[Any]:
 
 
 async def _latest(session: AsyncSession, who: ColumnElement[bool], since: datetime, limit: int) -> list[datetime]:
-    """The latest comment and reply times of `who` since `since`, newest first, at most `limit`."""
+    """The latest comment and reply times of `who` since `since`, newest first, at most `limit` (one query)."""
     comments = (
-        select(Feedback.created_at).where(*_comments(who, since))  # type: ignore[call-overload]
-        .order_by(Feedback.created_at.desc()).limit(limit)  # type: ignore[attr-defined]
+        select(Feedback.created_at.label("at")).where(*_comments(who, since))  # type: ignore[call-overload, attr-defined]
+        .order_by(Feedback.created_at.desc()).limit(limit).subquery()  # type: ignore[attr-defined]
     )
     replies = (
-        select(TicketMessage.at).join(Feedback, Feedback.id == TicketMessage.feedback_id)  # type: ignore[call-overload]
-        .where(*_replies(who, since)).order_by(TicketMessage.at.desc()).limit(limit)  # type: ignore[attr-defined]
+        select(TicketMessage.at.label("at")).join(Feedback, Feedback.id == TicketMessage.feedback_id)  # type: ignore[call-overload, attr-defined]
+        .where(*_replies(who, since)).order_by(TicketMessage.at.desc()).limit(limit).subquery()  # type: ignore[attr-defined]
     )
-    times = list((await session.exec(comments)).scalars()) + list((await session.exec(replies)).scalars())  # type: ignore[call-overload]
+    both = union_all(select(comments.c.at), select(replies.c.at))
+    times = list((await session.exec(both)).scalars())  # type: ignore[call-overload]
     return sorted(times, reverse=True)[:limit]
 
 
@@ -56,7 +57,8 @@ async def region_comment_count(session: AsyncSession, *, region_code: str, since
         .join(Feedback, Feedback.id == TicketMessage.feedback_id)  # type: ignore[arg-type]
         .where(*_replies(who, since))  # type: ignore[arg-type]
     )
-    return int(await session.scalar(comments) or 0) + int(await session.scalar(replies) or 0)
+    counts = (await session.exec(select(comments.scalar_subquery(), replies.scalar_subquery()))).one()  # type: ignore[call-overload]
+    return int(counts[0] or 0) + int(counts[1] or 0)
 
 
 async def region_comment_times(

@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import weakref
+
+from sqlalchemy import Engine, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Region
 
+# Regions are reference data: rows are added by seeding and not changed while the bot runs. A resident's
+# turn (their region, a program's region) reads them from memory, per database, as detached copies nobody
+# writes to, so it costs no query; a code not found is asked again. Administrative paths (invitations,
+# imports, the roster) use `get_region`, which always asks the database.
+_known: weakref.WeakKeyDictionary[Engine, dict[str, Region]] = weakref.WeakKeyDictionary()
+
+
+def _cache(session: AsyncSession) -> dict[str, Region]:
+    engine = session.bind.sync_engine  # type: ignore[union-attr]
+    cache = _known.get(engine)
+    if cache is None:
+        cache = _known[engine] = {}
+    return cache
+
 
 async def all_regions(session: AsyncSession) -> list[Region]:
     result = await session.exec(select(Region).order_by(Region.name))  # type: ignore[call-overload]
-    return list(result.scalars())
+    regions = list(result.scalars())
+    for region in regions:
+        _remember(session, region)
+    return regions
 
 
 async def get_region(session: AsyncSession, *, code: str) -> Region | None:
-    return await session.get(Region, code)
+    region = await session.get(Region, code)
+    if region is not None:
+        _remember(session, region)
+    return region
+
+
+async def cached_region(session: AsyncSession, *, code: str) -> Region | None:
+    """The region from memory when it was read before (see above), else from the database."""
+    cached = _cache(session).get(code)
+    return cached if cached is not None else await get_region(session, code=code)
+
+
+def _remember(session: AsyncSession, region: Region) -> None:
+    cache = _cache(session)
+    if region.code not in cache:
+        copy = Region.model_validate(region.model_dump())  # detached: belongs to no session
+        cache[region.code] = copy
 
 
 async def provinces(session: AsyncSession) -> list[tuple[str, str, int]]:
