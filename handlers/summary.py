@@ -9,6 +9,7 @@ from telegram import InputFile
 from telegram.ext import ExtBot
 
 from bot import officials, summaries
+from bot.auth import Actor
 from bot.chart import ChartLabels, render_chart
 from bot.i18n import N_, Translator
 from bot.summaries import Summary
@@ -182,6 +183,12 @@ async def on_summary(turn: Turn, cb: Callback) -> None:
         turn.edit(_("Summary for <b>{scope}</b>: choose the period.").format(scope=esc(scope.name)),
                   kb.markup(*period_buttons(turn, scope.token)))
         return
-    summary = await summaries.summarize(turn.session, actor, scope, days=int(cb.str(1)), now=turn.now)
     turn.answer()
-    send_summary(turn, summary)
+    turn.later(functools.partial(_summarize_and_send, turn, actor, scope, int(cb.str(1))))
+
+
+async def _summarize_and_send(turn: Turn, actor: Actor, scope: summaries.Scope, days: int) -> None:
+    """After the turn's commit: the figures are read in a read-only session (on SQLite off the event loop)."""
+    async with turn.deps.db.reading() as session:
+        summary = await summaries.summarize(session, actor, scope, days=days, now=turn.now)
+    await deliver_summary(turn.context.bot, turn.chat_id, turn.t, turn.deps.textwork, summary)

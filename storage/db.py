@@ -6,15 +6,17 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import sqlite_inline
+from storage.migration_head import at_head
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -81,8 +83,9 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # On SQLite, summaries and exports read on a worker thread and never wait for the write lock, so a
         # query over a million rows holds up neither the event loop nor residents' updates.
-        self._reader = make_engine(url, inline=False, writes=False, **engine_kwargs) if is_sqlite(url) else self.engine
-        self._readers = async_sessionmaker(self._reader, class_=AsyncSession, expire_on_commit=False)
+        file_backed = is_sqlite(url) and (make_url(url).database or ":memory:") != ":memory:"
+        self.read_engine = make_engine(url, inline=False, writes=False, **engine_kwargs) if file_backed else self.engine
+        self._readers = async_sessionmaker(self.read_engine, class_=AsyncSession, expire_on_commit=False)
         # SQLite has one writer at a time. Queueing write transactions here, in arrival order,
         # beats SQLite's busy handler, which sleeps and retries and lets late comers overtake.
         self._sqlite_lock = asyncio.Lock() if is_sqlite(url) else None
@@ -123,11 +126,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self._reader is not self.engine:
-            await self._reader.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config  # here, not at the top: importing Alembic costs every start 0.3 s
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -135,7 +140,11 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply pending migrations (blocking; runs its own event loop)."""
+    """Apply pending migrations (blocking; runs its own event loop). At head already, Alembic is not loaded."""
+    if revision == "head" and at_head(url, MIGRATIONS_DIR / "versions"):
+        return
+    from alembic import command  # only when there is something to migrate (see alembic_config)
+
     command.upgrade(alembic_config(url), revision)
 
 

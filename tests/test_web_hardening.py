@@ -204,7 +204,9 @@ async def test_exports_count_before_loading_and_stream_in_chunks(
         if "FROM feedback" in statement:
             statements.append(statement)
 
-    event.listen(site.db.engine.sync_engine, "before_cursor_execute", seen)
+    engines = {site.db.engine.sync_engine, site.db.read_engine.sync_engine}  # exports read on the read-only engine
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", seen)
     try:
         monkeypatch.setattr(exports, "EXPORT_MAX", 10)
         for kind in ("csv", "xlsx"):
@@ -220,7 +222,8 @@ async def test_exports_count_before_loading_and_stream_in_chunks(
         assert len(rows) == 12 and len({row[0] for row in rows[1:]}) == 11  # each row once
         assert len([s for s in statements if "count(" not in s.lower()]) == 4  # 3 + 3 + 3 + 2 rows
     finally:
-        event.remove(site.db.engine.sync_engine, "before_cursor_execute", seen)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", seen)
 
 
 # --- the data API -----------------------------------------------------------------------------------------

@@ -130,12 +130,12 @@ class XlsxSheet:
 
 async def chunks(deps: Deps, flt: FeedbackFilter, *, limit: int | None = None) -> AsyncIterator[list[FeedbackRow]]:
     """The filtered rows (at most `limit`, default EXPORT_MAX), newest first, CHUNK at a time, each chunk read
-    in a unit of work of its own."""
+    in a read-only session of its own (on SQLite off the event loop, waiting for no writer)."""
     limit = EXPORT_MAX if limit is None else limit
     before: int | None = None
     while limit > 0:
         size = min(CHUNK, limit)
-        async with deps.db.unit_of_work() as db:
+        async with deps.db.reading() as db:
             rows = await queries.feedback_rows(db, flt, limit=size, before_id=before)
         if rows:
             yield rows
