@@ -420,6 +420,41 @@ async def run_residents(
     return result
 
 
+async def cpu_per_step(
+    fake: BenchFakeAPI,
+    steps: list[tuple[Step, Callable[[Resident], dict[str, Any]]]],
+    user_ids: list[int],
+    args: argparse.Namespace,
+    cpu: Callable[[], float | None],
+) -> dict[str, Any]:
+    """CPU of the bot per update, step by step: every resident takes step 1 (C at a time), then step 2, …
+
+    Lockstep, so the bot's CPU between the first push and the last completion of a step is that step's alone.
+    """
+    residents = [Resident(fake, uid, random.Random(args.seed * 1_000_003 + uid), args.step_timeout) for uid in user_ids]
+    gate = asyncio.Semaphore(args.concurrency)
+    per_step: dict[str, float | None] = {}
+    failures: list[str] = []
+
+    async def go(r: Resident, step: Step, make: Callable[[Resident], dict[str, Any]]) -> None:
+        async with gate:
+            try:
+                await r.run_step(step, make)
+            except (StepError, LookupError) as exc:
+                failures.append(f"{step.name} resident {r.id}: {exc}")
+                residents.remove(r)
+
+    for step, make in steps:
+        before = cpu()
+        await asyncio.gather(*(go(r, step, make) for r in list(residents)))
+        after = cpu()
+        per_step[step.name] = (round(1000 * (after - before) / max(len(residents), 1), 2)
+                               if before is not None and after is not None else None)
+    for uid in user_ids:
+        fake.watches.pop(uid, None)
+    return {"cpu_ms_per_update": per_step, "residents": len(user_ids), "failures": failures[:5]}
+
+
 # --------------------------------------------------------------------------- subprocesses
 
 
@@ -665,6 +700,10 @@ async def run_phase(
         cpu_bot1, cpu_me1 = proc.cpu_seconds(), time.process_time()
         if profiler is not None:
             profiler.stop()
+        step_cpu = None
+        if args.step_cpu:
+            ids = list(range(id_base + 500_001, id_base + 500_001 + args.step_cpu))
+            step_cpu = await cpu_per_step(fake, steps, ids, args, proc.cpu_seconds)
         await asyncio.sleep(args.settle)  # late, unexpected requests still count
         result.extra_requests.update(_late_requests(fake, steps, id_base, args))
         result.cpu = {"driver_and_fake": round(cpu_me1 - cpu_me0, 2)}
@@ -675,6 +714,7 @@ async def run_phase(
             result.failures.append({"resident": None, "step": None,
                                     "error": f"{label} exited with {proc.proc.returncode}:\n{proc.log_tail()}"})
         summary = summarise(result)
+        summary["per_step_cpu"] = step_cpu
         if profile is not None and profile.exists():
             summary["profile"] = top_entries(profile)
     finally:
@@ -801,6 +841,14 @@ def step_table(results: dict[str, Any]) -> str:
         lines.append(f"  CPU of the bot process per update on {db}: journey {r['journey']['bot_cpu_ms_per_update']} ms, "
                      f"echo {r['echo']['bot_cpu_ms_per_update']} ms (driver + fake server: "
                      f"{r['journey']['cpu_s'].get('driver_and_fake')} s / {r['echo']['cpu_s'].get('driver_and_fake')} s)")
+        bot_steps_cpu, echo_steps_cpu = (r[p].get("per_step_cpu") or {} for p in ("journey", "echo"))
+        if bot_steps_cpu and echo_steps_cpu:
+            pairs = zip(bot_steps_cpu["cpu_ms_per_update"].items(), echo_steps_cpu["cpu_ms_per_update"].values(),
+                        strict=False)
+            lines.append(f"  CPU ms per update, step by step (lockstep, {bot_steps_cpu['residents']} residents), "
+                         "bot / echo: " + ", ".join(f"{name} {b}/{e}" for (name, b), e in pairs))
+            for failure in bot_steps_cpu["failures"] + echo_steps_cpu["failures"]:
+                lines.append(f"  lockstep failure: {failure}")
     return "\n".join(lines)
 
 
@@ -867,6 +915,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--telegram-limits", choices=("off", "on"), default="off",
                    help="keep Telegram's flood limits in the bot (on) or lift them as the fake server does (off)")
     p.add_argument("--profile", default="", help="folder for py-spy profiles of the bot (one per database)")
+    p.add_argument("--step-cpu", type=int, default=100,
+                   help="residents of the lockstep phase that measures CPU per step (default 100; 0: skip it)")
     args = p.parse_args(argv)
     if args.residents < 1 or args.concurrency < 1:
         p.error("--residents and --concurrency must be positive")
