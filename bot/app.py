@@ -52,7 +52,7 @@ MENU = [
 async def load_region_index(db: Database) -> RegionIndex:
     async with db.unit_of_work() as session:
         rows = await region_store.all_regions(session)
-    return RegionIndex([RegionEntry(r.code, r.name, r.kind, r.province, r.lat, r.lon) for r in rows])
+    return RegionIndex([RegionEntry(r.code, r.name, r.kind, r.province, r.lat, r.lon, r.cohort_year) for r in rows])
 
 
 async def seed_if_empty(db: Database) -> None:

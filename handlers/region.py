@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from bot import catalog, residents
-from bot.search import MAX_QUERY, normalise
+from bot.search import MAX_QUERY, Found, Match, normalise
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
@@ -11,7 +13,7 @@ from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region, confirmation, current_region_note
 from handlers.subscriptions import ask_once
 
-FAR_KM = 100.0  # farther than this from every centroid: probably not a participating region
+COHORT_MARK = "★"  # a region of the smart-city cohorts, in lists of regions
 
 
 def is_browse_request(turn: Turn, text: str) -> bool:
@@ -20,7 +22,7 @@ def is_browse_request(turn: Turn, text: str) -> bool:
 
 
 async def search_text(turn: Turn, text: str) -> None:
-    """Offer the regions matching what the resident typed."""
+    """Offer the regions matching what the resident typed: by name, everyday name, kecamatan or desa."""
     _ = turn.t.gettext
     if is_browse_request(turn, text):
         await show_provinces(turn, 0, edit=False)
@@ -28,20 +30,50 @@ async def search_text(turn: Turn, text: str) -> None:
     if not normalise(text):
         turn.reply(_("Please type the name of your regency or city, for example <i>Bandung</i>."))
         return
-    matches = turn.deps.regions.search(text)
+    # Off the event loop: the first search reads the kecamatan and desa names (about 0.1 s).
+    found = await asyncio.to_thread(turn.deps.regions.find, text)
     shown = esc(text.strip()[:MAX_QUERY] if len(text.strip()) <= 50 else text.strip()[:49] + "…")
     browse = [kb.button(kb.browse_label(turn.t), "provs", 0)]
-    if not matches:
+    if not found.matches:
         turn.reply(
             _(
-                "Sorry, we found no regency or city called “{query}” among the regions of the "
-                "100 Smart City Movement. Please check the spelling, or choose from the province list."
+                "Sorry, we found no regency or city, kecamatan, desa or kelurahan called “{query}”. "
+                "Please check the spelling, or choose from the province list."
             ).format(query=shown),
             kb.markup(browse),
         )
         return
-    rows = [[kb.button(f"{m.name} ({m.province})", "region", m.code)] for m in matches]
-    turn.reply(_("Choose your regency or city:"), kb.markup(*rows, browse))
+    rows = [[kb.button(match_label(m), "region", m.region.code)] for m in found.matches]
+    message = _("Choose your regency or city:")
+    if found.more:
+        message += "\n\n" + turn.t.ngettext(
+            "“{query}” is also found in {n} more regency or city. Type the name with your regency or city, "
+            "for example <i>{example}</i>.",
+            "“{query}” is also found in {n} more regencies and cities. Type the name with your regency or city, "
+            "for example <i>{example}</i>.",
+            found.more,
+        ).format(query=shown, n=turn.t.integer(found.more), example=esc(example(text, found)))
+    if any(m.region.cohort_year for m in found.matches):
+        message += "\n\n" + cohort_legend(turn)
+    turn.reply(message, kb.markup(*rows, browse))
+
+
+def match_label(match: Match) -> str:
+    """"Kota Bandung (Jawa Barat)", or the place that matched: "Kecamatan Cibinong, Kabupaten Bogor"."""
+    mark = f" {COHORT_MARK}" if match.region.cohort_year else ""
+    if match.place is None:
+        return f"{match.region.name} ({match.region.province}){mark}"
+    kind = (match.place_kind or "").capitalize()
+    return f"{kind} {match.place.name}, {match.region.name}{mark}"
+
+
+def example(text: str, found: Found) -> str:
+    """What the resident typed followed by the first region offered: "Wonosari Gunungkidul"."""
+    return f"{' '.join(text.split()[:4])[:40]} {found.matches[0].region.base.title()}"
+
+
+def cohort_legend(turn: Turn) -> str:
+    return turn.t.gettext("{mark} a region of the 100 Smart City Movement").format(mark=COHORT_MARK)
 
 
 async def show_provinces(turn: Turn, page: int, *, edit: bool) -> None:
@@ -68,10 +100,10 @@ async def on_province(turn: Turn, cb: Callback) -> None:
         turn.answer(turn.t.gettext("This list is out of date. Here is the current one."))
         await show_provinces(turn, 0, edit=True)
         return
-    buttons = [[kb.button(r.name, "region", r.code)] for r in rows]
-    text = turn.t.gettext("Participating regencies and cities in <b>{province}</b>:").format(
-        province=esc(rows[0].province)
-    )
+    buttons = [[kb.button(r.name + (f" {COHORT_MARK}" if r.cohort_year else ""), "region", r.code)] for r in rows]
+    text = turn.t.gettext("Regencies and cities in <b>{province}</b>:").format(province=esc(rows[0].province))
+    if any(r.cohort_year for r in rows):
+        text += "\n\n" + cohort_legend(turn)
     back = [kb.button(turn.t.gettext("‹ Provinces"), "provs", 0)]
     turn.edit(text, kb.markup(*buttons, kb.pager(turn.t, "prov", shown, pages, code), back))
 
@@ -104,20 +136,25 @@ async def on_search_again(turn: Turn, _cb: Callback) -> None:
 
 @in_turn
 async def on_location(turn: Turn) -> None:
-    """Propose the region nearest to a shared location, for the resident to confirm."""
+    """Propose the region a shared location lies in (by its boundary), for the resident to confirm.
+
+    A point in no boundary (at sea, outside Indonesia, a gap between simplified boundaries) is offered the
+    region with the nearest centre, saying how far it is. The location itself is not kept.
+    """
     _ = turn.t.gettext
     location = turn.update.effective_message.location  # type: ignore[union-attr]
     assert location is not None
-    region, km = turn.deps.regions.nearest(location.latitude, location.longitude)
-    if km > FAR_KM:
-        text = _(
-            "The nearest participating region is <b>{region}</b>, {province}, about {km} km away. "
-            "Your area may not be part of the 100 Smart City Movement yet. Is {region} your region?"
-        )
+    # Off the event loop: the first lookup reads the boundaries (about 0.2 s).
+    region, km = await asyncio.to_thread(turn.deps.regions.locate, location.latitude, location.longitude)
+    if km is None:
+        text = _("Your location is in <b>{region}</b>, {province}. Is this right?")
     else:
-        text = _("Your location is closest to <b>{region}</b>, {province}. Is this right?")
+        text = _(
+            "Your location is not inside any regency or city we know (perhaps at sea or outside Indonesia). "
+            "The nearest is <b>{region}</b>, {province}, about {km} km away. Is {region} your region?"
+        )
     turn.reply(
-        text.format(region=esc(region.name), province=esc(region.province), km=turn.t.integer(round(km))),
+        text.format(region=esc(region.name), province=esc(region.province), km=turn.t.integer(round(km or 0))),
         kb.markup(
             [kb.button(_("✅ Yes, that's right"), "region", region.code)],
             [kb.button(_("✏️ No, let me search"), "search")],

@@ -12,7 +12,8 @@ from storage.models import Region
 def prompt_text(t: Translator) -> str:
     return t.gettext(
         "In which regency or city do you live?\n\n"
-        "• type its name, for example <i>Bandung</i> or <i>Kab Bogor</i>;\n"
+        "• type its name, for example <i>Bandung</i> or <i>Kab Bogor</i>, or the name of your kecamatan, "
+        "desa or kelurahan, for example <i>Cibinong</i>;\n"
         "• or choose from the province list with the button below;\n"
         "• or send your location: press 📎 and choose <i>Location</i>."
     )

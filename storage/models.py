@@ -51,7 +51,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Region(SQLModel, table=True):
-    """A kabupaten/kota of the smart-city movement, keyed by its Kemendagri code."""
+    """A kabupaten/kota of Indonesia, keyed by its Kemendagri code."""
 
     __tablename__ = "regions"
 
@@ -63,7 +63,7 @@ class Region(SQLModel, table=True):
     timezone: str = Field(max_length=4)  # WIB | WITA | WIT
     lat: float
     lon: float
-    cohort_year: int
+    cohort_year: int | None = None  # the 100 Smart City Movement cohort (2017–2019); None for the other regions
 
 
 class Program(SQLModel, table=True):

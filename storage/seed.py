@@ -1,4 +1,4 @@
-"""Ship-with data: the smart-city regions and their sourced programs (see seed/ATTRIBUTION.md)."""
+"""Ship-with data: every kabupaten/kota, the smart-city programs, everyday names (see seed/ATTRIBUTION.md)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,17 @@ def read_regions(path: Path = SEED_DIR / "regions.csv") -> list[dict[str, Any]]:
             {
                 "code": row["code"], "name": row["name"], "kind": row["kind"], "province": row["province"],
                 "province_code": row["province_code"], "timezone": row["timezone"],
-                "lat": float(row["lat"]), "lon": float(row["lon"]), "cohort_year": int(row["cohort_year"]),
+                "lat": float(row["lat"]), "lon": float(row["lon"]),
+                "cohort_year": int(row["cohort_year"]) if row["cohort_year"] else None,  # empty: in no cohort
             }
             for row in csv.DictReader(f)
         ]
+
+
+def read_aliases(path: Path = SEED_DIR / "aliases.csv") -> list[tuple[str, str]]:
+    """(everyday name, region code): Solo → 33.72; each row also names its source."""
+    with path.open(encoding="utf-8", newline="") as f:
+        return [(row["alias"], row["region_code"]) for row in csv.DictReader(f)]
 
 
 def read_programs(path: Path = SEED_DIR / "programs.csv") -> list[dict[str, Any]]:

@@ -96,7 +96,7 @@ async def test_regions_lists_every_region_to_any_valid_token(client: Client, db:
     token = await new_token(db, CIREBON, "Satu Data Cirebon")
     status, body, _ = await call(client, "/api/v1/regions", token)
     assert status == 200
-    assert len(body["regions"]) == 98
+    assert len(body["regions"]) == 514
     assert [r["code"] for r in body["regions"]] == sorted(r["code"] for r in body["regions"])
     bandung = next(r for r in body["regions"] if r["code"] == BANDUNG)
     assert bandung == {

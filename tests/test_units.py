@@ -45,7 +45,9 @@ def index() -> RegionIndex:
     ],
 )
 def test_region_search(index: RegionIndex, query: str, expected: list[str]) -> None:
-    assert [r.name for r in index.search(query)] == expected
+    """The best matches first (kecamatan and desa of the same name may follow: tests/test_places.py)."""
+    found = [r.name for r in index.search(query)]
+    assert found[: len(expected)] == expected and (expected or not found)
 
 
 def test_region_search_survives_huge_input(index: RegionIndex) -> None:
