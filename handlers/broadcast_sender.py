@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import math
 import time
 from datetime import timedelta
 from typing import Any
@@ -18,19 +20,28 @@ from bot.context import DEPS_KEY, Deps
 from bot.i18n import Translator
 from bot.telegram.priority import Priority, rl
 from handlers import keyboards as kb
+from handlers.broadcast_window import Window
 from storage import broadcasts as store
 from storage import residents as resident_store
-from storage.broadcasts import Pending
+from storage.broadcasts import Outcome, Pending
 from storage.models import Broadcast
 
 log = logging.getLogger(__name__)
 ADVISORY_LOCK = 0x5157_4254  # "QWBT": one sender across all processes sharing a PostgreSQL database
 PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
 IDLE = 2.0  # seconds between looks at the outbox when there is nothing to do
+WINDOW_SECONDS = 0.5  # the in-flight window holds about this much sending at the broadcast rate
+WINDOW_MAX = 500
+FLUSH_EVERY = 0.2  # seconds an outcome waits at most before it is written
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 2 ** attempts))
+
+
+def window_size(rate: float) -> int:
+    """Recipients in flight at most (sending, or sent and not yet recorded): what a crash may repeat."""
+    return max(4, min(WINDOW_MAX, math.ceil(rate * WINDOW_SECONDS)))
 
 
 class Sender:
@@ -42,8 +53,15 @@ class Sender:
         settings = self.deps.settings
         self.paid = settings.broadcast_paid
         self.rate = min(settings.broadcast_rate, 1000.0 if self.paid else 30.0)
-        # Pacing, flood limits and retries are the outbound path's (bot/telegram); this bounds what waits there.
-        self.concurrency = max(1, min(64, int(self.rate)))
+        # Pacing, flood limits and retries are the outbound path's (bot/telegram); the window bounds what waits
+        # there, and so what a crash may repeat.
+        self.window = window_size(self.rate)
+        self.batch = max(1, self.window // 4)
+        self.page = max(50, self.window)
+        self._extra: dict[str, Any] = {"rate_limit_args": rl(Priority.BROADCAST, duplicate_ok=True)}
+        if self.paid:
+            self._extra["allow_paid_broadcast"] = True
+        self._markups: dict[tuple[int | None, str], InlineKeyboardMarkup | None] = {}
         self._last_progress: dict[int, tuple[float, str]] = {}
         self._lock_conn: Any = None
 
@@ -97,74 +115,109 @@ class Sender:
         return worked
 
     async def _drain(self, broadcast_id: int) -> bool:
-        worked = False
-        while True:
-            now = self.deps.clock()
-            async with self.deps.db.unit_of_work() as session:
-                b = await store.get(session, broadcast_id=broadcast_id, for_update=True)
-                if b is None or b.state in ("done", "cancelled"):
-                    break
-                if b.state == "scheduled":
-                    b.state, b.started_at = "sending", now
-                    session.add(b)
-                quiet = [] if b.urgent else service.quiet_zones(now, self.deps.settings.quiet_window)
-                open_zones = None if not quiet else [z for z in service.ZONE_NAMES if z not in quiet]
-                batch = await store.next_batch(
-                    session, broadcast_id=broadcast_id, now=now, zones=open_zones, limit=self.concurrency * 4
-                )
-                counts = await store.counts(session, broadcast_id=broadcast_id)
-                if not batch and counts["pending"] == 0:
-                    b.state, b.finished_at = "done", now
-                    session.add(b)
-                broadcast = b
-            if not batch:
-                await self._progress(broadcast, force=broadcast.state == "done")
-                return worked or broadcast.state == "done"
-            worked = True
-            semaphore = asyncio.Semaphore(self.concurrency)
+        """Send to every ready recipient, page by page in id order, through the in-flight window."""
+        b = await self._begin(broadcast_id)
+        if b is None:
+            return False
+        window = Window(self.window, functools.partial(self._record, broadcast_id), batch=self.batch,
+                        interval=FLUSH_EVERY)
+        worked, after = False, None
+        try:
+            while True:
+                page = await self._page(broadcast_id, b, after)
+                if page is None:  # cancelled (or finished elsewhere): what is in flight still completes
+                    await window.close()
+                    return worked
+                if page:
+                    worked = True
+                    for r in page:
+                        await window.room()
+                        window.start(self._send(b, r))
+                        if b.photo_file_id is None and b.photo is not None:
+                            await window.close()  # the first upload gives the file id the others reuse
+                    after = page[-1].resident_id
+                    await self._progress(b)
+                    continue
+                await window.close()  # this pass is recorded
+                if after is None:  # a pass from the start found nobody ready: done, or waiting
+                    done = await self._finish(broadcast_id)
+                    await self._progress(b, force=done)
+                    return worked or done
+                after = None  # once more from the start: retries now due, and those Telegram made wait
+        except BaseException:
+            await window.abandon()
+            raise
 
-            async def one(recipient: Pending, semaphore: asyncio.Semaphore = semaphore, b: Broadcast = broadcast) -> None:
-                async with semaphore:
-                    await self._send(b, recipient)
+    async def _begin(self, broadcast_id: int) -> Broadcast | None:
+        async with self.deps.db.unit_of_work() as session:
+            b = await store.get(session, broadcast_id=broadcast_id, for_update=True)
+            if b is None or b.state in ("done", "cancelled"):
+                return None
+            if b.state == "scheduled":
+                b.state, b.started_at = "sending", self.deps.clock()
+                session.add(b)
+        return b
 
-            await asyncio.gather(*(one(r) for r in batch))
-            await self._progress(broadcast)
-        return worked
+    async def _page(self, broadcast_id: int, b: Broadcast, after: int | None) -> list[Pending] | None:
+        """The next recipients ready now after `after`, in zones where it is not quiet; None if stopped."""
+        now = self.deps.clock()
+        async with self.deps.db.unit_of_work() as session:
+            if await store.state(session, broadcast_id=broadcast_id, for_update=True) != "sending":
+                return None
+            quiet = [] if b.urgent else service.quiet_zones(now, self.deps.settings.quiet_window)
+            open_zones = None if not quiet else [z for z in service.ZONE_NAMES if z not in quiet]
+            return await store.next_batch(session, broadcast_id=broadcast_id, now=now, zones=open_zones,
+                                          limit=self.page, after=after)
 
-    async def _send(self, b: Broadcast, r: Pending) -> None:
-        """Send to one recipient and record the outcome at once, so a crash repeats only what was in flight."""
-        t = self.deps.i18n.get(r.language or self.deps.settings.default_language)
-        markup = unsubscribe_markup(t, b)
-        extra: dict[str, Any] = {"rate_limit_args": rl(Priority.BROADCAST, duplicate_ok=True)}
-        if self.paid:
-            extra["allow_paid_broadcast"] = True
-        status, error, next_at = "sent", None, None
+    async def _finish(self, broadcast_id: int) -> bool:
+        """Mark the broadcast done when nobody is pending any more."""
+        async with self.deps.db.unit_of_work() as session:
+            b = await store.get(session, broadcast_id=broadcast_id, for_update=True)
+            if b is None or b.state != "sending":
+                return False
+            if (await store.counts(session, broadcast_id=broadcast_id))["pending"]:
+                return False
+            b.state, b.finished_at = "done", self.deps.clock()
+            session.add(b)
+            return True
+
+    async def _record(self, broadcast_id: int, outcomes: list[Outcome]) -> None:
+        async with self.deps.db.unit_of_work() as session:
+            await store.record(session, broadcast_id=broadcast_id, outcomes=outcomes)
+
+    def _markup(self, b: Broadcast, language: str | None) -> InlineKeyboardMarkup | None:
+        """The stop button in the recipient's language, built once per broadcast and language."""
+        key = (b.id, language or self.deps.settings.default_language)
+        if key not in self._markups:
+            self._markups = {k: v for k, v in self._markups.items() if k[0] == b.id}
+            self._markups[key] = unsubscribe_markup(self.deps.i18n.get(key[1]), b)
+        return self._markups[key]
+
+    async def _send(self, b: Broadcast, r: Pending) -> Outcome | None:
+        """Send to one recipient; the outcome to write, or None when it simply stays pending."""
+        markup = self._markup(b, r.language)
         attempts = r.attempts + 1
         try:
             if b.photo is not None or b.photo_file_id:
                 photo: Any = b.photo_file_id or InputFile(b.photo, filename="pengumuman.jpg")
-                message = await self.app.bot.send_photo(r.resident_id, photo, caption=b.text, reply_markup=markup, **extra)
+                message = await self.app.bot.send_photo(r.resident_id, photo, caption=b.text, reply_markup=markup,
+                                                        **self._extra)
                 if b.photo_file_id is None and message.photo:
                     b.photo_file_id = message.photo[-1].file_id  # later recipients reuse the upload
                     await self._save_file_id(b)
             else:
-                await self.app.bot.send_message(r.resident_id, b.text, reply_markup=markup, **extra)
+                await self.app.bot.send_message(r.resident_id, b.text, reply_markup=markup, **self._extra)
         except RetryAfter:
-            return  # the outbound path gave up waiting: still pending, not counted as an attempt
+            return None  # the outbound path gave up waiting: still pending, not counted as an attempt
         except Forbidden as exc:
-            status, error = "blocked", str(exc)
+            return Outcome(r.resident_id, "blocked", str(exc))
         except BadRequest as exc:
-            status, error = "failed", str(exc)
+            return Outcome(r.resident_id, "failed", str(exc))
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx: try again later, a few times
             if attempts >= service.MAX_ATTEMPTS:
-                status, error = "failed", str(exc)
-            else:
-                status, error, next_at = "pending", str(exc), self.deps.clock() + backoff(attempts)
-        async with self.deps.db.unit_of_work() as session:
-            await store.mark(session, broadcast_id=b.id, resident_id=r.resident_id, status=status, error=error,  # type: ignore[arg-type]
-                             attempts=attempts, next_attempt_at=next_at)
-            if status == "blocked":
-                await store.set_blocked(session, resident_id=r.resident_id, blocked=True)
+                return Outcome(r.resident_id, "failed", str(exc))
+            return Outcome(r.resident_id, "pending", str(exc), self.deps.clock() + backoff(attempts))
+        return Outcome(r.resident_id, "sent")
 
     async def _save_file_id(self, b: Broadcast) -> None:
         async with self.deps.db.unit_of_work() as session:

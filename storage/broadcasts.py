@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,6 +54,13 @@ async def create(session: AsyncSession, broadcast: Broadcast) -> Broadcast:
 async def get(session: AsyncSession, *, broadcast_id: int, for_update: bool = False) -> Broadcast | None:
     return await session.get(Broadcast, broadcast_id, with_for_update=for_update or None)
 
+async def state(session: AsyncSession, *, broadcast_id: int, for_update: bool = False) -> str | None:
+    """Only the broadcast's state (the sender looks at it before each page, without the photo)."""
+    stmt = select(Broadcast.state).where(Broadcast.id == broadcast_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return await session.scalar(stmt)
+
 async def due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
     """Broadcasts to work on now: urgent first, then oldest."""
     stmt = (
@@ -68,14 +77,17 @@ class Pending:
     attempts: int
 
 async def next_batch(
-    session: AsyncSession, *, broadcast_id: int, now: datetime, zones: list[str] | None, limit: int
+    session: AsyncSession, *, broadcast_id: int, now: datetime, zones: list[str] | None, limit: int,
+    after: int | None = None,
 ) -> list[Pending]:
-    """Pending recipients ready now, in zones where it is not quiet (None: every zone)."""
+    """Pending recipients ready now, in zones where it is not quiet (None: every zone), by id after `after`."""
     conditions = [
         BroadcastRecipient.broadcast_id == broadcast_id,
         BroadcastRecipient.status == "pending",
         or_(BroadcastRecipient.next_attempt_at.is_(None), BroadcastRecipient.next_attempt_at <= now),  # type: ignore[union-attr, operator]
     ]
+    if after is not None:
+        conditions.append(BroadcastRecipient.resident_id > after)  # type: ignore[arg-type]
     if zones is not None:
         conditions.append(BroadcastRecipient.zone.in_(zones))  # type: ignore[attr-defined]
     stmt = (
@@ -87,19 +99,34 @@ async def next_batch(
     )
     return [Pending(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
 
-async def mark(
-    session: AsyncSession, *, broadcast_id: int, resident_id: int, status: str, error: str | None = None,
-    attempts: int | None = None, next_attempt_at: datetime | None = None,
-) -> None:
-    values: dict[str, object] = {"status": status, "error": error[:200] if error else None}
-    if attempts is not None:
-        values["attempts"] = attempts
-    values["next_attempt_at"] = next_attempt_at
-    await session.exec(  # type: ignore[call-overload]
-        update(BroadcastRecipient)
-        .where(BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.resident_id == resident_id)
-        .values(**values)
-    )
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one send: sent, blocked, failed, or pending again (a transient error, retried later)."""
+
+    resident_id: int
+    status: str
+    error: str | None = None
+    next_attempt_at: datetime | None = None
+
+async def record(session: AsyncSession, *, broadcast_id: int, outcomes: Sequence[Outcome]) -> None:
+    """Write many outcomes at once: one UPDATE per kind of outcome, each one more attempt; blocked residents marked."""
+    groups: dict[tuple[str, str | None, datetime | None], list[int]] = defaultdict(list)
+    for o in outcomes:
+        groups[(o.status, o.error[:200] if o.error else None, o.next_attempt_at)].append(o.resident_id)
+    for (status, error, next_at), ids in groups.items():
+        recipients = BroadcastRecipient.resident_id.in_(ids)  # type: ignore[attr-defined]
+        await session.exec(  # type: ignore[call-overload]
+            update(BroadcastRecipient)
+            .where(BroadcastRecipient.broadcast_id == broadcast_id, recipients)
+            .values(status=status, error=error, next_attempt_at=next_at, attempts=BroadcastRecipient.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+    blocked = [o.resident_id for o in outcomes if o.status == "blocked"]
+    if blocked:
+        await session.exec(  # type: ignore[call-overload]
+            update(Resident).where(Resident.telegram_id.in_(blocked)).values(blocked=True)  # type: ignore[attr-defined]
+            .execution_options(synchronize_session=False)
+        )
 
 async def counts(session: AsyncSession, *, broadcast_id: int) -> dict[str, int]:
     stmt = (

@@ -121,7 +121,7 @@ async def test_cancel_and_crash_resume(harness: BotHarness) -> None:
     assert await statuses(harness, bid) == {"sent": 40}
     twice = [rid for rid in range(20301, 20341) if received(harness, rid, "Pengumuman panjang") > 1]
     lost = [rid for rid in range(20301, 20341) if received(harness, rid, "Pengumuman panjang") == 0]
-    assert lost == [] and len(twice) <= Sender(harness.app).concurrency  # at most those in flight
+    assert lost == [] and len(twice) <= Sender(harness.app).window  # at most those in flight
 
     second = await announce(harness, BANDUNG, "Dibatalkan")
     async with harness.db.unit_of_work() as s:
