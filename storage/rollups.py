@@ -1,4 +1,4 @@
-"""Roll-ups of feedback for the officials' summary: counts per program and UTC day, and per program and UTC month.
+"""Roll-ups of feedback for the officials' summary: counts per program and UTC day, UTC week and UTC month.
 
 The database keeps them itself: triggers on `feedback` add a row's contribution when it is inserted, move
 it when a figure-relevant column changes (a re-rating superseding it, a comment added or erased, a spam
@@ -7,7 +7,8 @@ one upsert each. Every writer is covered that way: the bot, the dashboard, the c
 adds rows directly. Only what no figure counts is left out: rows marked as spam or abusive.
 
 A day row also counts the ratings from 15:00, 16:00 and 17:00 UTC on, which are already the next local day
-in WIT, WITA and WIB: the weekly trend follows local weeks without reading single ratings.
+in WIT, WITA and WIB, and a week row those of its Sunday from then on, which are already the next local week:
+the weekly trend follows local weeks without reading single ratings.
 
 Changing what a row contributes, or rebuilding `feedback` on SQLite (a batch migration drops its
 triggers), needs a migration that runs `drop_sql`, `trigger_sql` and `rebuild_sql` again.
@@ -22,7 +23,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, and_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel, col
 
-SPANS = ("day", "month")
+SPANS = ("day", "week", "month")
 LATE_HOURS = (15, 16, 17)  # UTC hour at which the next local day starts in WIT, WITA, WIB
 KEY = ("span", "day", "region_code", "program_id")
 COUNTS = (
@@ -40,14 +41,14 @@ class FeedbackRollup(SQLModel, table=True):
 
     __tablename__ = "feedback_rollups"
     __table_args__ = (
-        CheckConstraint("span IN ('day', 'month')", name="ck_feedback_rollups_span"),
+        CheckConstraint("span IN ('day', 'week', 'month')", name="ck_feedback_rollups_span"),
         # The primary key serves the whole country; these a region's figures and its programs' ranking.
         Index("ix_feedback_rollups_region", "region_code", "span", "day"),
         Index("ix_feedback_rollups_program", "program_id", "span", "day"),
     )
 
-    span: str = Field(primary_key=True, max_length=5)  # day | month
-    day: date = Field(primary_key=True)  # the UTC day, or the first day of the UTC month
+    span: str = Field(primary_key=True, max_length=5)  # day | week | month
+    day: date = Field(primary_key=True)  # the UTC day, the Monday of the UTC week, or the first day of the month
     region_code: str = Field(foreign_key="regions.code", primary_key=True, max_length=8)  # the feedback's own
     program_id: int = Field(
         sa_column=Column(Integer, ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
@@ -60,7 +61,7 @@ class FeedbackRollup(SQLModel, table=True):
     comments: int = 0  # of those, with a comment
     ranked: int = 0  # ratings not superseded (the ranking's), and their sum
     ranked_sum: int = 0
-    late15: int = 0  # day rows only: ratings from that UTC hour on, and their sum
+    late15: int = 0  # ratings from that UTC hour on (week rows: on the Sunday), and their sum; 0 in month rows
     late_sum15: int = 0
     late16: int = 0
     late_sum16: int = 0
@@ -80,13 +81,16 @@ def _contribution(dialect: str, row: str, span: str) -> dict[str, str]:
 
     at = f"({row}.created_at AT TIME ZONE 'UTC')" if pg else f"{row}.created_at"
     if pg:
-        day = f"CAST({at} AS date)" if span == "day" else f"CAST(date_trunc('month', {at}) AS date)"
-        hour = f"EXTRACT(HOUR FROM {at})"
+        day = f"CAST(date_trunc('{span}', {at}) AS date)"  # PostgreSQL's weeks start on Monday too
+        hour, sunday = f"EXTRACT(HOUR FROM {at})", f"EXTRACT(ISODOW FROM {at}) = 7"
     else:
         # Cut from the stored text ('2026-03-20 16:59:59.999999', as SQLAlchemy writes it), which the period
         # bounds compare as text too: SQLite's date functions would round it to the millisecond, to the next day.
-        day = f"substr({at}, 1, 10)" if span == "day" else f"substr({at}, 1, 7) || '-01'"
-        hour = f"CAST(substr({at}, 12, 2) AS INTEGER)"
+        utc_day = f"substr({at}, 1, 10)"
+        back = f"(CAST(strftime('%w', {utc_day}) AS INTEGER) + 6) % 7"  # days since Monday
+        day = {"day": utc_day, "week": f"date({utc_day}, '-' || ({back}) || ' days')",
+               "month": f"substr({at}, 1, 7) || '-01'"}[span]
+        hour, sunday = f"CAST(substr({at}, 12, 2) AS INTEGER)", f"strftime('%w', {utc_day}) = '0'"
     current = f"{row}.superseded = false"
     values = {
         "span": f"'{span}'", "day": day, "region_code": f"{row}.region_code", "program_id": f"{row}.program_id",
@@ -96,8 +100,9 @@ def _contribution(dialect: str, row: str, span: str) -> dict[str, str]:
         "ranked_sum": when(current),
     }
     for late in LATE_HOURS:
-        values[f"late{late}"] = flag(f"{hour} >= {late}") if span == "day" else "0"
-        values[f"late_sum{late}"] = when(f"{hour} >= {late}") if span == "day" else "0"
+        condition = {"day": f"{hour} >= {late}", "week": f"{sunday} AND {hour} >= {late}"}.get(span)
+        values[f"late{late}"] = flag(condition) if condition else "0"
+        values[f"late_sum{late}"] = when(condition) if condition else "0"
     return values
 
 
@@ -181,10 +186,9 @@ def rebuild_sql(dialect: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class Cover:
-    """A period [since, until) as roll-up rows (whole UTC months, whole UTC days) and the part-days left to read raw."""
+    """A period [since, until) as roll-up rows (whole UTC months, weeks and days) and the part-days read raw."""
 
-    months: tuple[date | None, date] | None  # month rows with day in [from, to); None: no month
-    days: tuple[tuple[date, date], ...]  # day rows with day in [from, to)
+    rows: tuple[tuple[str, date | None, date], ...]  # (span, from, to): rows of that span with day in [from, to)
     raw: tuple[tuple[datetime | None, datetime], ...]  # feedback rows with created_at in [from, to)
 
 
@@ -192,7 +196,7 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def cover(since: datetime | None, until: datetime) -> Cover:
+def cover(since: datetime | None, until: datetime, *, months: bool = True) -> Cover:
     """How to count [since, until) (since None: from the beginning) from the fewest rows."""
     last = until.astimezone(UTC).date()  # whole days end before this one
     first = None
@@ -200,26 +204,43 @@ def cover(since: datetime | None, until: datetime) -> Cover:
         first = since.astimezone(UTC).date()
         first += DAY if midnight(first) < since else timedelta()
         if first >= last:  # not one whole day
-            return Cover(None, (), ((since, until),))
-    raw = ([(since, midnight(first))] if since is not None and first is not None and since < midnight(first) else [])
+            return Cover((), ((since, until),))
+    raw = [(since, midnight(first))] if since is not None and first is not None and since < midnight(first) else []
     raw += [(midnight(last), until)] if midnight(last) < until else []
+    rows: list[tuple[str, date | None, date]] = []
+    segments: list[tuple[date | None, date]] = [(first, last)]
     last_month = last.replace(day=1)
-    first_month = None
-    if first is not None:
-        first_month = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-        if first_month >= last_month:
-            return Cover(None, ((first, last),), tuple(raw))
-    days = [(first, first_month)] if first is not None and first_month is not None and first < first_month else []
-    days += [(last_month, last)] if last_month < last else []
-    return Cover((first_month, last_month), tuple(days), tuple(raw))
+    first_month = None if first is None else _month_on_or_after(first)
+    if months and (first_month is None or first_month < last_month):
+        rows.append(("month", first_month, last_month))
+        segments = [(first, first_month)] if first is not None and first_month is not None else []
+        segments.append((last_month, last))
+    for start, end in segments:
+        assert start is not None, "a period from the beginning starts with months"
+        monday, end_monday = start + timedelta(days=-start.weekday() % 7), end - timedelta(days=end.weekday())
+        if monday < end_monday:
+            rows += [("day", start, monday), ("week", monday, end_monday), ("day", end_monday, end)]
+        else:
+            rows.append(("day", start, end))
+    return Cover(tuple(r for r in rows if r[1] is None or r[1] < r[2]), tuple(raw))
+
+
+def _month_on_or_after(day: date) -> date:
+    return day if day.day == 1 else (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def buckets(part: Cover) -> list[tuple[str, date]]:
+    """Every roll-up row's (span, day) a cover of days and weeks reads, newest first (not for months)."""
+    found = []
+    for span, start, end in part.rows:
+        assert start is not None and span != "month"
+        step = timedelta(days=7 if span == "week" else 1)
+        found += [(span, start + i * step) for i in range((end - start) // step)]
+    return sorted(found, key=lambda b: b[1], reverse=True)
 
 
 def rollup_rows(part: Cover) -> ColumnElement[bool]:
     """The roll-up rows of a cover (a condition on FeedbackRollup)."""
     span, day = col(FeedbackRollup.span), col(FeedbackRollup.day)
-    terms = []
-    if part.months is not None:
-        start, end = part.months
-        terms.append(and_(span == "month", *([day >= start] if start else []), day < end))
-    terms += [and_(span == "day", day >= start, day < end) for start, end in part.days]
+    terms = [and_(span == kind, *([day >= start] if start else []), day < end) for kind, start, end in part.rows]
     return or_(*terms) if terms else false()

@@ -1,9 +1,9 @@
 """Queries behind an official's summary: period figures, program ranking, weekly trend, recent comments.
 
-Five queries whatever the size of the scope or the period. The counts come from the roll-ups
-(storage/rollups.py: per program and UTC day or month): a period is its whole months and whole days
-there, and only the parts of days at its edges are read from the feedback rows. A million ratings
-are thousands of roll-up rows.
+Four queries whatever the size of the scope or the period. The counts come from the roll-ups
+(storage/rollups.py: per program and UTC day, week or month): a period is its whole months, weeks and
+days there, and only the parts of days at its edges are read from the feedback rows, from indexes alone.
+A million ratings are thousands of roll-up rows.
 Comments an official marked as spam or abusive count nowhere: not in the figures, the ranking, the
 trend, the waiting comments or the topics. They stay in the dashboard's feedback list (labelled), and in
 the exports and the data API's feed, which are the record.
@@ -16,26 +16,29 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, case, cast, false, func, literal, literal_column, select, union_all
+from sqlalchemy import Date, case, cast, false, func, literal, literal_column, null, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program, Region
-from storage.rollups import DAY, cover, midnight, rollup_rows
+from storage.rollups import DAY, Cover, buckets, cover, midnight, rollup_rows
 from storage.rollups import FeedbackRollup as Rollup
 
 ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}  # fixed offsets: Indonesia keeps no daylight saving time
 PRIOR_WEIGHT = 5  # the ranking's prior counts as this many ratings at the scope's overall mean
 TREND_WEEKS = 12
 # Built once: the same columns in every statement (SQLAlchemy caches the compiled form; building costs too).
+ZERO, NONE = literal_column("0"), null()
 STARS = [literal_column(str(n)) for n in range(1, 6)]
-ROLLUP_PERIOD = [*(func.sum(getattr(Rollup, f"r{n}")) for n in range(1, 6)), func.sum(Rollup.comments)]
-RAW_PERIOD = [*(func.count(case((col(Feedback.rating) == n, 1))) for n in STARS), func.count(col(Feedback.comment))]
+ROLLUP_STARS = [func.sum(getattr(Rollup, f"r{n}")) for n in range(1, 6)]
+RAW_STARS = [func.count(case((col(Feedback.rating) == n, 1))) for n in STARS]
 ROLLUP_RATINGS = func.sum(Rollup.r1 + Rollup.r2 + Rollup.r3 + Rollup.r4 + Rollup.r5)
-ROLLUP_STARS = func.sum(sum((n * getattr(Rollup, f"r{i}") for i, n in enumerate(STARS, 1)), literal_column("0")))
-PROGRAM = (col(Program.id), col(Program.name), col(Program.region_code))
-
+ROLLUP_TOTAL = func.sum(sum((n * getattr(Rollup, f"r{i}") for i, n in enumerate(STARS, 1)), ZERO))
+PROGRAM = (col(Program.id), col(Program.name), col(Program.region_code), col(Program.removed_at))
+NO_PROGRAM = (NONE, NONE, NONE, NONE)
+# Labels of the figures query's rows: the period, the one before, and ranking rows outside the period's scope.
+CURRENT, PREVIOUS, RANKED = 1, 0, 2
 
 @dataclass(frozen=True, slots=True)
 class ProgramRank:
@@ -121,66 +124,88 @@ def _first_monday(until: datetime, hours: int) -> tuple[date, date]:
     return last_monday - timedelta(weeks=TREND_WEEKS - 1), last_monday
 
 
-async def _period_figures(
-    session: AsyncSession, *, region_codes: Sequence[str] | None, since: datetime | None, until: datetime
-) -> tuple[PeriodFigures, PeriodFigures | None]:
-    """The period and the one just before it: roll-up rows and raw edges, one UNION ALL of (period, counts) rows."""
-    covers = [(1, cover(since, until))]
-    if since is not None:
-        covers.append((0, cover(since - (until - since), since)))
-    parts: list[Any] = []
-    for key, part in covers:
-        label: ColumnElement[Any] = literal_column(str(key))
-        parts.append(select(label, *ROLLUP_PERIOD).where(*_rollup_scope(region_codes), rollup_rows(part)))
-        parts += [select(label, *RAW_PERIOD).where(*_scope(region_codes), *_between(start, end), _counted())
-                  for start, end in part.raw]
-    totals = {key: [0] * 6 for key, _ in covers}
-    for key, *counts in (await session.exec(union_all(*parts))).all():  # type: ignore[call-overload]
-        totals[int(key)] = [a + int(b or 0) for a, b in zip(totals[int(key)], counts, strict=True)]
-    current = _period(totals[1][:5], totals[1][5])
-    return current, (_period(totals[0][:5], totals[0][5]) if since is not None else None)
+def _label(key: int) -> ColumnElement[Any]:
+    return literal_column(str(key))
 
 
-async def _ranking(
-    session: AsyncSession, *, region_codes: Sequence[str] | None, since: datetime | None, until: datetime
-) -> list[ProgramRank]:
-    """Programs by Bayesian average of the period's current ratings, so a single vote cannot top the list.
+def _figure_parts(region_codes: Sequence[str] | None, key: int, part: Cover, ranked: bool) -> list[Any]:
+    """SELECTs of (label, program, removed_at, stars 1-5, comments, ranked count, ranked sum) for one period.
 
-    Driven from the scope's programs, so each program's rows are one range of its roll-up or feedback index.
+    Roll-up rows per program (the ranking's too, for the current period); the part-days raw, each count
+    from an index alone: the ratings by region and time, the comments from the commented rows' index, and
+    (for the ranking) each program's current ratings from the per-program index.
     """
-    part = cover(since, until)
-    scope = [Program.removed_at.is_(None)]  # type: ignore[union-attr]
-    if region_codes is not None:
-        scope.append(Program.region_code.in_(list(region_codes)))  # type: ignore[attr-defined]
-    parts: list[Any] = [
-        select(*PROGRAM, func.sum(Rollup.ranked), func.sum(Rollup.ranked_sum))
-        .join(Rollup, col(Rollup.program_id) == col(Program.id))
-        .where(*scope, rollup_rows(part))
-        .group_by(col(Program.id))  # name and region follow from the primary key
-    ]
+    label, scope = _label(key), _scope(region_codes)
+    rollup_counts = (*ROLLUP_STARS, func.sum(Rollup.comments), func.sum(Rollup.ranked), func.sum(Rollup.ranked_sum))
+    if ranked:
+        parts: list[Any] = [
+            select(label, *PROGRAM, *rollup_counts).join(Program, col(Program.id) == col(Rollup.program_id))
+            .where(*_rollup_scope(region_codes), rollup_rows(part)).group_by(col(Program.id))
+        ]
+    else:
+        parts = [select(label, *NO_PROGRAM, *rollup_counts).where(*_rollup_scope(region_codes), rollup_rows(part))]
+    for start, end in part.raw:
+        parts.append(select(label, *NO_PROGRAM, *RAW_STARS, ZERO, ZERO, ZERO)
+                     .where(*scope, *_between(start, end), _counted()))
+        parts.append(select(label, *NO_PROGRAM, *([ZERO] * 5), func.count(), ZERO, ZERO)
+                     .where(*scope, *_between(start, end), _has_comment(), _counted()))
+    if not ranked:
+        return parts
+    programs = [] if region_codes is None else [col(Program.region_code).in_(list(region_codes))]
     parts += [
-        select(*PROGRAM, func.count(), func.sum(Feedback.rating))
+        select(_label(RANKED), *PROGRAM, *([ZERO] * 6), func.count(), func.sum(Feedback.rating))
         .join(Feedback, col(Feedback.program_id) == col(Program.id))
-        .where(*scope, _current(), _counted(), *_between(start, end))
+        .where(*programs, col(Program.removed_at).is_(None), _current(), _counted(), *_between(start, end))
         .group_by(col(Program.id))
         for start, end in part.raw
     ]
-    found: dict[int, list[Any]] = {}
-    for i, name, code, n, t in (await session.exec(union_all(*parts))).all():  # type: ignore[call-overload]
-        entry = found.setdefault(int(i), [name, code, 0, 0])
-        entry[2] += int(n or 0)
-        entry[3] += int(t or 0)
-    rows = [(i, name, code, n, t) for i, (name, code, n, t) in found.items() if n]
-    count = sum(r[3] for r in rows)
+    if region_codes is not None:  # programs of the scope rated as another region's: as the ranking counts them
+        parts.append(
+            select(_label(RANKED), *PROGRAM, *([ZERO] * 6), func.sum(Rollup.ranked), func.sum(Rollup.ranked_sum))
+            .join(Rollup, col(Rollup.program_id) == col(Program.id))
+            .where(*programs, col(Program.removed_at).is_(None), col(Rollup.region_code).not_in(list(region_codes)),
+                   rollup_rows(part))
+            .group_by(col(Program.id))
+        )
+    return parts
+
+
+async def _figures(
+    session: AsyncSession, *, region_codes: Sequence[str] | None, since: datetime | None, until: datetime
+) -> tuple[PeriodFigures, PeriodFigures | None, list[ProgramRank]]:
+    """The period, the one just before it and the period's ranking, in one UNION ALL."""
+    parts = _figure_parts(region_codes, CURRENT, cover(since, until), ranked=True)
+    if since is not None:
+        parts += _figure_parts(region_codes, PREVIOUS, cover(since - (until - since), since), ranked=False)
+    totals = {CURRENT: [0] * 6, PREVIOUS: [0] * 6}
+    ranked: dict[int, list[Any]] = {}
+    rows = (await session.exec(union_all(*parts))).all()  # type: ignore[call-overload]
+    for key, pid, name, code, removed, *counts in rows:
+        counts = [int(n or 0) for n in counts]
+        if key != RANKED:
+            totals[key] = [a + b for a, b in zip(totals[key], counts[:6], strict=True)]
+        in_ranking = key == RANKED or (region_codes is None or code in region_codes) and removed is None
+        if pid is not None and in_ranking and counts[6]:
+            entry = ranked.setdefault(int(pid), [name, code, 0, 0])
+            entry[2] += counts[6]
+            entry[3] += counts[7]
+    current = _period(totals[CURRENT][:5], totals[CURRENT][5])
+    previous = _period(totals[PREVIOUS][:5], totals[PREVIOUS][5]) if since is not None else None
+    return current, previous, _ranking(ranked)
+
+
+def _ranking(found: dict[int, list[Any]]) -> list[ProgramRank]:
+    """Programs by Bayesian average of the period's current ratings, so a single vote cannot top the list."""
+    count = sum(n for _, _, n, _ in found.values())
     if not count:
         return []
-    mean = sum(r[4] for r in rows) / count
+    mean = sum(t for _, _, _, t in found.values()) / count
     ranks = [
         ProgramRank(
             program_id=i, name=name, region_code=code, count=n, average=t / n,
             score=(PRIOR_WEIGHT * mean + t) / (PRIOR_WEIGHT + n),
         )
-        for i, name, code, n, t in rows
+        for i, (name, code, n, t) in found.items()
     ]
     ranks.sort(key=lambda r: (-r.score, -r.count, r.name, r.program_id))
     return ranks
@@ -188,78 +213,85 @@ async def _ranking(
 
 async def _trend(
     session: AsyncSession, *, region_codes: Sequence[str] | None, until: datetime, zone: str
-) -> tuple[list[tuple[date, int, float | None]], int, dict[date, int]]:
+) -> tuple[list[tuple[date, int, float | None]], list[tuple[datetime, int]]]:
     """The last TREND_WEEKS local weeks up to `until`, empty weeks included; with the comments counted on the way.
 
-    A local week starts at a local midnight, a UTC hour the day rows split at (their `late` counts). Returns
-    the weeks, the comments of the last part-day (read raw) and the comments of each whole UTC day read.
+    A local week starts at a local midnight, a UTC hour the day and week rows split at (their `late`
+    counts). Returns the weeks and, newest first, each roll-up row's start and comments (the part-day read
+    raw first).
     """
     hours = ZONE_HOURS[zone]
     late, late_sum = getattr(Rollup, f"late{24 - hours}"), getattr(Rollup, f"late_sum{24 - hours}")
     first_monday, last_monday = _first_monday(until, hours)
-    first_day, last_day = first_monday - DAY, until.astimezone(UTC).date()  # UTC days [first_day, last_day)
-    utc_day = col(Rollup.day)
-    whole = (
-        select(literal_column("0"), utc_day, ROLLUP_RATINGS, ROLLUP_STARS, func.sum(late), func.sum(late_sum),
-               func.sum(Rollup.comments))
-        .where(*_rollup_scope(region_codes), col(Rollup.span) == "day", utc_day >= first_day, utc_day < last_day)
-        .group_by(utc_day)
+    last_day = until.astimezone(UTC).date()
+    # From the UTC Sunday before the first Monday (its late hours are the first local week), by whole UTC weeks.
+    part = cover(midnight(first_monday - DAY), midnight(last_day), months=False)
+    span, day = col(Rollup.span), col(Rollup.day)
+    rollup = (
+        select(span, day, ROLLUP_RATINGS, ROLLUP_TOTAL, func.sum(late), func.sum(late_sum), func.sum(Rollup.comments))
+        .where(*_rollup_scope(region_codes), rollup_rows(part))
+        .group_by(span, day)
     )
-    # The last part-day read raw, in the same shape: its ratings, and those from local midnight on.
-    start, midnight_local = midnight(last_day), midnight(last_day) + timedelta(hours=24 - hours)
-    late_row = col(Feedback.created_at) >= midnight_local
-    tail: Any = (
-        select(literal_column("1"), literal(last_day, Date), func.count(), func.sum(Feedback.rating),
-               func.count(case((late_row, 1))), func.sum(case((late_row, Feedback.rating))),
-               func.count(col(Feedback.comment)))
-        .where(*_scope(region_codes), *_between(start, until), _counted())
+    # The last part-day read raw, in the same shape (its ratings, those from local midnight on), then its comments.
+    start, scope = midnight(last_day), _scope(region_codes)
+    late_row = col(Feedback.created_at) >= start + timedelta(hours=24 - hours)
+    raw_day = literal(last_day, Date)
+    ratings = (
+        select(literal_column("'raw'"), raw_day, func.count(), func.sum(Feedback.rating),
+               func.count(case((late_row, 1))), func.sum(case((late_row, Feedback.rating))), ZERO)
+        .where(*scope, *_between(start, until), _counted())
+    )
+    comments = (
+        select(literal_column("'raw'"), raw_day, ZERO, ZERO, ZERO, ZERO, func.count())
+        .where(*scope, *_between(start, until), _has_comment(), _counted())
     )
     weeks: dict[date, list[int]] = {}
 
-    def add(day: date, n: int, total: int) -> None:
-        monday = day - timedelta(days=day.weekday())
+    def add(monday: date, n: int, total: int) -> None:
         if first_monday <= monday <= last_monday:
             week = weeks.setdefault(monday, [0, 0])
             week[0] += n
             week[1] += total
 
-    tail_comments = 0
-    daily_comments = {first_day + timedelta(days=i): 0 for i in range((last_day - first_day).days)}
-    rows = (await session.exec(union_all(whole, tail))).all()  # type: ignore[call-overload]
-    for kind, day, n, total, late_n, late_total, comments in rows:
-        day = date.fromisoformat(day) if isinstance(day, str) else day
+    found: dict[tuple[str, date], int] = {}
+    tail = 0
+    rows = (await session.exec(union_all(rollup, ratings, comments))).all()  # type: ignore[call-overload]
+    for kind, when, n, total, late_n, late_total, said in rows:
+        when = date.fromisoformat(when) if isinstance(when, str) else when
         n, total, late_n, late_total = int(n or 0), int(total or 0), int(late_n or 0), int(late_total or 0)
-        add(day, n - late_n, total - late_total)  # before local midnight: the same date
-        add(day + DAY, late_n, late_total)  # from local midnight on: the next local day
-        if int(kind):
-            tail_comments = int(comments or 0)
+        if kind == "week":  # a UTC week: its late Sunday hours are the next local week's
+            add(when, n - late_n, total - late_total)
+            add(when + timedelta(weeks=1), late_n, late_total)
+        else:  # a UTC day: its late hours are the next local day's
+            add(when - timedelta(days=when.weekday()), n - late_n, total - late_total)
+            following = when + DAY
+            add(following - timedelta(days=following.weekday()), late_n, late_total)
+        if kind == "raw":
+            tail += int(said or 0)
         else:
-            daily_comments[day] = int(comments or 0)
+            found[(kind, when)] = int(said or 0)
     trend = []
     for i in range(TREND_WEEKS):
         monday = first_monday + timedelta(weeks=i)
         n, total = weeks.get(monday, (0, 0))
         trend.append((monday, n, total / n if n else None))
-    return trend, tail_comments, daily_comments
+    counted = [(start, tail)] + [(midnight(when), found.get((kind, when), 0)) for kind, when in buckets(part)]
+    return trend, counted
 
 
-def _comments_from(
-    since: datetime | None, until: datetime, tail: int, daily: dict[date, int], limit: int
-) -> datetime | None:
-    """The latest midnight from which the period still has `limit` comments (else `since`): the newest are there.
+def _comments_from(since: datetime | None, counted: list[tuple[datetime, int]], limit: int) -> datetime | None:
+    """The latest start from which the period still has `limit` comments (else `since`): the newest are there.
 
-    `tail` counts those of the last part-day, `daily` those of each whole UTC day the trend read.
+    `counted` is contiguous time, newest first: (start, comments from there to the next start).
     """
-    last_day = until.astimezone(UTC).date()
-    if since is not None and since > midnight(last_day):
-        return since
-    count, day = tail, last_day
-    while count < limit:
-        day -= DAY
-        if day not in daily or (since is not None and midnight(day) < since):
-            return since
-        count += daily[day]
-    return midnight(day)
+    total = 0
+    for start, comments in counted:
+        if since is not None and start < since:
+            break
+        total += comments
+        if total >= limit:
+            return start
+    return since
 
 
 async def weekly_trend(
@@ -299,24 +331,24 @@ async def summary_figures(
     zone: str = "WIB",
     comment_limit: int = 2000,
 ) -> Figures:
-    """Everything a summary shows for [since, until) in one scope (None: the whole country); five queries."""
+    """Everything a summary shows for [since, until) in one scope (None: the whole country); four queries."""
     if zone not in ZONE_HOURS:
         raise ValueError(f"unknown time zone {zone!r}; expected one of {', '.join(ZONE_HOURS)}")
     if until.tzinfo is None or (since is not None and since.tzinfo is None):
         raise ValueError("since and until must be timezone-aware")
-    scope = _scope(region_codes)
-    current, previous = await _period_figures(session, region_codes=region_codes, since=since, until=until)
-    programs = await _ranking(session, region_codes=region_codes, since=since, until=until)
+    current, previous, programs = await _figures(session, region_codes=region_codes, since=since, until=until)
     # A literal, not a parameter: SQLite uses a partial index only when the query repeats its constant.
+    # The country: every row of the small partial index, with no region to match.
+    scope = [] if region_codes is None else _scope(region_codes)
     waiting_stmt = select(func.count()).select_from(Feedback).where(
         *scope, Feedback.status == literal_column("'baru'"), _has_comment(), _counted()
     )
     waiting = int(await session.scalar(waiting_stmt) or 0)
-    weekly, tail, daily = await _trend(session, region_codes=region_codes, until=until, zone=zone)
-    start = _comments_from(since, until, tail, daily, comment_limit)
+    weekly, counted = await _trend(session, region_codes=region_codes, until=until, zone=zone)
+    start = _comments_from(since, counted, comment_limit)
     comments_stmt = (
         select(Feedback.comment)
-        .where(*scope, *_between(start, until), _has_comment(), _counted())
+        .where(*_scope(region_codes), *_between(start, until), _has_comment(), _counted())
         .order_by(Feedback.created_at.desc(), Feedback.id.desc())  # type: ignore[attr-defined, union-attr]
         .limit(comment_limit)
     )

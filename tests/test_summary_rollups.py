@@ -17,15 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import delete, select, text, update
 
 from storage import feedback as feedback_store
 from storage import residents as resident_store
 from storage.db import Database, alembic_config, upgrade_async
-from storage.models import Feedback, Program
+from storage.models import Feedback, Program, UTCDateTime
 from storage.rollups import COUNTS, KEY, FeedbackRollup, rebuild_sql
-from storage.seed import load_seed
 from storage.summary import summary_figures
 from tests.summary_oracle import expected_figures, stored
 from tests.test_identity import PG_ADMIN_URL, _pg_admin
@@ -183,24 +183,37 @@ async def old_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 async def test_the_migration_counts_the_feedback_already_stored(old_url: str) -> None:
     rng = random.Random(7)
     times = instants(rng)
+    stamp = UTCDateTime()
     db = Database(old_url)
     try:
-        async with db.unit_of_work() as s:
-            await load_seed(s)
-            pids = (await s.exec(select(Program.id, Program.region_code))).all()  # type: ignore[call-overload]
-            values = [{"program_id": pid, "region_code": code, "rating": rng.randint(1, 5), "status": "baru",
-                       "superseded": rng.random() < 0.2, "comment": rng.choice([None, "ada komentar"]),
-                       "moderation": rng.choice([None] * 9 + ["spam"]), "created_at": rng.choice(times),
-                       "updated_at": UNTIL, "ticket": f"T{i:06d}"}
-                      for i, (pid, code) in enumerate(rng.choices(pids, k=300))]
-            await s.exec(Feedback.__table__.insert().values(values))  # type: ignore[attr-defined, call-overload]
+        async with db.unit_of_work() as s:  # the tables as revision 0009 has them, whatever the seed is now
+            regions = sa.table("regions", *(sa.column(c) for c in ("code", "name", "kind", "province", "province_code",
+                                                                  "timezone", "lat", "lon", "cohort_year")))
+            await s.exec(regions.insert().values([  # type: ignore[call-overload]
+                {"code": code, "name": code, "kind": "kota", "province": code[:2], "province_code": code[:2],
+                 "timezone": zone, "lat": 0.0, "lon": 0.0, "cohort_year": 2018}
+                for code, zone in zip(REGIONS, ("WIB", "WIB", "WITA", "WIT"), strict=True)]))
+            programs = sa.table("programs", *(sa.column(c) for c in ("id", "region_code", "name", "description",
+                                                                    "dimension", "status")),
+                                sa.column("created_at", stamp))
+            await s.exec(programs.insert().values([  # type: ignore[call-overload]
+                {"id": 1 + i, "region_code": code, "name": f"Uji {i}", "description": "d", "dimension": "living",
+                 "status": "berjalan", "created_at": UNTIL} for i, code in enumerate(REGIONS * 2)]))
+            values = [{"program_id": 1 + i % 8, "region_code": REGIONS[i % 4], "rating": rng.randint(1, 5),
+                       "status": "baru", "superseded": rng.random() < 0.2, "comment": rng.choice([None, "komentar"]),
+                       "moderation": rng.choice([None] * 9 + ["spam"]), "needs_review": False,
+                       "created_at": rng.choice(times), "updated_at": UNTIL, "ticket": f"T{i:06d}"}
+                      for i in range(300)]
+            feedback = sa.table("feedback", *(sa.column(c) for c in values[0] if c not in ("created_at", "updated_at")),
+                                sa.column("created_at", stamp), sa.column("updated_at", stamp))
+            await s.exec(feedback.insert().values(values))  # type: ignore[call-overload]
     finally:
         await db.dispose()
 
     await upgrade_async(old_url)
     db = Database(old_url)
     try:
-        assert len(await kept(db)) > 100
+        assert len(await kept(db)) > 50
         await check(db, 1)
     finally:
         await db.dispose()
