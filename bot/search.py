@@ -155,7 +155,7 @@ class RegionIndex:
                         self._offer_place(best, place, KECAMATAN_PREFIX)
                     elif place.kind != "kecamatan" and kind != "kecamatan" and villages and len(key) >= 5:
                         self._offer_place(best, place, VILLAGE_PREFIX)
-        if not exact_only and not any(m.score >= REGION_PREFIX and m.place is None for m in best.values()):
+        if not exact_only and _typos_wanted(best, kind):
             self._typos(best, kind, key)
 
     def _offer_place(self, best: dict[str, Match], place: Place, score: float) -> None:
@@ -220,6 +220,15 @@ class RegionIndex:
         """The region whose centroid is closest, and the distance in km."""
         found = min(self.regions, key=lambda r: haversine_km(lat, lon, r.lat, r.lon))
         return found, haversine_km(lat, lon, found.lat, found.lon)
+
+
+def _typos_wanted(best: dict[str, Match], kind: str | None) -> bool:
+    """Only where no kabupaten/kota matched well ("makasar" is a kecamatan in Jakarta, and Kota Makassar);
+    for "kecamatan …", only where no kecamatan did."""
+    for m in best.values():
+        if m.score >= REGION_PREFIX and (m.place is not None if kind == "kecamatan" else m.place is None):
+            return False
+    return True
 
 
 def _offer(best: dict[str, Match], match: Match) -> None:

@@ -14,6 +14,7 @@ from handlers.region_prompt import ask_region, confirmation, current_region_note
 from handlers.subscriptions import ask_once
 
 COHORT_MARK = "★"  # a region of the smart-city cohorts, in lists of regions
+SHORT_KINDS = {"kecamatan": "Kec.", "kelurahan": "Kel.", "desa": "Ds.", "distrik": "Distrik"}
 
 
 def is_browse_request(turn: Turn, text: str) -> bool:
@@ -59,12 +60,18 @@ async def search_text(turn: Turn, text: str) -> None:
 
 
 def match_label(match: Match) -> str:
-    """"Kota Bandung (Jawa Barat)", or the place that matched: "Kecamatan Cibinong, Kabupaten Bogor"."""
+    """"Kota Bandung (Jawa Barat)", or the place that matched: "Kecamatan Cibinong, Kabupaten Bogor".
+
+    Shortened, where it is too long for a button, without the province or with "Kec."/"Kel."/"Ds.".
+    """
     mark = f" {COHORT_MARK}" if match.region.cohort_year else ""
     if match.place is None:
-        return f"{match.region.name} ({match.region.province}){mark}"
-    kind = (match.place_kind or "").capitalize()
-    return f"{kind} {match.place.name}, {match.region.name}{mark}"
+        labels = [f"{match.region.name} ({match.region.province}){mark}", f"{match.region.name}{mark}"]
+    else:
+        kind = match.place_kind or ""
+        labels = [f"{kind.capitalize()} {match.place.name}, {match.region.name}{mark}",
+                  f"{SHORT_KINDS.get(kind, kind)} {match.place.name}, {match.region.name}{mark}"]
+    return next((label for label in labels if len(label) <= kb.BUTTON_TEXT_MAX), labels[-1])
 
 
 def example(text: str, found: Found) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -58,7 +59,7 @@ def build_places(source: Path) -> list[str]:
 def encode_ring(ring: list[list[float]]) -> str:
     points = [(round(lon * SCALE), round(lat * SCALE)) for lon, lat in ring]
     numbers = [*points[0]]
-    for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(points):
         numbers += [x1 - x0, y1 - y0]
     return ",".join(map(str, numbers))
 
