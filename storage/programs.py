@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program, utcnow
+from storage.rollups import FeedbackRollup
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,16 +19,20 @@ class ProgramWithStats:
     distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
 
-def _current_stats():  # type: ignore[no-untyped-def]
-    """Per program: average and count of each resident's latest rating (superseded ones excluded)."""
+def _region_stats(region_code: str):  # type: ignore[no-untyped-def]
+    """Per program of the region: count and sum of its current ratings, from the monthly roll-ups.
+
+    The roll-ups (storage/rollups.py) count what `program_with_stats` counts (ratings not superseded, none an
+    official marked), so a region's list reads a few rows per program and month, not every rating.
+    """
     return (
         select(
-            Feedback.program_id.label("program_id"),
-            func.avg(Feedback.rating).label("average"),
-            func.count().label("count"),
+            FeedbackRollup.program_id.label("program_id"),  # type: ignore[attr-defined]
+            func.sum(FeedbackRollup.ranked).label("count"),
+            func.sum(FeedbackRollup.ranked_sum).label("total"),
         )
-        .where(Feedback.superseded.is_(False), Feedback.moderation.is_(None))  # type: ignore[attr-defined, union-attr]
-        .group_by(Feedback.program_id)
+        .where(FeedbackRollup.span == "month", FeedbackRollup.region_code == region_code)
+        .group_by(FeedbackRollup.program_id)
         .subquery()
     )
 
@@ -38,9 +43,9 @@ async def region_programs_page(
     """One page of a region's active programs with their rating summary: two queries, whatever the size."""
     active = (Program.region_code == region_code) & Program.removed_at.is_(None)  # type: ignore[union-attr]
     total = await session.scalar(select(func.count()).select_from(Program).where(active))
-    stats = _current_stats()
+    stats = _region_stats(region_code)
     stmt = (
-        select(Program, stats.c.average, stats.c.count)
+        select(Program, stats.c.count, stats.c.total)
         .outerjoin(stats, stats.c.program_id == Program.id)
         .where(active)
         .order_by(Program.name, Program.id)
@@ -49,8 +54,8 @@ async def region_programs_page(
     )
     result = await session.exec(stmt)  # type: ignore[call-overload]
     rows = [
-        ProgramWithStats(program=p, average=float(avg) if avg is not None else None, count=int(cnt or 0))
-        for p, avg, cnt in result.all()
+        ProgramWithStats(program=p, average=int(sum_) / int(cnt) if cnt else None, count=int(cnt or 0))
+        for p, cnt, sum_ in result.all()
     ]
     return rows, int(total or 0)
 
