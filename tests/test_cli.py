@@ -42,7 +42,7 @@ def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:
 def test_db_upgrade_seed_and_import(tmp_path: Path) -> None:
     assert quickwin(tmp_path, "db", "upgrade").returncode == 0
     seeded = quickwin(tmp_path, "seed")
-    assert seeded.returncode == 0 and "98 new regions, 29 new programs" in seeded.stdout
+    assert seeded.returncode == 0 and "514 new regions, 29 new programs" in seeded.stdout
     assert "0 new regions, 0 new programs" in quickwin(tmp_path, "seed").stdout
     bad = tmp_path / "bad.csv"
     bad.write_text(
