@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,7 @@ INBOX_PER_PAGE = 3
 ANSWERING = "answer"  # an official writing an answer
 REPLYING = "reply"  # a resident writing a follow-up
 STATUSES = ("baru", "diproses", "selesai")
+RECENT_ANSWER = timedelta(days=7)  # text sent without a reply is offered as a follow-up on a ticket answered since
 
 
 PSEUDONYM_CHARS = 8  # 40 bits
@@ -183,16 +185,48 @@ async def follow_up(session: AsyncSession, resident: Resident, text: str) -> tup
     if ticket is None:
         residents.set_state(session, resident, None)
         return AnswerOutcome.GONE, None
+    outcome = follow_up_on(session, ticket, text)
+    if outcome is AnswerOutcome.SENT:
+        residents.set_state(session, resident, None)
+    return outcome, ticket
+
+
+def follow_up_on(session: AsyncSession, ticket: Ticket, text: str) -> AnswerOutcome:
+    """Store the resident's follow-up on their ticket (whatever flow they are in): back to the inbox as new."""
     text = text.strip()
     if (refused := _unusable(text, COMMENT_MAX)) is not None:
-        return refused, ticket
+        return refused
     store.add_message(session, feedback_id=ticket.feedback.id, kind="followup", text=text)  # type: ignore[arg-type]
     ticket.feedback.status = "baru"
     if ticket.feedback.comment is None:
         ticket.feedback.comment = text  # a rating without comment becomes a conversation now
     feedback_store.save(session, ticket.feedback)
-    residents.set_state(session, resident, None)
-    return AnswerOutcome.SENT, ticket
+    return AnswerOutcome.SENT
+
+
+async def own_ticket_by_number(session: AsyncSession, resident: Resident, number: str) -> Ticket | None:
+    """The resident's own ticket with this number (parse_ticket's form); None for anyone else's."""
+    row = await store.feedback_by_ticket(session, ticket=number)
+    if row is None or row.resident_id != resident.telegram_id:
+        return None
+    return await _ticket(session, row)
+
+
+async def recently_answered(session: AsyncSession, resident: Resident, now: datetime) -> Ticket | None:
+    """The resident's one ticket an official answered in the last RECENT_ANSWER days, if exactly one was."""
+    ids = await store.answered_since(session, resident_id=resident.telegram_id, since=now - RECENT_ANSWER, limit=2)
+    if len(ids) != 1:
+        return None
+    return await own_ticket(session, resident, ids[0])
+
+
+async def answerers(session: AsyncSession, feedback_id: int) -> list[Resident]:
+    """The officials who answered this ticket (as residents: their chat language), to hear of a follow-up."""
+    found = []
+    for official_id in await store.answerer_ids(session, feedback_id=feedback_id):
+        if (row := await resident_store.get_resident(session, telegram_id=official_id)) is not None:
+            found.append(row)
+    return found
 
 
 async def satisfaction(session: AsyncSession, resident: Resident, feedback_id: int, satisfied: bool) -> Ticket | None:

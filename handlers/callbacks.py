@@ -61,6 +61,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # residents, on an answered ticket
     "reply": ("int",),            # reply to an official's answer
     "sat": ("int", "yesno"),      # satisfied with a closed ticket?
+    "fup": ("int", "nonce", "yesno"),  # send the kept text as a follow-up on this ticket? (one showing)
     # subscriptions and announcements
     "sub": ("yesno",),            # announcements for my region: yes / no
     "subq": ("yesno",),           # the same, answering the question asked once after choosing the region

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import residents, tickets
-from handlers import broadcast, catalogue
+from handlers import broadcast, catalogue, replies
 from handlers.common import Turn, in_turn
 from handlers.inbox import on_answer_text, on_reply_text
 from handlers.rating import on_comment_text
@@ -15,7 +15,9 @@ async def on_text(turn: Turn) -> None:
     """Route free text by where the resident is in a flow."""
     text = turn.update.effective_message.text or ""  # type: ignore[union-attr]
     state = turn.resident.state
-    if state == residents.COMMENTING:
+    if (ticket := await replies.replied_ticket(turn)) is not None:  # a reply about a ticket, in any flow
+        await replies.on_reply_to_ticket(turn, ticket, text)
+    elif state == residents.COMMENTING:
         await on_comment_text(turn, text)
     elif state == tickets.ANSWERING:
         await on_answer_text(turn, text)
@@ -27,6 +29,8 @@ async def on_text(turn: Turn) -> None:
         await catalogue.on_text(turn, text)
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         await search_text(turn, text)
+    elif state is None and await replies.offer(turn, text):
+        return
     else:
         turn.reply(
             turn.t.gettext(
@@ -43,6 +47,9 @@ async def on_other_message(turn: Turn) -> None:
     state = turn.resident.state
     if state == broadcast.PHOTO and turn.update.effective_message and turn.update.effective_message.photo:
         await broadcast.on_photo(turn)
+        return
+    if (ticket := await replies.replied_ticket(turn)) is not None:
+        replies.media_hint(turn, ticket)
         return
     if state == residents.COMMENTING:
         text = _("Please write your comment as text, or press Skip.")

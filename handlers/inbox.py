@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot import catalog, moderation, quota, tickets
+from bot import catalog, quota, tickets
 from bot.auth import Actor
 from bot.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.i18n import Translator
@@ -16,6 +16,7 @@ from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.officials import not_an_official
 from handlers.programs import label
+from handlers.replies import passed_on
 from storage.tickets import InboxItem
 
 
@@ -214,15 +215,8 @@ async def on_reply_text(turn: Turn, text: str) -> None:
     outcome, ticket = await tickets.follow_up(turn.session, turn.resident, text)
     if outcome is AnswerOutcome.GONE or ticket is None:
         turn.reply(_("This ticket was not found."))
-    elif outcome is AnswerOutcome.EMPTY:
-        turn.reply(_("The reply is empty. Please write it, or type /batal."))
-    elif outcome is AnswerOutcome.TOO_LONG:
-        turn.reply(_("Your reply is too long: {length} characters, and the limit is {max}. Please shorten it.").format(
-            length=turn.t.integer(len(text.strip())), max=turn.t.integer(tickets.ANSWER_MAX)))
     else:
-        moderation.screen(turn.session, ticket.feedback, text)
-        turn.reply(_("Thank you. Your reply on {ticket} has been passed on to the officials.").format(
-            ticket=ticket.feedback.ticket))
+        await passed_on(turn, ticket, outcome, text)
 
 
 @in_turn

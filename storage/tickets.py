@@ -95,3 +95,32 @@ def add_message(
 async def messages_of(session: AsyncSession, *, feedback_id: int) -> list[TicketMessage]:
     stmt = select(TicketMessage).where(TicketMessage.feedback_id == feedback_id).order_by(TicketMessage.id)
     return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+
+
+async def feedback_by_ticket(session: AsyncSession, *, ticket: str) -> Feedback | None:
+    stmt = select(Feedback).where(Feedback.ticket == ticket)
+    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload, no-any-return]
+
+
+async def answered_since(session: AsyncSession, *, resident_id: int, since: datetime, limit: int) -> list[int]:
+    """The resident's tickets an official answered since then, newest answer first (at most `limit`)."""
+    stmt = (
+        select(TicketMessage.feedback_id)
+        .join(Feedback, Feedback.id == TicketMessage.feedback_id)
+        .where(Feedback.resident_id == resident_id, TicketMessage.kind == "answer", TicketMessage.at > since)
+        .group_by(TicketMessage.feedback_id)
+        .order_by(func.max(TicketMessage.at).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+
+
+async def answerer_ids(session: AsyncSession, *, feedback_id: int) -> list[int]:
+    """The officials who answered the ticket, each once."""
+    stmt = (
+        select(TicketMessage.official_id)
+        .where(TicketMessage.feedback_id == feedback_id, TicketMessage.kind == "answer",
+               TicketMessage.official_id.is_not(None))  # type: ignore[union-attr]
+        .distinct()
+    )
+    return [int(i) for i in (await session.exec(stmt)).scalars()]  # type: ignore[call-overload]
