@@ -22,6 +22,7 @@ from bot.search import RegionEntry, RegionIndex
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.metrics import BotMetrics
 from bot.telegram.outbound import Limits, Outbound
+from bot.workers.retention import retention_loop
 from handlers.broadcast_sender import Sender
 from handlers.digest import digest_loop
 from handlers.errors import on_error
@@ -125,6 +126,7 @@ def build_application(
         if run_digests:  # the long-running work of a real deployment (tests drive it step by step)
             background.append(asyncio.create_task(digest_loop(application), name="weekly-digest"))
             background.append(asyncio.create_task(Sender(application).run_forever(), name="broadcast-sender"))
+            background.append(asyncio.create_task(retention_loop(application), name="retention"))
 
     async def post_stop(_application: Application) -> None:  # type: ignore[type-arg]
         """The workers stop before the Bot API client closes (they would send into a closed client)."""

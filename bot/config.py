@@ -50,6 +50,8 @@ class StoreSettings(BaseSettings):
     telegram_chat_burst: int = Field(default=2, ge=1, le=20)  # messages to one private chat at once
     telegram_group_per_minute: float = Field(default=16.0, gt=0)  # to one group (Telegram: 20)
     telegram_retry_seconds: float = Field(default=600.0, ge=1)  # how long a call is retried after failures
+    # Comments and replies older than this are anonymised, and residents silent this long removed (bot/workers/).
+    retention_months: int = Field(default=24, ge=1, le=240)
 
     @field_validator("redis_url")
     @classmethod
@@ -153,6 +155,10 @@ class Settings(StoreSettings):
     tickets_per_program_per_day: int = Field(default=3, ge=0)  # ratings of one program by one resident, 24 hours
     messages_per_minute: int = Field(default=20, ge=0)  # updates from one person; beyond: one notice, then a pause
     flood_pause_seconds: int = Field(default=60, ge=1, le=3600)  # how long a flood's further updates are ignored
+    # Who is responsible for the data (pengendali data pribadi, UU No. 27/2022) and how to reach them: named in
+    # the privacy notice; required to run against Telegram's own Bot API (require_data_controller).
+    data_controller: str | None = None
+    data_controller_contact: str | None = None
 
     @field_validator("webhook_url", "public_url")
     @classmethod
@@ -193,6 +199,18 @@ class Settings(StoreSettings):
                 "self-hosted Bot API server in TELEGRAM_API_URL)"
             )
         return self
+
+    def require_data_controller(self) -> None:
+        """The bot is in production when it talks to Telegram's own Bot API: the notice must name the controller."""
+        missing = [name for name, value in (("DATA_CONTROLLER", self.data_controller),
+                                            ("DATA_CONTROLLER_CONTACT", self.data_controller_contact))
+                   if not (value and value.strip())]
+        if missing and self.official_api:
+            raise ConfigError(
+                "Configuration problem:\n  " + " and ".join(missing) + " must be set: the privacy notice names who "
+                "is responsible for residents' data and how to reach them (e.g. DATA_CONTROLLER=\"Dinas Kominfo "
+                "Kota Bandung\", DATA_CONTROLLER_CONTACT=\"ppid@bandung.go.id\")"
+            )
 
     @property
     def official_api(self) -> bool:

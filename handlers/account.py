@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove
 
-from bot import catalog, export, feedback, residents
+from bot import catalog, export_resident, feedback, residents
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
@@ -139,13 +139,11 @@ async def cmd_cancel(turn: Turn) -> None:
 
 @in_turn
 async def cmd_my_data(turn: Turn) -> None:
-    """Send the resident all their data as a JSON file."""
-    data = await export.resident_data(turn.session, turn.resident)
-    turn.document(
-        "quickwin-data.json",
-        export.to_json_bytes(data),
-        turn.t.gettext("All the data we keep about you. To delete it, type /hapusdata."),
-    )
+    """Send the resident all their data as a JSON file, with a short summary under it."""
+    data, counts = await export_resident.resident_data(turn.session, turn.resident)
+    region = await residents.region_of(turn.session, turn.resident)
+    caption = export_resident.summary(turn.t, counts, region.name if region else None)
+    turn.document(export_resident.FILENAME, export_resident.to_json_bytes(data), caption)
 
 
 @in_turn

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import BroadcastRecipient, Feedback, ProgramFollow, Resident, utcnow
+from storage.codes import new_ticket
+from storage.feedback import TICKET_ATTEMPTS
+from storage.models import (
+    AuditEntry,
+    BroadcastRecipient,
+    Feedback,
+    LoginToken,
+    Official,
+    ProgramFollow,
+    Region,
+    Resident,
+    TicketMessage,
+    WebSession,
+    utcnow,
+)
 from storage.moderation import forget_resident_in_audit
+from storage.summary import ZONE_HOURS
+
+RESIDENT_KINDS = ("followup", "satisfaction")  # what a resident adds to a ticket's conversation
 
 
 async def get_resident(session: AsyncSession, *, telegram_id: int, for_update: bool = False) -> Resident | None:
@@ -38,14 +58,60 @@ def touch(session: AsyncSession, resident: Resident) -> None:
 
 
 async def erase_resident(session: AsyncSession, *, telegram_id: int) -> int:
-    """Delete a resident; their ratings stay only as anonymous numbers. Returns ratings kept."""
-    result = await session.exec(  # type: ignore[call-overload]
-        update(Feedback)
-        .where(Feedback.resident_id == telegram_id)
-        .values(resident_id=None, comment=None, dedup_key=None, updated_at=utcnow())
-    )
-    await session.exec(delete(BroadcastRecipient).where(BroadcastRecipient.resident_id == telegram_id))  # type: ignore[call-overload, arg-type]
-    await session.exec(delete(ProgramFollow).where(ProgramFollow.resident_id == telegram_id))  # type: ignore[call-overload, arg-type]
-    await session.exec(delete(Resident).where(Resident.telegram_id == telegram_id))  # type: ignore[call-overload, arg-type]
+    """Delete everything a resident wrote or that points to them; returns the ratings kept as anonymous numbers.
+
+    What stays of a rating: its stars, program, region, the local day (as that day's noon, so every figure
+    by local day is unchanged), whether it was superseded or marked by an official, and the ticket's status
+    under a freshly drawn number: the one the resident knew finds nothing any more. The officials' answers
+    and status changes stay on it; the comment, the replies and follow-ups, the satisfaction verdict go.
+    Safe to run twice, and by two processes at once: every statement selects by the resident.
+    """
+    kept = await _anonymise_ratings(session, telegram_id=telegram_id)
+    for column in (BroadcastRecipient.resident_id, ProgramFollow.resident_id, LoginToken.official_id,
+                   WebSession.official_id, Resident.telegram_id):
+        await session.exec(delete(column.class_).where(column == telegram_id))  # type: ignore[call-overload, attr-defined]
     await forget_resident_in_audit(session, telegram_id=telegram_id)  # a mute's entry no longer says whom
-    return int(result.rowcount or 0)
+    if await session.get(Official, telegram_id) is None:  # an official's own actions stay accountable
+        await session.exec(update(AuditEntry).where(AuditEntry.actor_id == telegram_id).values(actor_id=None))  # type: ignore[call-overload, arg-type]
+    return kept
+
+
+def _local_noon(at: datetime, zone: str) -> datetime:
+    """Noon of the local day `at` falls on in a region's zone, in UTC: the day, and nothing finer."""
+    offset = timedelta(hours=ZONE_HOURS.get(zone, ZONE_HOURS["WIB"]))
+    local_day = (at.astimezone(UTC) + offset).date()
+    return datetime.combine(local_day, time(12), UTC) - offset
+
+
+async def _anonymise_ratings(session: AsyncSession, *, telegram_id: int) -> int:
+    stmt = (
+        select(Feedback.id, Feedback.created_at, Feedback.region_code, Region.timezone)  # type: ignore[call-overload]
+        .join(Region, Region.code == Feedback.region_code)
+        .where(Feedback.resident_id == telegram_id)
+    )
+    rows = (await session.exec(stmt)).all()
+    if not rows:
+        return 0
+    ids = [row[0] for row in rows]
+    await session.exec(delete(TicketMessage).where(  # type: ignore[call-overload]
+        TicketMessage.feedback_id.in_(ids), TicketMessage.kind.in_(RESIDENT_KINDS)))  # type: ignore[attr-defined]
+    kept = 0
+    for feedback_id, created_at, region_code, zone in rows:
+        day = _local_noon(created_at, zone)
+        for _attempt in range(TICKET_ATTEMPTS):  # a new number already taken in the region is drawn again
+            try:
+                async with session.begin_nested():
+                    result = await session.exec(  # type: ignore[call-overload]
+                        update(Feedback)
+                        .where(Feedback.id == feedback_id, Feedback.resident_id == telegram_id)  # type: ignore[arg-type]
+                        .values(resident_id=None, comment=None, dedup_key=None, satisfied=None, needs_review=False,
+                                ticket=new_ticket(region_code), created_at=day, updated_at=day)
+                        .execution_options(synchronize_session=False)
+                    )
+                kept += int(result.rowcount or 0)
+                break
+            except IntegrityError:
+                continue
+        else:
+            raise RuntimeError(f"no free ticket number for region {region_code} after {TICKET_ATTEMPTS} attempts")
+    return kept

@@ -1,0 +1,118 @@
+"""A resident's own data for /dataku: the JSON file with everything the bot holds, and the summary shown in the chat."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.i18n import Translator
+from storage import regions as region_store
+from storage import resident_data as store
+from storage.models import Resident
+
+FILENAME = "quickwin-data.json"
+WHO = {"answer": "official", "status": "official", "followup": "you", "satisfaction": "you"}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """What the summary in the chat counts."""
+
+    ratings: int
+    comments: int
+    replies: int
+    answers: int
+    follows: int
+    subscribed: bool
+    draft: bool
+
+
+async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict[str, Any], Counts]:
+    """Everything about the resident, as the JSON document holds it, and the figures of the chat's summary."""
+    rid = resident.telegram_id
+    rated = await store.ratings(session, resident_id=rid)
+    said: dict[int, list[store.Said]] = defaultdict(list)
+    for entry in await store.conversations(session, feedback_ids=[row.id for row in rated]):
+        said[entry.feedback_id].append(entry)
+    followed = await store.follows(session, resident_id=rid)
+    region = await region_store.cached_region(session, code=resident.region_code) if resident.region_code else None
+    data = {
+        "telegram_id": rid,
+        "language": resident.language,
+        "region_code": resident.region_code,
+        "region": region.name if region else None,
+        "consent_at": _iso(resident.consent_at),
+        "declined_at": _iso(resident.declined_at),
+        "first_seen_at": _iso(resident.created_at),
+        "last_seen_at": _iso(resident.updated_at),
+        "bot_blocked": resident.blocked,
+        "ratings_and_comments_refused_until": _iso(resident.muted_until),  # an admin's mute, if any
+        "announcements": {
+            "subscribed": resident.subscribed,
+            "asked": resident.subscription_asked,
+            "notify_new_programs": resident.notify_new_programs,
+            "received": [{"announcement": d.broadcast_id, "status": d.status, "send_at": _iso(d.send_at)}
+                         for d in await store.deliveries(session, resident_id=rid)],
+        },
+        "programs_followed": [{"program_id": f.program_id, "program": f.program, "region": f.region,
+                               "since": _iso(f.since)} for f in followed],
+        "feedback": [_ticket(row, said[row.id]) for row in rated],
+        "current_step": resident.state,
+        "draft": resident.draft,  # e.g. a comment too long to save, kept until the resident decides
+        "admin_actions": [{"action": n.action, "at": _iso(n.at), "detail": n.detail}
+                          for n in await store.notes(session, resident_id=rid)],
+    }
+    entries = [e for row in rated for e in said[row.id]]
+    counts = Counts(
+        ratings=len(rated), comments=sum(1 for row in rated if row.comment), follows=len(followed),
+        replies=sum(1 for e in entries if e.kind == "followup"), answers=sum(1 for e in entries if e.kind == "answer"),
+        subscribed=resident.subscribed, draft=bool(resident.draft),
+    )
+    return data, counts
+
+
+def _ticket(row: store.Rated, conversation: list[store.Said]) -> dict[str, Any]:
+    return {
+        "ticket": row.ticket, "program": row.program, "region": row.region, "rating": row.rating,
+        "comment": row.comment, "status": row.status, "satisfied": row.satisfied,
+        "counts_in_figures": not row.superseded and row.moderation is None,
+        "marked_by_officials": row.moderation,  # spam | abusive, if an official marked it
+        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "conversation": [
+            {"from": WHO[e.kind], "kind": e.kind, "text": e.text, "status": e.status, "at": _iso(e.at)}
+            for e in conversation
+        ],
+    }
+
+
+def to_json_bytes(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def summary(t: Translator, counts: Counts, region_name: str | None) -> str:
+    """A few lines for the chat, under the file (a document's caption: well within Telegram's 1,024 characters)."""
+    _ = t.gettext
+    lines = [_("<b>Your data</b>: this file holds everything we keep about you."), ""]
+    lines.append(_("Region: {region}").format(region=html.escape(region_name)) if region_name else _("Region: not chosen"))
+    parts = [
+        t.ngettext("{n} rating", "{n} ratings", counts.ratings).format(n=counts.ratings),
+        t.ngettext("{n} comment", "{n} comments", counts.comments).format(n=counts.comments),
+        t.ngettext("{n} reply of yours", "{n} replies of yours", counts.replies).format(n=counts.replies),
+        t.ngettext("{n} answer from officials", "{n} answers from officials", counts.answers).format(n=counts.answers),
+        t.ngettext("Following {n} program", "Following {n} programs", counts.follows).format(n=counts.follows),
+    ]
+    lines += [", ".join(parts[:2]), ", ".join(parts[2:4]), parts[4]]
+    lines.append(_("Announcements: on") if counts.subscribed else _("Announcements: off"))
+    if counts.draft:
+        lines.append(_("Also kept: your unfinished step (“draft” in the file)."))
+    lines += ["", _("To delete all of it, type /hapusdata.")]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Background jobs the bot's processes run besides answering updates (retention; see bot/app.py)."""
