@@ -37,6 +37,7 @@ SKIPPED = (Boolean, Date, DateTime, Float, Numeric)  # can hold neither a Telegr
 @dataclass
 class Sweep:
     tables: int = 0
+    names: list[str] = field(default_factory=list)
     integer: int = 0  # columns compared with the id
     textual: int = 0  # columns searched for every text and the id written out
     skipped: int = 0  # booleans, dates, timestamps, floats
@@ -46,7 +47,8 @@ class Sweep:
         columns = self.integer + self.textual + self.skipped
         return (f"swept {self.tables} tables, {columns} columns: {self.integer} integer columns compared with the "
                 f"id, {self.textual} text/JSON/binary columns searched for {{n}} needles, {self.skipped} "
-                f"boolean/date/number columns that can hold neither; found: {self.found or 'nothing'}")
+                f"boolean/date/number columns that can hold neither; found: {self.found or 'nothing'}\n"
+                f"  tables (columns): {', '.join(self.names)}")
 
 
 def _columns(conn: Connection) -> dict[str, list[dict[str, Any]]]:
@@ -61,6 +63,7 @@ async def sweep(db: Database, telegram_id: int, texts: list[str]) -> Sweep:
     async with db.engine.connect() as conn:
         for table, columns in sorted((await conn.run_sync(_columns)).items()):
             result.tables += 1
+            result.names.append(f"{table}({len(columns)})")
             for column in columns:
                 kind, name = column["type"], f'"{column["name"]}"'
                 where = f"{table}.{column['name']}"

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from bot.workers.retention import Outcome, months_before, run_once
+from bot.workers.retention import Outcome, months_before, retention_loop, run_once
 from storage.db import Database
 from storage.models import Feedback, Resident, TicketMessage
 from tests.harness import BotHarness, Person, ticket_in
@@ -103,6 +103,23 @@ async def test_two_runs_at_once_do_each_thing_once(harness: BotHarness, db_url: 
     assert first.residents + second.residents == 1
     comments, _said = await texts(harness.db)
     assert comments == {f"Komentar warga {RECENT}"}
+
+
+async def test_the_daily_loop_runs_once_at_start(harness: BotHarness) -> None:
+    await three_residents(harness)
+    task = asyncio.create_task(retention_loop(harness.app))  # as bot/app.py starts it, with the bot's clock
+    try:
+        for _attempt in range(200):
+            async with harness.db.unit_of_work() as s:
+                if await s.get(Resident, OLD) is None:
+                    break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the loop did not erase the silent resident")
+        assert not task.done()  # asleep until tomorrow's run
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def test_months_are_calendar_months() -> None:
