@@ -8,11 +8,12 @@ later is swept too, and a column of a type the sweep cannot search fails the tes
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, literal, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary, Numeric, String
 
@@ -21,7 +22,8 @@ from bot import moderation
 from storage import officials as official_store
 from storage.db import Database
 from storage.models import Feedback, LoginToken, TicketMessage, WebSession, utcnow
-from storage.residents import erase_resident
+from storage.residents import _local_noon, erase_resident
+from storage.rollups import FeedbackRollup
 from tests.harness import BotHarness, Person, ticket_in
 
 RESIDENT = 7_123_456_789  # wider than 32 bits, and like no count, code or other id in the database
@@ -162,6 +164,7 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     before = await sweep(harness.db, RESIDENT, texts)
     assert len(before.found) >= 8, before.found  # the sweep does find the resident while they are there
 
+    counted = await rollup_ratings(harness.db)
     [confirm] = await ani.send("/hapusdata")
     await ani.press("Ya, hapus", confirm)
     assert "sudah dihapus" in confirm.text
@@ -170,6 +173,7 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     print("\nerasure sweep before /hapusdata:", before.line().format(n=len(texts) + 1))
     print("erasure sweep after /hapusdata: ", after.line().format(n=len(texts) + 1))
     assert after.found == [], after.found
+    assert await rollup_ratings(harness.db) == counted and sum(counted.values()) == 2  # the figures count the same ratings on the same local days
     assert after.tables >= 19 and after.integer + after.textual + after.skipped >= 150
 
     official = await sweep(harness.db, OFFICIAL, [ANSWER])  # a control: what stays is still found
@@ -186,6 +190,19 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     assert {m.kind for m in messages} == {"answer"} and messages[0].text == ANSWER  # the answer, without the quote
 
 
+async def rollup_ratings(db: Database) -> dict[tuple[int, date], int]:
+    """Ratings per program and local WIB day, as the summary reads them from the day roll-ups."""
+    stars = sum((getattr(FeedbackRollup, f"r{n}") for n in range(1, 6)), start=literal(0))
+    stmt = select(FeedbackRollup.day, FeedbackRollup.program_id, stars, FeedbackRollup.late17).where(
+        FeedbackRollup.span == "day")
+    local: Counter[tuple[int, date]] = Counter()
+    async with db.unit_of_work() as s:
+        for day, program_id, total, late in (await s.exec(stmt)).all():  # type: ignore[call-overload]
+            local[(program_id, day)] += total - late  # from 17:00 UTC on it is already the next day in WIB
+            local[(program_id, day + timedelta(days=1))] += late
+    return {key: n for key, n in local.items() if n}
+
+
 def number_of(data: dict[str, Any], program: str) -> str:
     return next(t["ticket"] for t in data["feedback"] if t["program"].startswith(program))
 
@@ -195,3 +212,9 @@ async def test_erasing_twice_or_a_stranger_changes_nothing(db: Database) -> None
         assert await erase_resident(s, telegram_id=RESIDENT) == 0
     async with db.unit_of_work() as s:
         assert await erase_resident(s, telegram_id=RESIDENT) == 0
+
+
+def test_an_erased_rating_keeps_its_local_day_only() -> None:
+    assert _local_noon(datetime(2026, 3, 20, 18, 30, tzinfo=UTC), "WIB") == datetime(2026, 3, 21, 5, tzinfo=UTC)
+    assert _local_noon(datetime(2026, 3, 20, 14, 59, tzinfo=UTC), "WIT") == datetime(2026, 3, 20, 3, tzinfo=UTC)
+    assert _local_noon(datetime(2026, 3, 31, 16, 0, tzinfo=UTC), "WITA") == datetime(2026, 4, 1, 4, tzinfo=UTC)
