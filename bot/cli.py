@@ -27,6 +27,7 @@ def _logging(settings: StoreSettings) -> None:
 
 def cmd_run(_args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
+    settings.require_data_controller()
     _logging(settings)
     from bot.app import ALLOWED_UPDATES, build_application
     from storage.db import upgrade
@@ -41,6 +42,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 def cmd_serve(_args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
+    settings.require_data_controller()
     _logging(settings)
     from aiohttp import web
 

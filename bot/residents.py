@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.privacy import NOTICE_VERSION
 from storage import broadcasts as broadcast_store
 from storage import regions as region_store
 from storage import residents as store
@@ -29,7 +30,13 @@ async def begin_update(session: AsyncSession, *, telegram_id: int, update_id: in
 
 
 def has_consented(resident: Resident) -> bool:
-    return resident.consent_at is not None
+    """Agreed to the privacy notice as it is now (a changed notice is asked again)."""
+    return resident.consent_at is not None and resident.consent_version == NOTICE_VERSION
+
+
+def consent_outdated(resident: Resident) -> bool:
+    """Agreed to an earlier version of the notice: to be asked again on their next message."""
+    return resident.consent_at is not None and resident.consent_version != NOTICE_VERSION
 
 
 def set_state(session: AsyncSession, resident: Resident, state: str | None, draft: dict[str, Any] | None = None) -> None:
@@ -39,10 +46,11 @@ def set_state(session: AsyncSession, resident: Resident, state: str | None, draf
 
 
 def give_consent(session: AsyncSession, resident: Resident) -> bool:
-    """Record consent; False if it was already given."""
-    if resident.consent_at is not None:
+    """Record consent to the current notice; False if it was already given."""
+    if has_consented(resident):
         return False
     resident.consent_at = utcnow()
+    resident.consent_version = NOTICE_VERSION
     resident.declined_at = None
     store.touch(session, resident)
     return True

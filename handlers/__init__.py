@@ -65,6 +65,7 @@ COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Awaitable[N
 CALLBACKS: dict[str, CallbackFn] = {
     "lang": account.on_language,
     "consent": start.on_consent,
+    "privacy": start.on_read_more,
     "provs": region.on_provinces,
     "prov": region.on_province,
     "region": region.on_region_chosen,

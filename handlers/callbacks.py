@@ -36,6 +36,7 @@ _FIELDS = {
 ACTIONS: dict[str, tuple[str, ...]] = {
     "lang": ("lang",),            # choose language
     "consent": ("yesno",),        # agree / decline the privacy notice
+    "privacy": (),                # the full privacy notice ([Read more] under the short one)
     "provs": ("int",),            # province list, page
     "prov": ("province", "int"),  # regions of a province, page
     "region": ("region",),        # choose this region

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import residents, tickets
-from handlers import broadcast, catalogue, replies
+from handlers import broadcast, catalogue, replies, start
 from handlers.common import Turn, in_turn
 from handlers.inbox import on_answer_text, on_reply_text
 from handlers.rating import on_comment_text
@@ -29,6 +29,8 @@ async def on_text(turn: Turn) -> None:
         await catalogue.on_text(turn, text)
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         await search_text(turn, text)
+    elif state is None and start.ask_again(turn):  # the notice changed since they agreed
+        return
     elif state is None and await replies.offer(turn, text):
         return
     else:

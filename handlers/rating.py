@@ -8,13 +8,13 @@ from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
-from handlers.start import privacy_notice
+from handlers.start import consent_screen
 
 
 def _ask_consent(turn: Turn) -> None:
     _ = turn.t.gettext
     turn.answer(_("To rate, please agree to the privacy notice first."))
-    turn.reply(privacy_notice(turn.t) + "\n\n" + _("Do you agree to this?"), kb.consent(turn.t))
+    turn.reply(*consent_screen(turn, greeting=False))
 
 
 def _other_region(turn: Turn) -> None:

@@ -1,9 +1,12 @@
-"""/start, the privacy notice and consent (UU PDP No. 27/2022)."""
+"""/start, the privacy notice and consent (UU PDP No. 27/2022); the notice's text is in bot/privacy.py."""
 
 from __future__ import annotations
 
-from bot import officials, residents
+from telegram import InlineKeyboardMarkup
+
+from bot import officials, privacy, residents
 from bot.i18n import Translator
+from bot.privacy import Controller
 from handlers import keyboards as kb
 from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
@@ -12,27 +15,32 @@ from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region
 
 
-def privacy_notice(t: Translator) -> str:
-    _ = t.gettext
-    return "\n".join(
-        [
-            _("<b>Privacy notice</b>"),
-            "",
-            _(
-                "<b>What we store:</b> your Telegram ID, the language and regency/city you choose, "
-                "and the ratings and comments you send."
-            ),
-            _("<b>Why:</b> so that your local government learns how its quick-win programs work for residents."),
-            _(
-                "<b>Who sees it:</b> the officials of your regency/city see your ratings and comments, "
-                "under a pseudonym — never your name or Telegram account."
-            ),
-            _(
-                "<b>Your rights:</b> /dataku sends you all your data, /hapusdata deletes it. "
-                "We process data under Law No. 27 of 2022 on Personal Data Protection."
-            ),
-        ]
+def controller(turn: Turn) -> Controller:
+    settings = turn.deps.settings
+    return Controller(settings.data_controller, settings.data_controller_contact, settings.retention_months)
+
+
+def consent_buttons(t: Translator, *, more: bool = True) -> InlineKeyboardMarkup | None:
+    return kb.markup(
+        [kb.button(t.gettext("✅ I agree"), "consent", "yes"), kb.button(t.gettext("Not now"), "consent", "no")],
+        [kb.button(t.gettext("Read more"), "privacy")] if more else [],
     )
+
+
+def consent_screen(turn: Turn, *, greeting: bool = True) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The short notice and its question; to a resident who agreed to an earlier notice, what changed."""
+    text = privacy.first_screen(turn.t, greeting=greeting)
+    if residents.consent_outdated(turn.resident):
+        text = privacy.renewal_screen(turn.t)
+    return text, consent_buttons(turn.t)
+
+
+def ask_again(turn: Turn) -> bool:
+    """A resident who agreed to an earlier notice is shown the new one (their next message); False if not needed."""
+    if not residents.consent_outdated(turn.resident):
+        return False
+    turn.reply(*consent_screen(turn))
+    return True
 
 
 @in_turn
@@ -44,19 +52,8 @@ async def cmd_start(turn: Turn) -> None:
     if code is not None:
         await accept_invite(turn, code)
         return
-    if resident.consent_at is None and resident.declined_at is None:
-        turn.reply(
-            _(
-                "Hello! 👋 Welcome to <b>Quick Win Bot</b>.\n\n"
-                "Here you can see the quick-win programs of your regency or city under the "
-                "100 Smart City Movement, rate them from 1 to 5 and send your comments to your local government."
-            )
-            + "\n\n"
-            + privacy_notice(turn.t)
-            + "\n\n"
-            + _("Do you agree to this?"),
-            kb.consent(turn.t),
-        )
+    if (resident.consent_at is None and resident.declined_at is None) or residents.consent_outdated(resident):
+        turn.reply(*consent_screen(turn))
         return
     region = await residents.region_of(turn.session, resident)
     if region is None:
@@ -98,15 +95,22 @@ async def on_consent(turn: Turn, cb: Callback) -> None:
 
 @in_turn
 async def cmd_privacy(turn: Turn) -> None:
-    """Show the privacy notice, and the consent buttons if not yet agreed."""
+    """/privasi: the full notice, with the consent buttons if not agreed to it."""
+    turn.reply(*await full_screen(turn))
+
+
+@in_turn
+async def on_read_more(turn: Turn, _cb: Callback) -> None:
+    """[Read more] under the short notice: the pressed message shows the full notice."""
+    turn.answer()
+    turn.edit(*await full_screen(turn))
+
+
+async def full_screen(turn: Turn) -> tuple[str, InlineKeyboardMarkup | None]:
     _ = turn.t.gettext
-    if turn.resident.consent_at is None:
-        turn.reply(privacy_notice(turn.t) + "\n\n" + _("Do you agree to this?"), kb.consent(turn.t))
-    else:
-        region = await residents.region_of(turn.session, turn.resident)
-        zone = region.timezone if region else "WIB"
-        turn.reply(
-            privacy_notice(turn.t)
-            + "\n\n"
-            + _("You agreed on {date}.").format(date=turn.t.datetime(turn.resident.consent_at, zone))
-        )
+    notice = privacy.full_notice(turn.t, controller(turn))
+    if not residents.has_consented(turn.resident):
+        return notice + "\n\n" + _("Do you agree to this?"), consent_buttons(turn.t, more=False)
+    agreed = turn.resident.consent_at
+    assert agreed is not None
+    return notice + "\n\n" + _("You agreed on {date}.").format(date=turn.t.datetime(agreed, await turn.zone())), None

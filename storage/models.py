@@ -97,6 +97,7 @@ class Resident(SQLModel, table=True):
     region_code: str | None = Field(default=None, foreign_key="regions.code", max_length=8)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     declined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    consent_version: int | None = None  # the privacy notice agreed to (bot/privacy.py NOTICE_VERSION)
     subscribed: bool = False  # announcements for their region
     subscription_asked: bool = False  # asked once, right after consent
     notify_new_programs: bool = False
