@@ -11,7 +11,7 @@ from enum import Enum
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import residents
-from bot.auth import Actor, feedback_for
+from bot.auth import Actor, feedback_for, load_actor
 from bot.feedback import COMMENT_MAX
 from bot.officials import record
 from storage import feedback as feedback_store
@@ -220,10 +220,13 @@ async def recently_answered(session: AsyncSession, resident: Resident, now: date
     return await own_ticket(session, resident, ids[0])
 
 
-async def answerers(session: AsyncSession, feedback_id: int) -> list[Resident]:
-    """The officials who answered this ticket (as residents: their chat language), to hear of a follow-up."""
+async def answerers(session: AsyncSession, ticket: Ticket, admin_ids: frozenset[int]) -> list[Resident]:
+    """The officials who answered this ticket and still act on its region (as residents: their chat language)."""
     found = []
-    for official_id in await store.answerer_ids(session, feedback_id=feedback_id):
+    for official_id in await store.answerer_ids(session, feedback_id=ticket.feedback.id):  # type: ignore[arg-type]
+        actor = await load_actor(session, telegram_id=official_id, admin_ids=admin_ids)
+        if not actor.can_see_region(ticket.region.code):
+            continue  # no longer an official there: the follow-up waits in the inbox for the others
         if (row := await resident_store.get_resident(session, telegram_id=official_id)) is not None:
             found.append(row)
     return found

@@ -84,9 +84,11 @@ async def passed_on(turn: Turn, ticket: Ticket, outcome: AnswerOutcome, text: st
         return
     moderation.screen(turn.session, ticket.feedback, text)
     default = turn.deps.settings.default_language
-    for official in await tickets.answerers(turn.session, ticket.feedback.id):  # type: ignore[arg-type]
+    feedback_id, number = ticket.feedback.id, ticket.feedback.ticket
+    assert feedback_id is not None
+    for official in await tickets.answerers(turn.session, ticket, turn.deps.settings.admin_ids):
         ot = turn.deps.i18n.get(official.language or default)
-        button = kb.button(ot.gettext("💬 Answer {ticket}").format(ticket=ticket.feedback.ticket), "ans", ticket.feedback.id)  # type: ignore[arg-type]
+        button = kb.button(ot.gettext("💬 Answer {ticket}").format(ticket=number), "ans", feedback_id)
         turn.notify(official.telegram_id, follow_up_notice(ot, ticket, text), kb.markup([button]))
     say(_("Thank you. Your reply on {ticket} has been passed on to the officials.").format(
         ticket=ticket.feedback.ticket))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from storage import officials as official_store
 from storage.models import TicketMessage
 from tests.harness import BotHarness, Person
 from tests.test_officials import BANDUNG, add_bandung_program, feedback_of, make_official, resident_comment
@@ -22,7 +23,9 @@ def replying_to(person: Person, message: Any) -> dict[str, Any]:
     }}
 
 
-async def answered(harness: BotHarness, user_id: int = ANA, comment: str = "Antrean panjang sekali") -> tuple[Person, Person, Any]:
+async def answered(
+    harness: BotHarness, user_id: int = ANA, comment: str = "Antrean panjang sekali"
+) -> tuple[Person, Person, Any]:
     """A resident's comment, answered by an official; (resident, official, the answer as the resident got it)."""
     await add_bandung_program(harness)
     ana = await resident_comment(harness, user_id, "kota bandung", "Kota Bandung", "Bandung Sehat", comment)
@@ -35,8 +38,8 @@ async def answered(harness: BotHarness, user_id: int = ANA, comment: str = "Antr
 
 async def conversation(harness: BotHarness, feedback_id: int) -> list[tuple[str, str | None]]:
     async with harness.db.unit_of_work() as s:
-        rows = (await s.exec(select(TicketMessage).where(TicketMessage.feedback_id == feedback_id)  # type: ignore[call-overload]
-                             .order_by(TicketMessage.id))).scalars()
+        stmt = select(TicketMessage).where(TicketMessage.feedback_id == feedback_id).order_by(TicketMessage.id)
+        rows = (await s.exec(stmt)).scalars()  # type: ignore[call-overload]
         return [(m.kind, m.text) for m in rows]
 
 
@@ -57,6 +60,12 @@ async def test_a_swipe_reply_to_the_answer_reaches_the_official(harness: BotHarn
     assert await conversation(harness, fb.id) == [  # type: ignore[arg-type]  # what the dashboard shows, in order
         ("answer", "Loket tambahan dibuka mulai Senin."), ("followup", "Loketnya masih satu saja hari ini."),
     ]
+
+    async with harness.db.unit_of_work() as s:  # an official no longer of the region is not told any more
+        await official_store.remove_official(s, telegram_id=OFFICER)
+    heard = len(harness.fake.sent(OFFICER))
+    [thanks] = await ana.send("Masih sama.", **replying_to(ana, answer))
+    assert "diteruskan" in thanks.text and len(harness.fake.sent(OFFICER)) == heard
 
 
 async def test_a_reply_keeps_the_flow_the_resident_is_in(harness: BotHarness) -> None:
@@ -94,11 +103,12 @@ async def test_someone_elses_ticket_number_is_not_a_follow_up(harness: BotHarnes
     forged = replying_to(budi, answer)  # Budi quotes Ana's answer (its number) as if it were his
     [reply] = await budi.send("Ini tiket saya", **forged)
     assert "diteruskan" not in reply.text
-    assert [k for k, _t in await conversation(harness, (await feedback_of(harness, ANA)).id)] == ["answer"]  # type: ignore[arg-type]
+    ana_ticket = (await feedback_of(harness, ANA)).id
+    assert [k for k, _t in await conversation(harness, ana_ticket)] == ["answer"]  # type: ignore[arg-type]
 
 
 async def test_the_one_ticket_question(harness: BotHarness) -> None:
-    ana, officer, _answer = await answered(harness)
+    ana, _officer, _answer = await answered(harness)
     fb = await feedback_of(harness, ANA)
     [question] = await ana.send("Loketnya masih satu.")
     assert question.text == f"Kirim sebagai balasan untuk tiket {fb.ticket}?"
@@ -117,7 +127,6 @@ async def test_the_one_ticket_question(harness: BotHarness) -> None:
     [reply] = await ana.send("Halo?")  # asked once: not again for the same ticket
     assert "Kirim sebagai balasan" not in reply.text
     assert [k for k, _t in await conversation(harness, fb.id)] == ["answer", "followup"]  # type: ignore[arg-type]
-
 
 
 async def test_no_question_for_an_answer_older_than_a_week(harness: BotHarness) -> None:
