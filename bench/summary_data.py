@@ -25,8 +25,8 @@ from storage.seed import insert_programs
 
 LARGEST = "32.73"  # Kota Bandung gets a tenth of all rows
 PROVINCE = "32"  # Jawa Barat
-# Fixed, so every run sees the same periods. The last day of a month, late: an all-time summary reads the
-# most roll-up rows (every month, then 30 days) and the longest raw part-day (20 hours, past midnight WIB).
+# Fixed, so every run sees the same periods. A Sunday, late: the summaries read days and whole weeks of
+# roll-up rows and a long raw part-day (20 hours, past midnight in WIB, so the trend's last week has begun).
 NOW = datetime(2026, 5, 31, 20, 0, tzinfo=UTC)
 SPAN_DAYS = 730
 CHUNK = 50_000

@@ -1,4 +1,4 @@
-"""Roll-ups of feedback for the officials' summary: counts per program and UTC day, UTC week and UTC month.
+"""Roll-ups of feedback for the officials' summary: counts per program and UTC day, per UTC week, and in all.
 
 The database keeps them itself: triggers on `feedback` add a row's contribution when it is inserted, move
 it when a figure-relevant column changes (a re-rating superseding it, a comment added or erased, a spam
@@ -8,7 +8,8 @@ adds rows directly. Only what no figure counts is left out: rows marked as spam 
 
 A day row also counts the ratings from 15:00, 16:00 and 17:00 UTC on, which are already the next local day
 in WIT, WITA and WIB, and a week row those of its Sunday from then on, which are already the next local week:
-the weekly trend follows local weeks without reading single ratings.
+the weekly trend follows local weeks without reading single ratings. The "total" row of a program counts
+everything: "all time" is that, less what came after its end (normally nothing).
 
 Changing what a row contributes, or rebuilding `feedback` on SQLite (a batch migration drops its
 triggers), needs a migration that runs `drop_sql`, `trigger_sql` and `rebuild_sql` again.
@@ -18,12 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, and_, false, or_
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, SQLModel, col
 
-SPANS = ("day", "week", "month")
+SPANS = ("day", "week", "total")
+TOTAL_DAY = date(2000, 1, 1)  # the day of every total row (any date but date.min, which asyncpg sends as -infinity)
 LATE_HOURS = (15, 16, 17)  # UTC hour at which the next local day starts in WIT, WITA, WIB
 KEY = ("span", "day", "region_code", "program_id")
 COUNTS = (
@@ -37,18 +40,18 @@ WATCHED = ("rating", "comment", "moderation", "superseded", "created_at", "regio
 
 
 class FeedbackRollup(SQLModel, table=True):
-    """What no official marked as spam or abusive, per program and UTC day (or month), as the summary counts it."""
+    """What no official marked as spam or abusive, per program and UTC day, week or in all, as the summary counts it."""
 
     __tablename__ = "feedback_rollups"
     __table_args__ = (
-        CheckConstraint("span IN ('day', 'week', 'month')", name="ck_feedback_rollups_span"),
+        CheckConstraint("span IN ('day', 'week', 'total')", name="ck_feedback_rollups_span"),
         # The primary key serves the whole country; these a region's figures and its programs' ranking.
         Index("ix_feedback_rollups_region", "region_code", "span", "day"),
         Index("ix_feedback_rollups_program", "program_id", "span", "day"),
     )
 
-    span: str = Field(primary_key=True, max_length=5)  # day | week | month
-    day: date = Field(primary_key=True)  # the UTC day, the Monday of the UTC week, or the first day of the month
+    span: str = Field(primary_key=True, max_length=5)  # day | week | total
+    day: date = Field(primary_key=True)  # the UTC day, the Monday of the UTC week, or TOTAL_DAY
     region_code: str = Field(foreign_key="regions.code", primary_key=True, max_length=8)  # the feedback's own
     program_id: int = Field(
         sa_column=Column(Integer, ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
@@ -61,7 +64,7 @@ class FeedbackRollup(SQLModel, table=True):
     comments: int = 0  # of those, with a comment
     ranked: int = 0  # ratings not superseded (the ranking's), and their sum
     ranked_sum: int = 0
-    late15: int = 0  # ratings from that UTC hour on (week rows: on the Sunday), and their sum; 0 in month rows
+    late15: int = 0  # ratings from that UTC hour on (week rows: on the Sunday), and their sum; 0 in total rows
     late_sum15: int = 0
     late16: int = 0
     late_sum16: int = 0
@@ -88,9 +91,10 @@ def _contribution(dialect: str, row: str, span: str) -> dict[str, str]:
         # bounds compare as text too: SQLite's date functions would round it to the millisecond, to the next day.
         utc_day = f"substr({at}, 1, 10)"
         back = f"(CAST(strftime('%w', {utc_day}) AS INTEGER) + 6) % 7"  # days since Monday
-        day = {"day": utc_day, "week": f"date({utc_day}, '-' || ({back}) || ' days')",
-               "month": f"substr({at}, 1, 7) || '-01'"}[span]
+        day = utc_day if span == "day" else f"date({utc_day}, '-' || ({back}) || ' days')"
         hour, sunday = f"CAST(substr({at}, 12, 2) AS INTEGER)", f"strftime('%w', {utc_day}) = '0'"
+    if span == "total":
+        day = f"DATE '{TOTAL_DAY}'" if pg else f"'{TOTAL_DAY}'"
     current = f"{row}.superseded = false"
     values = {
         "span": f"'{span}'", "day": day, "region_code": f"{row}.region_code", "program_id": f"{row}.program_id",
@@ -113,7 +117,7 @@ def _select(dialect: str, row: str, span: str, sign: int, where: str | None) -> 
 
 
 def _upsert(dialect: str, changes: list[tuple[str, int]]) -> str:
-    """One INSERT … ON CONFLICT adding each (row, sign) to its day and month roll-up rows."""
+    """One INSERT … ON CONFLICT adding each (row, sign) to its day, week and total roll-up rows."""
     selects = [
         _select(dialect, row, span, sign, f"{row}.moderation IS NULL" if len(changes) > 1 else None)
         for row, sign in changes for span in SPANS
@@ -174,9 +178,10 @@ def rebuild_sql(dialect: str) -> list[str]:
         values = _contribution(dialect, "f", span)
         sums = ", ".join(f"SUM({values[k]})" for k in COUNTS)
         keys = ", ".join(values[k] for k in KEY)
+        groups = ", ".join(values[k] for k in KEY[1 if span != "total" else 2:])
         statements.append(
             f"INSERT INTO feedback_rollups ({', '.join((*KEY, *COUNTS))}) SELECT {keys}, {sums} "
-            f"FROM feedback AS f WHERE f.moderation IS NULL GROUP BY {', '.join(values[k] for k in KEY[1:])}"
+            f"FROM feedback AS f WHERE f.moderation IS NULL GROUP BY {groups}"
         )
     return statements
 
@@ -185,62 +190,58 @@ def rebuild_sql(dialect: str) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class Cover:
-    """A period [since, until) as roll-up rows (whole UTC months, weeks and days) and the part-days read raw."""
+class Term:
+    """Rows to add (sign 1) or take away (-1): roll-up rows of a span with day in [start, end), or (span None)
+    feedback rows with created_at in [start, end). None: no bound."""
 
-    rows: tuple[tuple[str, date | None, date], ...]  # (span, from, to): rows of that span with day in [from, to)
-    raw: tuple[tuple[datetime | None, datetime], ...]  # feedback rows with created_at in [from, to)
+    sign: int
+    span: str | None
+    start: Any
+    end: Any
 
 
 def midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
-def cover(since: datetime | None, until: datetime, *, months: bool = True) -> Cover:
-    """How to count [since, until) (since None: from the beginning) from the fewest rows."""
+def cover(since: datetime | None, until: datetime) -> tuple[Term, ...]:
+    """How to count [since, until) (since None: from the beginning) from the fewest rows.
+
+    From the beginning: the total rows, less what came from `until` on. Else whole UTC weeks and days, and
+    the part-days at the edges raw.
+    """
     last = until.astimezone(UTC).date()  # whole days end before this one
-    first = None
-    if since is not None:
-        first = since.astimezone(UTC).date()
-        first += DAY if midnight(first) < since else timedelta()
-        if first >= last:  # not one whole day
-            return Cover((), ((since, until),))
-    raw = [(since, midnight(first))] if since is not None and first is not None and since < midnight(first) else []
-    raw += [(midnight(last), until)] if midnight(last) < until else []
-    rows: list[tuple[str, date | None, date]] = []
-    segments: list[tuple[date | None, date]] = [(first, last)]
-    last_month = last.replace(day=1)
-    first_month = None if first is None else _month_on_or_after(first)
-    if months and (first_month is None or first_month < last_month):
-        rows.append(("month", first_month, last_month))
-        segments = [(first, first_month)] if first is not None and first_month is not None else []
-        segments.append((last_month, last))
-    for start, end in segments:
-        assert start is not None, "a period from the beginning starts with months"
-        monday, end_monday = start + timedelta(days=-start.weekday() % 7), end - timedelta(days=end.weekday())
-        if monday < end_monday:
-            rows += [("day", start, monday), ("week", monday, end_monday), ("day", end_monday, end)]
-        else:
-            rows.append(("day", start, end))
-    return Cover(tuple(r for r in rows if r[1] is None or r[1] < r[2]), tuple(raw))
+    if since is None:
+        after = last if midnight(last) == until else last + DAY  # the first whole day from `until` on
+        terms = [Term(1, "total", None, None), Term(-1, "day", after, None)]
+        return tuple(terms + ([Term(-1, None, until, midnight(after))] if until < midnight(after) else []))
+    first = since.astimezone(UTC).date()
+    first += DAY if midnight(first) < since else timedelta()
+    if first >= last:  # not one whole day
+        return (Term(1, None, since, until),)
+    terms = [Term(1, None, since, midnight(first))] if since < midnight(first) else []
+    terms += [Term(1, None, midnight(last), until)] if midnight(last) < until else []
+    monday, end_monday = first + timedelta(days=-first.weekday() % 7), last - timedelta(days=last.weekday())
+    if monday < end_monday:
+        days = [Term(1, "day", first, monday), Term(1, "week", monday, end_monday), Term(1, "day", end_monday, last)]
+    else:
+        days = [Term(1, "day", first, last)]
+    return tuple(terms + [t for t in days if t.start < t.end])
 
 
-def _month_on_or_after(day: date) -> date:
-    return day if day.day == 1 else (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def buckets(part: Cover) -> list[tuple[str, date]]:
-    """Every roll-up row's (span, day) a cover of days and weeks reads, newest first (not for months)."""
+def buckets(terms: tuple[Term, ...]) -> list[tuple[str, date]]:
+    """Every roll-up row's (span, day) a cover of weeks and days reads, newest first."""
     found = []
-    for span, start, end in part.rows:
-        assert start is not None and span != "month"
-        step = timedelta(days=7 if span == "week" else 1)
-        found += [(span, start + i * step) for i in range((end - start) // step)]
+    for t in terms:
+        if t.span in ("day", "week"):
+            step = timedelta(days=7 if t.span == "week" else 1)
+            found += [(t.span, t.start + i * step) for i in range((t.end - t.start) // step)]
     return sorted(found, key=lambda b: b[1], reverse=True)
 
 
-def rollup_rows(part: Cover) -> ColumnElement[bool]:
-    """The roll-up rows of a cover (a condition on FeedbackRollup)."""
+def rollup_rows(term: Term) -> list[ColumnElement[bool]]:
+    """The roll-up rows of a term (conditions on FeedbackRollup)."""
     span, day = col(FeedbackRollup.span), col(FeedbackRollup.day)
-    terms = [and_(span == kind, *([day >= start] if start else []), day < end) for kind, start, end in part.rows]
-    return or_(*terms) if terms else false()
+    if term.span == "total":
+        return [span == "total", day == TOTAL_DAY]
+    return [span == term.span, *([day >= term.start] if term.start else []), *([day < term.end] if term.end else [])]

@@ -1,8 +1,9 @@
 """Queries behind an official's summary: period figures, program ranking, weekly trend, recent comments.
 
 Four queries whatever the size of the scope or the period. The counts come from the roll-ups
-(storage/rollups.py: per program and UTC day, week or month): a period is its whole months, weeks and
-days there, and only the parts of days at its edges are read from the feedback rows, from indexes alone.
+(storage/rollups.py: per program and UTC day, week, and in all): a period is its whole weeks and days
+there ("all time" the totals), and only the parts of days at its edges are read from the feedback rows, from
+indexes alone.
 A million ratings are thousands of roll-up rows.
 Comments an official marked as spam or abusive count nowhere: not in the figures, the ranking, the
 trend, the waiting comments or the topics. They stay in the dashboard's feedback list (labelled), and in
@@ -16,19 +17,34 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, case, cast, false, func, literal, literal_column, null, select, union_all
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program, Region
-from storage.rollups import DAY, Cover, buckets, cover, midnight, rollup_rows
+from storage.rollups import DAY, Term, buckets, cover, midnight, rollup_rows
 from storage.rollups import FeedbackRollup as Rollup
 
 ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}  # fixed offsets: Indonesia keeps no daylight saving time
 PRIOR_WEIGHT = 5  # the ranking's prior counts as this many ratings at the scope's overall mean
 TREND_WEEKS = 12
 # Built once: the same columns in every statement (SQLAlchemy caches the compiled form; building costs too).
+# Typed NULLs: PostgreSQL takes a UNION's column types from its first SELECTs.
 ZERO, NONE = literal_column("0"), null()
 STARS = [literal_column(str(n)) for n in range(1, 6)]
 ROLLUP_STARS = [func.sum(getattr(Rollup, f"r{n}")) for n in range(1, 6)]
@@ -36,7 +52,7 @@ RAW_STARS = [func.count(case((col(Feedback.rating) == n, 1))) for n in STARS]
 ROLLUP_RATINGS = func.sum(Rollup.r1 + Rollup.r2 + Rollup.r3 + Rollup.r4 + Rollup.r5)
 ROLLUP_TOTAL = func.sum(sum((n * getattr(Rollup, f"r{i}") for i, n in enumerate(STARS, 1)), ZERO))
 PROGRAM = (col(Program.id), col(Program.name), col(Program.region_code), col(Program.removed_at))
-NO_PROGRAM = (NONE, NONE, NONE, NONE)
+NO_PROGRAM = (cast(NONE, Integer), cast(NONE, String), cast(NONE, String), cast(NONE, DateTime(timezone=True)))
 # Labels of the figures query's rows: the period, the one before, and ranking rows outside the period's scope.
 CURRENT, PREVIOUS, RANKED = 1, 0, 2
 
@@ -128,45 +144,45 @@ def _label(key: int) -> ColumnElement[Any]:
     return literal_column(str(key))
 
 
-def _figure_parts(region_codes: Sequence[str] | None, key: int, part: Cover, ranked: bool) -> list[Any]:
-    """SELECTs of (label, program, removed_at, stars 1-5, comments, ranked count, ranked sum) for one period.
+def _figure_parts(region_codes: Sequence[str] | None, key: int, terms: tuple[Term, ...], ranked: bool) -> list[Any]:
+    """SELECTs of (label, sign, program, removed_at, stars 1-5, comments, ranked count, ranked sum) for one period.
 
     Roll-up rows per program (the ranking's too, for the current period); the part-days raw, each count
     from an index alone: the ratings by region and time, the comments from the commented rows' index, and
     (for the ranking) each program's current ratings from the per-program index.
     """
-    label, scope = _label(key), _scope(region_codes)
-    rollup_counts = (*ROLLUP_STARS, func.sum(Rollup.comments), func.sum(Rollup.ranked), func.sum(Rollup.ranked_sum))
-    if ranked:
-        parts: list[Any] = [
-            select(label, *PROGRAM, *rollup_counts).join(Program, col(Program.id) == col(Rollup.program_id))
-            .where(*_rollup_scope(region_codes), rollup_rows(part)).group_by(col(Program.id))
-        ]
-    else:
-        parts = [select(label, *NO_PROGRAM, *rollup_counts).where(*_rollup_scope(region_codes), rollup_rows(part))]
-    for start, end in part.raw:
-        parts.append(select(label, *NO_PROGRAM, *RAW_STARS, ZERO, ZERO, ZERO)
-                     .where(*scope, *_between(start, end), _counted()))
-        parts.append(select(label, *NO_PROGRAM, *([ZERO] * 5), func.count(), ZERO, ZERO)
-                     .where(*scope, *_between(start, end), _has_comment(), _counted()))
-    if not ranked:
-        return parts
+    label, scope, parts = _label(key), _scope(region_codes), []
     programs = [] if region_codes is None else [col(Program.region_code).in_(list(region_codes))]
-    parts += [
-        select(_label(RANKED), *PROGRAM, *([ZERO] * 6), func.count(), func.sum(Feedback.rating))
-        .join(Feedback, col(Feedback.program_id) == col(Program.id))
-        .where(*programs, col(Program.removed_at).is_(None), _current(), _counted(), *_between(start, end))
-        .group_by(col(Program.id))
-        for start, end in part.raw
-    ]
-    if region_codes is not None:  # programs of the scope rated as another region's: as the ranking counts them
-        parts.append(
-            select(_label(RANKED), *PROGRAM, *([ZERO] * 6), func.sum(Rollup.ranked), func.sum(Rollup.ranked_sum))
-            .join(Rollup, col(Rollup.program_id) == col(Program.id))
-            .where(*programs, col(Program.removed_at).is_(None), col(Rollup.region_code).not_in(list(region_codes)),
-                   rollup_rows(part))
-            .group_by(col(Program.id))
-        )
+    counts = (*ROLLUP_STARS, func.sum(Rollup.comments), func.sum(Rollup.ranked), func.sum(Rollup.ranked_sum))
+    for term in terms:
+        sign = literal_column(str(term.sign))
+        if term.span is None:
+            between = _between(term.start, term.end)
+            parts.append(select(label, sign, *NO_PROGRAM, *RAW_STARS, ZERO, ZERO, ZERO)
+                         .where(*scope, *between, _counted()))
+            parts.append(select(label, sign, *NO_PROGRAM, *([ZERO] * 5), func.count(), ZERO, ZERO)
+                         .where(*scope, *between, _has_comment(), _counted()))
+            if ranked:
+                parts.append(select(_label(RANKED), sign, *PROGRAM, *([ZERO] * 6), func.count(),
+                                    func.sum(Feedback.rating))
+                             .join(Feedback, col(Feedback.program_id) == col(Program.id))
+                             .where(*programs, col(Program.removed_at).is_(None), _current(), _counted(), *between)
+                             .group_by(col(Program.id)))
+            continue
+        rows = rollup_rows(term)
+        if not ranked:
+            parts.append(select(label, sign, *NO_PROGRAM, *counts).where(*_rollup_scope(region_codes), *rows))
+            continue
+        parts.append(select(label, sign, *PROGRAM, *counts).join(Program, col(Program.id) == col(Rollup.program_id))
+                     .where(*_rollup_scope(region_codes), *rows).group_by(col(Program.id)))
+        if region_codes is not None:  # programs of the scope rated as another region's: as the ranking counts them
+            elsewhere = col(Rollup.region_code).not_in(list(region_codes))
+            parts.append(
+                select(_label(RANKED), sign, *PROGRAM, *([ZERO] * 6), *counts[6:])
+                .join(Rollup, col(Rollup.program_id) == col(Program.id))
+                .where(*programs, col(Program.removed_at).is_(None), elsewhere, *rows)
+                .group_by(col(Program.id))
+            )
     return parts
 
 
@@ -180,18 +196,18 @@ async def _figures(
     totals = {CURRENT: [0] * 6, PREVIOUS: [0] * 6}
     ranked: dict[int, list[Any]] = {}
     rows = (await session.exec(union_all(*parts))).all()  # type: ignore[call-overload]
-    for key, pid, name, code, removed, *counts in rows:
-        counts = [int(n or 0) for n in counts]
+    for key, sign, pid, name, code, removed, *counts in rows:
+        counts = [int(sign) * int(n or 0) for n in counts]
         if key != RANKED:
             totals[key] = [a + b for a, b in zip(totals[key], counts[:6], strict=True)]
         in_ranking = key == RANKED or (region_codes is None or code in region_codes) and removed is None
-        if pid is not None and in_ranking and counts[6]:
+        if pid is not None and in_ranking:
             entry = ranked.setdefault(int(pid), [name, code, 0, 0])
             entry[2] += counts[6]
             entry[3] += counts[7]
     current = _period(totals[CURRENT][:5], totals[CURRENT][5])
     previous = _period(totals[PREVIOUS][:5], totals[PREVIOUS][5]) if since is not None else None
-    return current, previous, _ranking(ranked)
+    return current, previous, _ranking({pid: entry for pid, entry in ranked.items() if entry[2]})
 
 
 def _ranking(found: dict[int, list[Any]]) -> list[ProgramRank]:
@@ -225,13 +241,14 @@ async def _trend(
     first_monday, last_monday = _first_monday(until, hours)
     last_day = until.astimezone(UTC).date()
     # From the UTC Sunday before the first Monday (its late hours are the first local week), by whole UTC weeks.
-    part = cover(midnight(first_monday - DAY), midnight(last_day), months=False)
+    terms = cover(midnight(first_monday - DAY), midnight(last_day))  # weeks and days, no raw part
     span, day = col(Rollup.span), col(Rollup.day)
-    rollup = (
+    rollup = [
         select(span, day, ROLLUP_RATINGS, ROLLUP_TOTAL, func.sum(late), func.sum(late_sum), func.sum(Rollup.comments))
-        .where(*_rollup_scope(region_codes), rollup_rows(part))
+        .where(*_rollup_scope(region_codes), *rollup_rows(term))
         .group_by(span, day)
-    )
+        for term in terms
+    ]
     # The last part-day read raw, in the same shape (its ratings, those from local midnight on), then its comments.
     start, scope = midnight(last_day), _scope(region_codes)
     late_row = col(Feedback.created_at) >= start + timedelta(hours=24 - hours)
@@ -255,7 +272,7 @@ async def _trend(
 
     found: dict[tuple[str, date], int] = {}
     tail = 0
-    rows = (await session.exec(union_all(rollup, ratings, comments))).all()  # type: ignore[call-overload]
+    rows = (await session.exec(union_all(*rollup, ratings, comments))).all()  # type: ignore[call-overload]
     for kind, when, n, total, late_n, late_total, said in rows:
         when = date.fromisoformat(when) if isinstance(when, str) else when
         n, total, late_n, late_total = int(n or 0), int(total or 0), int(late_n or 0), int(late_total or 0)
@@ -275,7 +292,7 @@ async def _trend(
         monday = first_monday + timedelta(weeks=i)
         n, total = weeks.get(monday, (0, 0))
         trend.append((monday, n, total / n if n else None))
-    counted = [(start, tail)] + [(midnight(when), found.get((kind, when), 0)) for kind, when in buckets(part)]
+    counted = [(start, tail)] + [(midnight(when), found.get((kind, when), 0)) for kind, when in buckets(terms)]
     return trend, counted
 
 

@@ -1,4 +1,4 @@
-"""roll-ups of feedback per program and UTC day, week or month, kept by triggers, for the officials' summary
+"""roll-ups of feedback per program: UTC day, UTC week and in all, kept by triggers, for the officials' summary
 
 Revision ID: 0010
 Revises: 0009
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("program_id", sa.Integer(), sa.ForeignKey("programs.id", ondelete="CASCADE"), nullable=False),
         *(sa.Column(name, sa.Integer(), nullable=False, server_default="0") for name in COUNTS),
         sa.PrimaryKeyConstraint("span", "day", "region_code", "program_id"),
-        sa.CheckConstraint("span IN ('day', 'week', 'month')", name="ck_feedback_rollups_span"),
+        sa.CheckConstraint("span IN ('day', 'week', 'total')", name="ck_feedback_rollups_span"),
     )
     op.create_index("ix_feedback_rollups_region", "feedback_rollups", ["region_code", "span", "day"])
     op.create_index("ix_feedback_rollups_program", "feedback_rollups", ["program_id", "span", "day"])
