@@ -498,6 +498,15 @@ class BotProcess:
             log.close()
         _LIVE.append(self.proc)
 
+    def problems(self, limit: int = 30) -> list[str]:
+        """The first ERROR and WARNING lines of the whole log (and what follows a Traceback's first line)."""
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return []
+        found = [line for line in text if " ERROR " in line or " WARNING " in line or line.startswith("Traceback")]
+        return found[:limit]
+
     def log_tail(self, lines: int = 25) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -722,6 +731,7 @@ async def run_phase(
     summary["exit_code"] = code
     log_tail = proc.log_tail(40)
     summary["log_tail"] = log_tail if any(w in log_tail for w in ("ERROR", "Traceback", "WARNING")) else ""
+    summary["log_problems"] = proc.problems()
     return summary
 
 
@@ -880,6 +890,8 @@ async def amain(args: argparse.Namespace) -> int:
                 print(f"UNEXPECTED REQUESTS [{db} {phase}] {p['unexpected_requests']}")
             if p["log_tail"]:
                 print(f"LOG [{db} {phase}]\n{p['log_tail']}")
+            for line in [x for x in p.get("log_problems", []) if "SECRET_KEY" not in x][:10]:
+                print(f"LOGGED [{db} {phase}] {line[:300]}")
             problems += p["failures"] + p["fake_errors"]
     report = {
         "benchmark": "bench.journey",
