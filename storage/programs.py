@@ -20,10 +20,10 @@ class ProgramWithStats:
 
 
 def _region_stats(region_code: str):  # type: ignore[no-untyped-def]
-    """Per program of the region: count and sum of its current ratings, from the monthly roll-ups.
+    """Per program of the region: count and sum of its current ratings, from the roll-ups' total rows.
 
     The roll-ups (storage/rollups.py) count what `program_with_stats` counts (ratings not superseded, none an
-    official marked), so a region's list reads a few rows per program and month, not every rating.
+    official marked), so a region's list reads one row per program, not every rating.
     """
     return (
         select(
@@ -31,7 +31,7 @@ def _region_stats(region_code: str):  # type: ignore[no-untyped-def]
             func.sum(FeedbackRollup.ranked).label("count"),
             func.sum(FeedbackRollup.ranked_sum).label("total"),
         )
-        .where(FeedbackRollup.span == "month", FeedbackRollup.region_code == region_code)
+        .where(FeedbackRollup.span == "total", FeedbackRollup.region_code == region_code)
         .group_by(FeedbackRollup.program_id)
         .subquery()
     )
