@@ -39,13 +39,9 @@ def ask_once(turn: Turn, region: Region, note: str) -> bool:
 async def on_question(turn: Turn, cb: Callback) -> None:
     """The answer to that question: saved, and the same message becomes the region's program list."""
     _ = turn.t.gettext
-    if turn.resident.consent_at is None:
-        turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
+    on = _answer_saved(turn, cb)
+    if on is None:
         return
-    on = cb.str(0) == "yes"
-    turn.resident.subscribed, turn.resident.subscription_asked = on, True
-    resident_store.touch(turn.session, turn.resident)
-    turn.answer(_("Saved."))
     region = await residents.region_of(turn.session, turn.resident)
     if region is None:  # erased or never chosen: an old button
         ask_region(turn, edit=True)
@@ -91,15 +87,21 @@ async def cmd_subscriptions(turn: Turn) -> None:
 @in_turn
 async def on_subscribe(turn: Turn, cb: Callback) -> None:
     """Yes/no to announcements for the region."""
+    if _answer_saved(turn, cb) is not None:
+        await show(turn, edit=True)
+
+
+def _answer_saved(turn: Turn, cb: Callback) -> bool | None:
+    """Record a yes/no to announcements (and that it was asked); None when the resident has not consented."""
     _ = turn.t.gettext
     if turn.resident.consent_at is None:
         turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
-        return
+        return None
     on = cb.str(0) == "yes"
     turn.resident.subscribed, turn.resident.subscription_asked = on, True
-    residents.set_state(turn.session, turn.resident, turn.resident.state, turn.resident.draft)
+    resident_store.touch(turn.session, turn.resident)
     turn.answer(_("Saved."))
-    await show(turn, edit=True)
+    return on
 
 
 @in_turn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import struct
 import zlib
@@ -21,12 +22,14 @@ from tests.fakebot import FakeBotAPI
 USER_ID = 4242
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    yield server
-    await server.stop()
+@contextlib.asynccontextmanager
+async def _request(**timeouts: Any) -> AsyncIterator[AiohttpRequest]:
+    request = AiohttpRequest(1, **timeouts)
+    await request.initialize()
+    try:
+        yield request
+    finally:
+        await request.shutdown()
 
 
 def _bot(base_url: str, token: str, **timeouts: Any) -> Bot:
@@ -34,31 +37,31 @@ def _bot(base_url: str, token: str, **timeouts: Any) -> Bot:
 
 
 @pytest.fixture
-async def bot(api: FakeBotAPI) -> AsyncIterator[Bot]:
-    api.push_update(api.message_update(api.user(USER_ID), "/start"))  # the user wrote first: the bot may answer
-    async with _bot(api.bot_base_url, api.token) as client:
+async def bot(fake: FakeBotAPI) -> AsyncIterator[Bot]:
+    fake.push_update(fake.message_update(fake.user(USER_ID), "/start"))  # the user wrote first: the bot may answer
+    async with _bot(fake.bot_base_url, fake.token) as client:
         yield client
 
 
-async def test_messages_keyboards_and_updates_arrive_as_sent(api: FakeBotAPI, bot: Bot) -> None:
+async def test_messages_keyboards_and_updates_arrive_as_sent(fake: FakeBotAPI, bot: Bot) -> None:
     updates = await bot.get_updates(timeout=0)
     assert [u.message.text for u in updates if u.message] == ["/start"]
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Beri nilai ⭐", callback_data="v1:ask:1")]])
     sent = await bot.send_message(USER_ID, "<b>Halo</b> &amp; selamat datang 🙂", parse_mode="HTML", reply_markup=markup)
-    stored = api.sent(USER_ID)[-1]
+    stored = fake.sent(USER_ID)[-1]
     assert stored.text == "Halo & selamat datang 🙂"
     assert sent.reply_markup == markup
     await bot.edit_message_text("Sudah diubah", chat_id=USER_ID, message_id=sent.message_id)
-    assert api.sent(USER_ID)[-1].text == "Sudah diubah"
-    assert api.errors == []
+    assert fake.sent(USER_ID)[-1].text == "Sudah diubah"
+    assert fake.errors == []
 
 
-async def test_a_photo_goes_as_multipart(api: FakeBotAPI, bot: Bot) -> None:
+async def test_a_photo_goes_as_multipart(fake: FakeBotAPI, bot: Bot) -> None:
     png = _png(4, 3)
     message = await bot.send_photo(USER_ID, InputFile(png, filename="ringkasan.png"), caption="Ringkasan <i>minggu</i>",
                                    parse_mode="HTML")
-    assert message.photo and api.sent(USER_ID)[-1].caption == "Ringkasan minggu"
-    assert api.errors == []
+    assert message.photo and fake.sent(USER_ID)[-1].caption == "Ringkasan minggu"
+    assert fake.errors == []
 
 
 def _png(width: int, height: int) -> bytes:
@@ -71,28 +74,25 @@ def _png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
-async def test_telegram_refusals_stay_refusals(api: FakeBotAPI, bot: Bot) -> None:
+async def test_telegram_refusals_stay_refusals(fake: FakeBotAPI, bot: Bot) -> None:
     with pytest.raises(BadRequest) as refused:
         await bot.send_message(USER_ID, "<b>unclosed", parse_mode="HTML")
     assert classify(refused.value) is Failure.PERMANENT
+    fake.errors.clear()  # the refusal was the point; nothing else may be refused
 
 
 async def test_a_refused_connection_was_not_sent() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    request = AiohttpRequest(1)
-    await request.initialize()
-    try:
+    async with _request() as request:
         with pytest.raises(NetworkError) as failed:
             await request.post(f"http://127.0.0.1:{port}/bot123:abc/sendMessage")
-    finally:
-        await request.shutdown()
     assert classify(failed.value) is Failure.NOT_SENT
 
 
-async def test_a_dropped_connection_may_have_been_sent(api: FakeBotAPI, bot: Bot) -> None:
-    api.fail_next("sendMessage", status=0, drop="after")
+async def test_a_dropped_connection_may_have_been_sent(fake: FakeBotAPI, bot: Bot) -> None:
+    fake.fail_next("sendMessage", status=0, drop="after")
     with pytest.raises(NetworkError) as failed:
         await bot.send_message(USER_ID, "x")
     assert classify(failed.value) is Failure.MAYBE_SENT
@@ -111,13 +111,9 @@ async def test_a_read_timeout_may_have_been_sent() -> None:
     await site.start()
     port = runner.addresses[0][1]
     try:
-        request = AiohttpRequest(1, read_timeout=0.2)
-        await request.initialize()
-        try:
+        async with _request(read_timeout=0.2) as request:
             with pytest.raises(TimedOut) as failed:
                 await request.post(f"http://127.0.0.1:{port}/bot123:abc/sendMessage")
-        finally:
-            await request.shutdown()
     finally:
         await runner.cleanup()
     assert classify(failed.value) is Failure.MAYBE_SENT
