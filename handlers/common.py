@@ -6,11 +6,13 @@ lock is held while talking to Telegram, and nothing is said about a change that 
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import html
 import json
 import logging
+import random
 import re
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -18,6 +20,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -31,6 +34,9 @@ from handlers.limits import flood_notice
 from storage.models import Resident
 
 log = logging.getLogger(__name__)
+# PostgreSQL's deadlock and serialization failures: the database rolled the turn back, so it is simply run again.
+CONFLICTS = {"40P01", "40001"}
+CONFLICT_TRIES = 3
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 esc = html.escape
@@ -59,10 +65,18 @@ def in_turn(fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
         user = update.effective_user
         if user is not None and context.deps.pauses.paused(user.id, context.deps.clock()):
             return  # a flood this process already paused: not even the database hears of it
-        async with Turn(update, context) as turn:
-            if turn.duplicate or turn.held:
+        for attempt in range(1, CONFLICT_TRIES + 1):
+            try:
+                async with Turn(update, context) as turn:
+                    if turn.duplicate or turn.held:
+                        return
+                    await fn(turn, *args)
                 return
-            await fn(turn, *args)
+            except DBAPIError as exc:  # rolled back, nothing sent yet: the whole turn can be taken again
+                if attempt == CONFLICT_TRIES or getattr(exc.orig, "sqlstate", None) not in CONFLICTS:
+                    raise
+                log.info("update %s met a concurrent one (%s); handled again", update.update_id, exc.orig.sqlstate)  # type: ignore[union-attr]
+                await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
 
     return handler
 

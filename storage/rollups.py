@@ -125,8 +125,11 @@ def _upsert(dialect: str, changes: list[tuple[str, int]]) -> str:
     columns = ", ".join((*KEY, *COUNTS))
     source = " UNION ALL ".join(selects)
     if len(changes) > 1:  # an update: the old and the new row may share a roll-up row, so add them up first
-        sums = ", ".join(f"SUM({k})" for k in COUNTS)
+        sums = ", ".join(f"SUM({k}) AS {k}" for k in COUNTS)
         source = f"SELECT {', '.join(KEY)}, {sums} FROM ({source}) AS c WHERE true GROUP BY {', '.join(KEY)}"
+    # Every writer takes the roll-up rows' locks in one order (a GROUP BY's output has none): two writers of one
+    # program, a rating and a comment, would otherwise deadlock on PostgreSQL.
+    source = f"SELECT {columns} FROM ({source}) AS o WHERE true ORDER BY {', '.join(KEY)}"
     # SQLite allows no alias in a trigger, where a bare column is the stored row's; PostgreSQL needs one.
     target, stored = ("feedback_rollups AS t", "t.") if dialect == "postgresql" else ("feedback_rollups", "")
     add = ", ".join(f"{k} = {stored}{k} + excluded.{k}" for k in COUNTS)
