@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import html
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
@@ -25,16 +27,31 @@ def _logging(settings: StoreSettings) -> None:
     configure(settings.log_level, library_level=settings.log_libraries, secrets=secrets)
 
 
+@contextlib.contextmanager
+def _starting() -> Iterator[None]:
+    """No garbage collection while the bot is built: start-up allocates much and frees little (about 0.1 s).
+
+    What it built lives as long as the process, so it is frozen: later collections need not walk it again.
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def cmd_run(_args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
     settings.require_data_controller()
     _logging(settings)
-    from bot.app import ALLOWED_UPDATES, build_application
-    from storage.db import upgrade
+    with _starting():
+        from bot.app import ALLOWED_UPDATES, build_application
+        from storage.db import upgrade
 
-    compile_catalogs()
-    upgrade(settings.database_url)
-    application = build_application(settings, run_digests=True)
+        compile_catalogs()
+        upgrade(settings.database_url)
+        application = build_application(settings, run_digests=True)
     log.info("starting; Bot API at %s", settings.telegram_api_url)
     run(poll(application, settings, ALLOWED_UPDATES))
     return 0
@@ -44,14 +61,15 @@ def cmd_serve(_args: argparse.Namespace) -> int:
     settings = load_settings(Settings)
     settings.require_data_controller()
     _logging(settings)
-    from aiohttp import web
+    with _starting():
+        from aiohttp import web
 
-    from bot.web.app import build_web_app
-    from storage.db import upgrade
+        from bot.web.app import build_web_app
+        from storage.db import upgrade
 
-    compile_catalogs()
-    upgrade(settings.database_url)
-    app = build_web_app(settings)
+        compile_catalogs()
+        upgrade(settings.database_url)
+        app = build_web_app(settings)
     log.info("serving on http://%s:%s (dashboard: %s)", settings.web_host, settings.web_port, settings.dashboard_url)
     # run_app handles SIGINT/SIGTERM: the cleanup context stops PTB, which drains queued updates.
     web.run_app(app, host=settings.web_host, port=settings.web_port, print=None, access_log=None, shutdown_timeout=30,
