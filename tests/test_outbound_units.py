@@ -15,7 +15,8 @@ from telegram.ext import ExtBot
 
 from bot.telegram import report
 from bot.telegram.buckets import ChatTable, Rule
-from bot.telegram.outbound import Limits, Outbound
+from bot.telegram.http import AiohttpRequest
+from bot.telegram.outbound import PAID_BURST_SECONDS, Limits, Outbound
 from bot.telegram.priority import Priority, rl
 from tests.conftest import TEST_TOKEN
 from tests.fakebot import FakeBotAPI
@@ -260,3 +261,25 @@ async def test_the_dispatcher_survives_a_failing_budget(outbound: Callable[..., 
     o.free.budget.take = flaky  # type: ignore[method-assign]
     assert await asyncio.wait_for(call(o, Script(), "sendMessage", 1), timeout=2) is True
     assert any("dispatch step failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_paid_broadcasts_keep_their_rate_with_a_short_burst() -> None:
+    """The paid lane keeps its rate with its short burst (20 ms of sending): no 429 at Telegram's paid ceiling."""
+    rate = 200
+    server = FakeBotAPI(flood_control=True, accept_any_chat=True, record_calls=False)  # paid: 1,000/s, as Telegram
+    await server.start()
+    outbound = Outbound(Limits(broadcast_rate=rate, paid=True), api_url=server.url)
+    bot: ExtBot[dict[str, object]] = ExtBot(server.token, base_url=server.bot_base_url, rate_limiter=outbound,
+                                            request=AiohttpRequest(256))  # enough connections not to pace it
+    await bot.initialize()
+    try:
+        chats = range(10_001, 10_001 + 2 * rate)
+        await asyncio.gather(*(bot.send_message(chat, "Pengumuman", allow_paid_broadcast=True,
+                                                rate_limit_args={"priority": Priority.BROADCAST}) for chat in chats))
+    finally:
+        await bot.shutdown()
+        await server.stop()
+    assert outbound.report.rate_limited == 0 and server.errors == []
+    assert len(server.paid_delivery_times) == 2 * rate
+    # Sent at the rate plus a burst of rate × 20 ms; arrivals may bunch by a few ms more (unpaced: all 400 at once).
+    assert server.max_in_window(1.0, paid=True) <= rate * (1 + PAID_BURST_SECONDS) * 1.2

@@ -56,6 +56,9 @@ def backoff(attempt: int) -> float:
     return random.uniform(0.5, 1.0) * min(BACKOFF_CAP, 0.5 * 2.0 ** attempt)
 
 
+PAID_BURST_SECONDS = 0.02
+
+
 @dataclass(frozen=True)
 class Limits:
     rate: float = 28.0  # messages per second for the whole bot (TELEGRAM_RATE)
@@ -98,7 +101,9 @@ class Outbound(BaseRateLimiter[dict[str, Any]]):
         self.free = Lane("free", free, self.chats, share=broadcasts, clock=clock)
         self.paid: Lane | None = None
         if limits.paid:
-            paid_rule = Rule(limits.broadcast_rate, 1)
+            # A burst of 20 ms of sending: with a burst of one, any moment the loop is late is lost for good and the
+            # lane stops near 85 % of the rate (bench/README.md); 20 ms of it keeps every second under the rate + 2 %.
+            paid_rule = Rule(limits.broadcast_rate, max(1, int(limits.broadcast_rate * PAID_BURST_SECONDS)))
             self.paid = Lane("paid", self._budget(":paid", paid_rule, paid_rule), self.chats, clock=clock)
         self._paused: dict[str, float] = {"answer": 0.0, "other": 0.0}
         self._limited_chats: collections.deque[tuple[float, int | str]] = collections.deque(maxlen=16)
