@@ -104,24 +104,28 @@ class Window:
                 continue
             if self.held < self.size:
                 return
-            self._changed.clear()
-            timeout = self.interval if not self._done else max(0.0, self._oldest + self.interval - self._clock())
-            try:
-                await asyncio.wait_for(self._changed.wait(), timeout=timeout)
-            except TimeoutError:
-                pass
+            await self._changes(self.interval if not self._done else self._oldest + self.interval - self._clock())
+
+    async def _changes(self, timeout: float) -> None:
+        """Wait until a send finishes, or `timeout` seconds.
+
+        (`asyncio.timeout`, not `wait_for`: on Python 3.11 `wait_for` swallows a cancellation that comes
+        just as the awaited event is set, and a cancelled sender must stop.)
+        """
+        self._changed.clear()
+        try:
+            async with asyncio.timeout(max(0.0, timeout)):
+                await self._changed.wait()
+        except TimeoutError:
+            pass
 
     async def close(self) -> None:
         """Wait for every send, then write every outcome: the window is empty afterwards."""
         while self._sending:
-            self._changed.clear()
             if self._due():
                 await self.flush()
                 continue
-            try:
-                await asyncio.wait_for(self._changed.wait(), timeout=self.interval)
-            except TimeoutError:
-                pass
+            await self._changes(self.interval)
             self._raise_failure()
         self._raise_failure()
         await self.flush()

@@ -97,6 +97,28 @@ async def test_when_writing_stalls_sending_stops() -> None:
     assert written == list(range(6))
 
 
+async def test_a_cancelled_sender_stops_even_as_a_send_finishes() -> None:
+    async def record(outcomes: list[Outcome]) -> None:
+        return None
+
+    for steps in range(8):  # the cancellation comes that many loop steps after the send finished
+        sends = Sends()
+        window = Window(1, record, batch=1, interval=60.0)
+        task = asyncio.create_task(feed(window, sends, range(3)))
+        await settle()
+        sends.finish(0)
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        task.cancel()
+        await settle()
+        stopped = task.done() and task.cancelled()
+        if not stopped:
+            task.cancel()
+        await window.abandon()
+        await asyncio.gather(task, return_exceptions=True)
+        assert stopped, steps
+
+
 async def test_outcomes_are_written_at_once_per_kind(harness: BotHarness) -> None:
     await residents(harness, BANDUNG, range(22001, 22007))
     bid = await announce(harness, BANDUNG, "Satu")
