@@ -472,6 +472,21 @@ def _kill_leftovers() -> None:
 atexit.register(_kill_leftovers)
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL server process on this machine (it shares the cores with the bot)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name, rest = text.split("(", 1)[1].rsplit(")", 1)
+        if name.startswith("postgres"):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 class BotProcess:
     def __init__(self, label: str, module: str, env: dict[str, str], workdir: Path) -> None:
         self.label = label
@@ -703,10 +718,10 @@ async def run_phase(
             if warm.failures or warm.fake_errors:
                 print(f"  {label}: warm-up problems: {warm.failures[:3]} {warm.fake_errors[:3]}", flush=True)
         profiler = Profiler(proc.proc.pid, profile) if profile is not None and proc.proc is not None else None
-        cpu_bot0, cpu_me0 = proc.cpu_seconds(), time.process_time()
+        cpu_bot0, cpu_me0, cpu_pg0 = proc.cpu_seconds(), time.process_time(), postgres_cpu_seconds()
         result = await run_residents(fake, steps, list(range(id_base + 1, id_base + 1 + args.residents)),
                                      args.concurrency, args.step_timeout, args.phase_timeout, args.seed, label)
-        cpu_bot1, cpu_me1 = proc.cpu_seconds(), time.process_time()
+        cpu_bot1, cpu_me1, cpu_pg1 = proc.cpu_seconds(), time.process_time(), postgres_cpu_seconds()
         if profiler is not None:
             profiler.stop()
         step_cpu = None
@@ -715,7 +730,7 @@ async def run_phase(
             step_cpu = await cpu_per_step(fake, steps, ids, args, proc.cpu_seconds)
         await asyncio.sleep(args.settle)  # late, unexpected requests still count
         result.extra_requests.update(_late_requests(fake, steps, id_base, args))
-        result.cpu = {"driver_and_fake": round(cpu_me1 - cpu_me0, 2)}
+        result.cpu = {"driver_and_fake": round(cpu_me1 - cpu_me0, 2), "postgres_server": round(cpu_pg1 - cpu_pg0, 2)}
         if cpu_bot0 is not None and cpu_bot1 is not None:
             result.cpu[label] = round(cpu_bot1 - cpu_bot0, 2)
         result.bot_rss_mib = proc.peak_rss_mib()
@@ -849,7 +864,9 @@ def step_table(results: dict[str, Any]) -> str:
         lines.append(f"journey steps on {db} (p50 / p99 ms): " + ", ".join(
             f"{name} {s['p50_ms']}/{s['p99_ms']}" for name, s in steps.items()))
         lines.append(f"  CPU of the bot process per update on {db}: journey {r['journey']['bot_cpu_ms_per_update']} ms, "
-                     f"echo {r['echo']['bot_cpu_ms_per_update']} ms (driver + fake server: "
+                     f"echo {r['echo']['bot_cpu_ms_per_update']} ms; PostgreSQL server "
+                     f"{r['journey']['cpu_s'].get('postgres_server')} s / {r['echo']['cpu_s'].get('postgres_server')} s "
+                     f"(driver + fake server: "
                      f"{r['journey']['cpu_s'].get('driver_and_fake')} s / {r['echo']['cpu_s'].get('driver_and_fake')} s)")
         bot_steps_cpu, echo_steps_cpu = (r[p].get("per_step_cpu") or {} for p in ("journey", "echo"))
         if bot_steps_cpu and echo_steps_cpu:
