@@ -226,7 +226,8 @@ def parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(fn=cmd_db_upgrade)
     sub.add_parser("seed", help="load the shipped regions and programs (idempotent)").set_defaults(fn=cmd_seed)
     imp = sub.add_parser("import", help="import a region's programs from a CSV file (all or nothing)")
-    imp.add_argument("file", help="CSV with columns region_code,name,description,dimension,agency,status,source_url")
+    imp.add_argument("file", help="CSV with columns region_code,name,description,dimension,agency,status,source_url"
+                                  "[,source_date]")
     imp.set_defaults(fn=cmd_import)
     off = sub.add_parser("official", help="manage the officials who read and answer a region's feedback")
     off_sub = off.add_subparsers(dest="official_command", required=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from storage.seed import PROGRAM_COLUMNS, insert_programs
 
 REQUIRED = ("region_code", "name", "description", "dimension")
 MAX_LEN = {"name": 200, "description": 2000, "agency": 200, "source_url": 500}
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
@@ -31,6 +33,17 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+def source_date(text: str, problems: list[str]) -> date | None:
+    """The day the source was published, as YYYY-MM-DD (a problem is noted otherwise)."""
+    if ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:  # 2019-02-30
+            pass
+    problems.append(f"source_date {text!r} is not a date written YYYY-MM-DD")
+    return None
 
 
 def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, str]]]:
@@ -62,6 +75,8 @@ def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, 
             problems.append(f"status {row['status']!r} is not one of {', '.join(PROGRAM_STATUSES)}")
         if row["source_url"] and urlsplit(row["source_url"]).scheme not in ("http", "https"):
             problems.append("source_url must start with http:// or https://")
+        if row["source_date"]:
+            row["source_date"] = source_date(row["source_date"], problems)
         key = (row["region_code"] or "", row["name"] or "")
         if all(key) and key in seen:
             problems.append(f"same program as line {seen[key]}")

@@ -83,6 +83,7 @@ class Program(SQLModel, table=True):
     agency: str | None = Field(default=None, max_length=200)
     status: str = Field(default="berjalan", max_length=20)
     source_url: str | None = Field(default=None, max_length=500)
+    source_date: date | None = None  # when the source was published: its statuses are as of then
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

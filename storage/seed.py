@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Program, Region, utcnow
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
-PROGRAM_COLUMNS = ("region_code", "name", "description", "dimension", "agency", "status", "source_url")
+PROGRAM_COLUMNS = ("region_code", "name", "description", "dimension", "agency", "status", "source_url", "source_date")
 
 
 def read_regions(path: Path = SEED_DIR / "regions.csv") -> list[dict[str, Any]]:
@@ -34,9 +35,18 @@ def read_aliases(path: Path = SEED_DIR / "aliases.csv") -> list[tuple[str, str]]
         return [(row["alias"], row["region_code"]) for row in csv.DictReader(f)]
 
 
+def seed_date(text: str | None) -> date | None:
+    """A source's date as programs.csv gives it: YYYY-MM-DD, or YYYY-MM where only the month is known
+    (kept as the 1st; only the year is shown); empty for an undated source."""
+    if not text:
+        return None
+    return date.fromisoformat(text if len(text) > 7 else f"{text}-01")
+
+
 def read_programs(path: Path = SEED_DIR / "programs.csv") -> list[dict[str, Any]]:
     with path.open(encoding="utf-8", newline="") as f:
-        return [{key: (row.get(key) or None) for key in PROGRAM_COLUMNS} for row in csv.DictReader(f)]
+        rows = [{key: (row.get(key) or None) for key in PROGRAM_COLUMNS} for row in csv.DictReader(f)]
+    return [{**row, "source_date": seed_date(row["source_date"])} for row in rows]
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]

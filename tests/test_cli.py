@@ -126,7 +126,8 @@ def test_broadcast_and_export_from_the_command_line(tmp_path: Path) -> None:
     exported = quickwin(tmp_path, "export-programs", "--region", "32.74")
     assert exported.returncode == 0
     lines = exported.stdout.strip().splitlines()
-    assert lines[0] == "region_code,name,description,dimension,agency,status,source_url" and len(lines) == 5
+    assert lines[0] == "region_code,name,description,dimension,agency,status,source_url,source_date" and len(lines) == 5
+    assert all(line.endswith(",2017-11-02") for line in lines[1:])  # the source's date, as import reads it
     copy = tmp_path / "programs.csv"
     copy.write_text(exported.stdout.replace("32.74,", "32.73,"), encoding="utf-8")
     assert "Imported 4 program(s)" in quickwin(tmp_path, "import", str(copy)).stdout  # the export imports

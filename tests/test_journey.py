@@ -54,7 +54,7 @@ async def test_full_journey_in_indonesian(harness: BotHarness) -> None:
     await ani.press("Cirebon Lengko", listing)
     assert ani.step_calls == PRESS
     page = listing  # the list message now shows the program
-    assert "Layanan kesehatan elektronik" in page.text
+    assert "Layanan kesehatan yang dapat diakses secara daring." in page.text
     assert "Status: direncanakan" in page.text
     await ani.press("Beri nilai", page)
     assert ani.step_calls == PRESS
