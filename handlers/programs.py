@@ -68,8 +68,11 @@ def program_page(t: Translator, stats: ProgramWithStats, region: Region) -> str:
     p = stats.program
     lines = [f"<b>{esc(p.name)}</b>", esc(region.name), "", esc(p.description), ""]
     lines.append(_("Area: {dimension}").format(dimension=esc(label(t, catalog.DIMENSIONS, p.dimension))))
-    lines.append(_("Run by: {agency}").format(agency=esc(p.agency) if p.agency else _("not named in the source")))
+    if p.agency:
+        lines.append(_("Run by: {agency}").format(agency=esc(p.agency)))
     lines.append(_("Status: {status}").format(status=esc(label(t, catalog.PROGRAM_STATUSES, p.status))))
+    if p.source_date:  # the status as of the source: a 2017 "planned" is not today's
+        lines.append(_("According to a source from {year}.").format(year=p.source_date.year))
     lines.append(_("Rating: {summary}").format(summary=rating_line(t, stats.average, stats.count)))
     if stats.count:
         for stars in range(5, 0, -1):

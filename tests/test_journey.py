@@ -55,7 +55,8 @@ async def test_full_journey_in_indonesian(harness: BotHarness) -> None:
     assert ani.step_calls == PRESS
     page = listing  # the list message now shows the program
     assert "Layanan kesehatan yang dapat diakses secara daring." in page.text
-    assert "Status: direncanakan" in page.text
+    assert "Status: direncanakan\nMenurut sumber tahun 2017." in page.text  # the status as of its source
+    assert "Pelaksana" not in page.text  # the source names no agency
     await ani.press("Beri nilai", page)
     assert ani.step_calls == PRESS
     assert "1 = sangat kurang, 5 = sangat baik." in page.text
@@ -127,7 +128,7 @@ async def test_journey_again_in_english_browsing_provinces(harness: BotHarness) 
     assert listing.text.startswith("🔔 You will receive announcements for Kota Cirebon. /langganan changes this.")
     assert "Quick-win programs in Kota Cirebon" in listing.text and "Smart living · planned" in listing.text
     await bob.press("Wadul Bae", listing)
-    assert "Run by: not named in the source" in listing.text
+    assert "Run by" not in listing.text and "Status: planned\nAccording to a source from 2017." in listing.text
     await bob.press("Rate this program", listing)
     assert "1 = very poor, 5 = very good." in listing.text
     await bob.press("2", listing)
