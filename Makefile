@@ -25,7 +25,7 @@ test: $(STAMP)
 
 # Re-extract the strings from the code, merge them into id/ and en/, fill en from the msgids, compile.
 catalogs: $(STAMP)
-	$(BIN)/pybabel extract -F locales/babel.cfg -k N_ -k gettext -k ngettext:1,2 --no-location \
+	$(BIN)/pybabel extract -F locales/babel.cfg -k N_ -k gettext -k ngettext:1,2 --no-location --add-comments NOTE: \
 		--sort-output --project "Quick Win Bot" --copyright-holder "Quick Win Bot contributors" \
 		-o locales/messages.pot .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --width 100

@@ -81,6 +81,7 @@ async def on_language(turn: Turn, cb: Callback) -> None:
     """Switch the resident's language."""
     residents.set_language(turn.session, turn.resident, cb.str(0))
     turn.set_language(cb.str(0))
+    # NOTE: shown after the switch, in the language just chosen: say that this language is now in use.
     turn.edit(turn.t.gettext("Language changed to English. Type /bantuan for help."))
 
 
@@ -110,7 +111,9 @@ def help_text(turn: Turn, *, official: bool) -> str:
             _("/masukanbaru NUMBER — one ticket of your region, for example when a resident reads it out on the phone"),
             _("/digest on|off — the weekly summary every Monday at 08:00"),
             _("/dasbor — a sign-in link to the web dashboard (figures, exports, answers)"),
-            _("/umumkan — an announcement to subscribers; /siaran — its progress; /kelolaprogram — program status"),
+            _("/umumkan — an announcement to subscribed residents"),
+            _("/siaran — how your announcements are being sent, and cancelling one"),
+            _("/kelolaprogram — your programs: status, description, adding and removing"),
             _("/undang CODE — (admins) an invitation link for a region's official"),
         ]
     return "\n".join(lines)

@@ -228,9 +228,9 @@ async def show_preview(turn: Turn, draft: dict) -> None:  # type: ignore[type-ar
     else:
         turn.reply(draft["text"], markup)
     turn.reply(
-        _("⬆️ Preview. It goes to {count} residents: {audience}. Between 21:00 and 07:00 local time it waits for "
-          "the morning, unless you send it as an urgent warning.").format(count=turn.t.integer(count), audience=esc(audience.name)),
-        kb.markup([kb.button(_("✅ Send"), "bc", "send")], [kb.button(_("🚨 Send now as an urgent warning"), "bc", "urgent")],
+        _("Above is the preview. It will go to {count} residents ({audience}). At night, local time, it waits "
+          "until the morning, unless you send it as an urgent warning.").format(count=turn.t.integer(count), audience=esc(audience.name)),
+        kb.markup([kb.button(_("Send"), "bc", "send")], [kb.button(_("🚨 Send now as an urgent warning"), "bc", "urgent")],
                   [kb.button(_("Discard"), "bc", "drop")]),
     )
 
@@ -251,7 +251,7 @@ async def cmd_broadcasts(turn: Turn) -> None:
         p = await service.progress(turn.session, b.id, now=turn.now)  # type: ignore[arg-type]
         lines += [progress_text(turn.t, p), ""]  # type: ignore[arg-type]
         if b.state in ("scheduled", "sending"):
-            buttons.append([kb.button(_("✋ Cancel #{id}").format(id=b.id), "bcx", b.id)])  # type: ignore[arg-type]
+            buttons.append([kb.button(_("Cancel #{id}").format(id=b.id), "bcx", b.id)])  # type: ignore[arg-type]
     turn.reply("\n".join(lines).strip(), kb.markup(*buttons))
 
 

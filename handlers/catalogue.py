@@ -18,7 +18,7 @@ def refuse_program(turn: Turn) -> None:
 
 
 def status_announcement(t: Translator, name: str, region: str, status: str) -> str:
-    return t.gettext("ℹ️ <b>{program}</b> ({region}) is now: {status}.").format(
+    return t.gettext("The status of <b>{program}</b> ({region}) is now: {status}.").format(
         program=esc(name), region=esc(region), status=esc(label(t, catalog.PROGRAM_STATUSES, status)))
 
 
@@ -39,8 +39,8 @@ async def cmd_manage(turn: Turn) -> None:
                             "pm", p.program.id)] for p in programs]  # type: ignore[arg-type]
     regions = await officials.regions_of(turn.session, actor)
     adds = [[kb.button(_("➕ Add a program to {region}").format(region=r.name), "pa", r.code)] for r in regions[:5]]
-    turn.reply(_("Which program? Or add one. (To add many at once: quickwin import FILE.csv)"),
-               kb.markup(*rows[:LISTED], *adds))
+    turn.reply(_("Which program would you like to manage? Or add a new one. "
+                 "To add many programs at once, ask the admin."), kb.markup(*rows[:LISTED], *adds))
 
 
 @in_turn
@@ -54,10 +54,10 @@ async def on_program(turn: Turn, cb: Callback) -> None:
     statuses = [kb.button(label(turn.t, catalog.PROGRAM_STATUSES, s), "pms", program.id, s)  # type: ignore[arg-type]
                 for s in catalog.PROGRAM_STATUSES if s != program.status]
     turn.edit(
-        _("<b>{program}</b>\nStatus now: {status}. Change it, or close the program (it leaves the list; its ratings stay).")
+        _("<b>{program}</b>\nStatus now: {status}. Change it, or remove the program from the list. Its ratings are kept.")
         .format(program=esc(program.name), status=esc(label(turn.t, catalog.PROGRAM_STATUSES, program.status))),
-        kb.markup(statuses, [kb.button(_("✏️ Rewrite the description"), "pe", program.id)],  # type: ignore[arg-type]
-                  [kb.button(_("🗑 Close this program"), "pmc", program.id)]),  # type: ignore[arg-type]
+        kb.markup(statuses, [kb.button(_("Rewrite the description"), "pe", program.id)],  # type: ignore[arg-type]
+                  [kb.button(_("🗑 Remove from the list"), "pmc", program.id)]),  # type: ignore[arg-type]
     )
 
 
@@ -72,8 +72,8 @@ async def on_status(turn: Turn, cb: Callback) -> None:
     turn.edit(
         _("Status of <b>{program}</b> is now: {status}. Tell the residents?").format(
             program=esc(program.name), status=esc(label(turn.t, catalog.PROGRAM_STATUSES, program.status))),
-        kb.markup([kb.button(_("🔔 Tell the program's followers"), "pmn", program.id, "program")],  # type: ignore[arg-type]
-                  [kb.button(_("📣 Tell the region's subscribers"), "pmn", program.id, "region")],  # type: ignore[arg-type]
+        kb.markup([kb.button(_("Tell the program's followers"), "pmn", program.id, "program")],  # type: ignore[arg-type]
+                  [kb.button(_("Tell the region's subscribed residents"), "pmn", program.id, "region")],  # type: ignore[arg-type]
                   [kb.button(_("No, thank you"), "pmn", program.id, "none")]),  # type: ignore[arg-type]
     )
 
@@ -88,15 +88,15 @@ async def on_notify(turn: Turn, cb: Callback) -> None:
         refuse_program(turn)
         return
     if cb.str(1) == "none":
-        turn.edit(_("Saved. Nobody was notified."))
+        turn.edit(_("The status is saved. Residents were not notified."))
         return
     region = turn.deps.regions.get(program.region_code)
     t = turn.deps.i18n.get(turn.deps.settings.default_language)
     text = status_announcement(t, program.name, region.name if region else program.region_code, program.status)
     count = await catalogue_admin.notify_status(turn.session, actor, program, audience_kind=cb.str(1), text=text,
                                                 now=turn.now)
-    turn.edit(_("Saved. The announcement goes to {count} residents; follow it with /siaran.").format(
-        count=turn.t.integer(count)))
+    turn.edit(_("The status is saved, and the announcement is going to {count} residents. "
+                "Follow it with /siaran.").format(count=turn.t.integer(count)))
 
 
 @in_turn
@@ -107,7 +107,7 @@ async def on_close(turn: Turn, cb: Callback) -> None:
     if program is None:
         refuse_program(turn)
         return
-    turn.edit(_("<b>{program}</b> is closed and no longer listed. Its ratings are kept.").format(program=esc(program.name)))
+    turn.edit(_("<b>{program}</b> has been removed from the list. Its ratings are kept.").format(program=esc(program.name)))
 
 
 ADD_NAME, ADD_DESCRIPTION, EDIT_DESCRIPTION = "pa_name", "pa_desc", "pe_desc"

@@ -36,7 +36,7 @@ async def on_text(turn: Turn) -> None:
     else:
         turn.reply(
             turn.t.gettext(
-                "I did not understand that message. To see and rate your region's programs, "
+                "Sorry, we did not understand that message. To see and rate the programs of your regency or city, "
                 "type /program. For help, type /bantuan."
             )
         )
@@ -60,14 +60,14 @@ async def on_other_message(turn: Turn) -> None:
     elif state == residents.CHOOSING_REGION or turn.resident.region_code is None:
         text = _("Please type the name of your regency or city, or send your location.")
     else:
-        text = _("Sorry, I can only read text messages and buttons. Type /bantuan for help.")
+        text = _("Sorry, we can only read text messages and buttons. Type /bantuan for help.")
     turn.reply(text)
 
 
 @in_turn
 async def on_unknown_command(turn: Turn) -> None:
     """A command the bot does not have."""
-    turn.reply(turn.t.gettext("I don't know that command. See the list of commands with /bantuan."))
+    turn.reply(turn.t.gettext("Sorry, there is no such command. See the list of commands with /bantuan."))
 
 
 @in_turn

@@ -25,7 +25,7 @@ async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
     actor = await turn.actor()
     items, shown, pages = await tickets.inbox(turn.session, actor, page=page)
     if not items:
-        text, markup = _("No new comments are waiting for an answer. 👍"), None
+        text, markup = _("No new comments are waiting for an answer."), None
     else:
         lines = [_("<b>New comments</b>, oldest first")]
         if pages > 1:
@@ -57,23 +57,23 @@ def _item_lines(turn: Turn, item: InboxItem) -> list[str]:
     elif item.moderation == "abusive":
         lines.append(_("Marked as abusive: it does not count in the summary."))
     elif item.needs_review:
-        lines.append(_("⚠️ Needs review: it may contain abusive words."))
+        lines.append(_("Needs review: it may contain abusive words."))
     return lines
 
 
 def _item_buttons(turn: Turn, item: InboxItem, actor: Actor) -> list[list[InlineKeyboardButton]]:
     _ = turn.t.gettext
     if item.moderation is None:
-        marks = [kb.button(_("🚫 Spam"), "mod", item.feedback_id, "spam"),
-                 kb.button(_("🛑 Abusive"), "mod", item.feedback_id, "abusive")]
+        marks = [kb.button(_("Mark as spam"), "mod", item.feedback_id, "spam"),
+                 kb.button(_("Mark as abusive"), "mod", item.feedback_id, "abusive")]
     else:
-        marks = [kb.button(_("↩️ Remove the mark"), "mod", item.feedback_id, "none")]
+        marks = [kb.button(_("Remove the mark"), "mod", item.feedback_id, "none")]
     return [
         [kb.button(_("💬 Answer {ticket}").format(ticket=item.ticket), "ans", item.feedback_id)],
-        [kb.button(_("⏳ In progress"), "st", item.feedback_id, "diproses"),
-         kb.button(_("✅ Done"), "st", item.feedback_id, "selesai")],
+        [kb.button(_("In progress"), "st", item.feedback_id, "diproses"),
+         kb.button(_("Done"), "st", item.feedback_id, "selesai")],
         marks,
-        [kb.button(_("🔇 Mute the author for 24 hours"), "mute", item.feedback_id)] if actor.is_admin else [],
+        [kb.button(_("Mute the author for 24 hours"), "mute", item.feedback_id)] if actor.is_admin else [],
     ]
 
 
@@ -232,5 +232,5 @@ async def on_satisfaction(turn: Turn, cb: Callback) -> None:
     turn.edit(
         _("Thank you for telling us. We are glad it is resolved ({ticket}).").format(ticket=number)
         if satisfied
-        else _("Thank you for telling us. Ticket {ticket} is open again and goes back to the officials.").format(ticket=number)
+        else _("We are sorry it has not been resolved yet. Ticket {ticket} is open again and goes back to the officials.").format(ticket=number)
     )

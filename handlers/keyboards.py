@@ -38,7 +38,7 @@ def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
 
 
 def consent(t: Translator) -> InlineKeyboardMarkup:
-    return markup([button(t.gettext("✅ I agree"), "consent", "yes"), button(t.gettext("Not now"), "consent", "no")])
+    return markup([button(t.gettext("I agree"), "consent", "yes"), button(t.gettext("Not now"), "consent", "no")])
 
 
 def languages() -> InlineKeyboardMarkup:
@@ -47,7 +47,7 @@ def languages() -> InlineKeyboardMarkup:
 
 
 def browse_label(t: Translator) -> str:
-    return t.gettext("🗂 Choose from the province list")
+    return t.gettext("Choose from the province list")
 
 
 def region_prompt(t: Translator) -> InlineKeyboardMarkup | None:

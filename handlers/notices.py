@@ -44,7 +44,7 @@ def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, Inl
         rt.gettext("Answer:"),
         esc(answer.strip()),
     ])
-    return text, kb.markup([kb.button(rt.gettext("💬 Reply"), "reply", ticket.feedback.id)])  # type: ignore[arg-type]
+    return text, kb.markup([kb.button(rt.gettext("Reply"), "reply", ticket.feedback.id)])  # type: ignore[arg-type]
 
 
 def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -55,7 +55,7 @@ def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, Inl
         return (
             rt.gettext("✅ The {government} has finished handling your feedback (ticket {ticket}, {program}). Are you satisfied?")
             .format(government=gov, ticket=number, program=program),
-            kb.markup([kb.button(rt.gettext("👍 Yes, satisfied"), "sat", ticket.feedback.id, "yes"),  # type: ignore[arg-type]
+            kb.markup([kb.button(rt.gettext("Yes, satisfied"), "sat", ticket.feedback.id, "yes"),  # type: ignore[arg-type]
                        kb.button(rt.gettext("Not yet"), "sat", ticket.feedback.id, "no")]),  # type: ignore[arg-type]
         )
     return (

@@ -119,7 +119,7 @@ async def on_program(turn: Turn, cb: Callback) -> None:
     stats, region = found
     markup = kb.markup(
         [kb.button(_("⭐ Rate this program"), "ask", stats.program.id)],  # type: ignore[arg-type]
-        [kb.button(_("🔔 Follow this program"), "follow", stats.program.id)],  # type: ignore[arg-type]
+        [kb.button(_("Follow this program"), "follow", stats.program.id)],  # type: ignore[arg-type]
         [kb.button(_("‹ Back"), "progs", cb.int(1))],
     )
     turn.edit(program_page(turn.t, stats, region), markup)

@@ -108,7 +108,8 @@ async def on_rate(turn: Turn, cb: Callback) -> None:
             program=esc(result.program.name), stars=result.feedback.rating
         )
         + "\n\n"
-        + _("Would you like to add a comment? Just write it here (up to {max} characters), or press Skip.").format(
+        + _("Would you like to add a comment? Just write it here (up to {max} characters), or press Skip. "
+          "Please do not write your NIK, phone number or address.").format(
             max=turn.t.integer(COMMENT_MAX)
         ),
         kb.markup([kb.button(_("Skip"), "skip", result.feedback.id)]),  # type: ignore[arg-type]

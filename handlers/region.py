@@ -163,8 +163,8 @@ async def on_location(turn: Turn) -> None:
     turn.reply(
         text.format(region=esc(region.name), province=esc(region.province), km=turn.t.integer(round(km or 0))),
         kb.markup(
-            [kb.button(_("✅ Yes, that's right"), "region", region.code)],
-            [kb.button(_("✏️ No, let me search"), "search")],
+            [kb.button(_("Yes, that's right"), "region", region.code)],
+            [kb.button(_("No, let me search"), "search")],
         ),
     )
 

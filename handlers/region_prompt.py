@@ -33,5 +33,5 @@ def current_region_note(t: Translator, region: Region | None) -> str | None:
 
 def confirmation(t: Translator, region: Region) -> str:
     return t.gettext(
-        "✅ Your region is now <b>{region}</b>, {province}. You can change it at any time with /wilayah."
+        "Your region is now <b>{region}</b>, {province}. You can change it at any time with /wilayah."
     ).format(region=esc(region.name), province=esc(region.province))

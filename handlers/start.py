@@ -22,7 +22,7 @@ def controller(turn: Turn) -> Controller:
 
 def consent_buttons(t: Translator, *, more: bool = True) -> InlineKeyboardMarkup | None:
     return kb.markup(
-        [kb.button(t.gettext("✅ I agree"), "consent", "yes"), kb.button(t.gettext("Not now"), "consent", "no")],
+        [kb.button(t.gettext("I agree"), "consent", "yes"), kb.button(t.gettext("Not now"), "consent", "no")],
         [kb.button(t.gettext("Read more"), "privacy")] if more else [],
     )
 
@@ -74,7 +74,7 @@ async def on_consent(turn: Turn, cb: Callback) -> None:
         residents.give_consent(turn.session, turn.resident)
         if turn.resident.language is None:  # remembered, so answers from officials arrive in it
             residents.set_language(turn.session, turn.resident, turn.t.lang)
-        note = _("✅ Thank you, your consent has been recorded. /privasi shows the privacy notice again.")
+        note = _("Thank you, your consent has been recorded. /privasi shows the privacy notice again.")
     elif residents.has_consented(turn.resident):  # "Not now" on an old message, after agreeing on another
         turn.answer(_("You have already agreed. To delete your data, type /hapusdata."), alert=True)
         return

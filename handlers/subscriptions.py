@@ -28,7 +28,7 @@ def ask_once(turn: Turn, region: Region, note: str) -> bool:
     _ = turn.t.gettext
     question = _(
         "Would you like to receive official announcements for {region}, such as new services or disruptions? "
-        "At most a few a month, never between 21:00 and 07:00 unless it is an emergency. You can stop at any time."
+        "They are not sent at night, local time, unless there is an emergency. You can stop at any time."
     ).format(region=esc(region.name))
     yes_no = kb.markup([kb.button(_("🔔 Yes, please"), "subq", "yes"), kb.button(_("No, thank you"), "subq", "no")])
     turn.edit(note + "\n\n" + question, yes_no)
@@ -47,8 +47,8 @@ async def on_question(turn: Turn, cb: Callback) -> None:
         ask_region(turn, edit=True)
         return
     note = (
-        _("🔔 You will receive announcements for {region}. /langganan changes this.") if on
-        else _("🔕 You will not receive announcements. /langganan turns them on if you change your mind.")
+        _("You will receive announcements for {region}. /langganan changes this.") if on
+        else _("You will not receive announcements. /langganan turns them on if you change your mind.")
     ).format(region=esc(region.name))
     await show_program_list(turn, region, 0, edit=True, note=note)
 
@@ -67,7 +67,7 @@ def status_text(turn: Turn, followed: list[str]) -> str:
 async def show(turn: Turn, *, edit: bool) -> None:
     _ = turn.t.gettext
     follows = await store.followed(turn.session, resident_id=turn.resident.telegram_id)
-    rows = [[kb.button(_("🔕 Stop announcements") if turn.resident.subscribed else _("🔔 Receive announcements"),
+    rows = [[kb.button(_("Stop announcements") if turn.resident.subscribed else _("Receive announcements"),
                        "sub", "no" if turn.resident.subscribed else "yes")]]
     rows += [[kb.button(_("Stop following {program}").format(program=name), "unsubp", pid)] for pid, name in follows]
     text = status_text(turn, [name for _pid, name in follows])

@@ -30,7 +30,7 @@ async def all_rows(harness: BotHarness, model, *where):  # type: ignore[no-untyp
 async def resident_in_cirebon(harness: BotHarness, user_id: int, lang: str = "id") -> Person:
     p = harness.person(user_id, language_code=lang)
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju" if lang == "id" else "I agree")
     await p.choose_region("kota cirebon", "Kota Cirebon")
     return p
 
@@ -71,7 +71,7 @@ async def test_shorter_comment_after_a_too_long_one(harness: BotHarness) -> None
 async def test_html_in_searches_is_shown_back_exactly(harness: BotHarness) -> None:
     p = harness.person(3003)
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju")
     [reply] = await p.send("<b>Bandung</b> & <script>")
     assert "Kabupaten Bandung" in [t.split(" (")[0] for t, _ in p.buttons(reply)]
     [reply] = await p.send("<script>alert('x')</script> & co")
@@ -81,7 +81,7 @@ async def test_html_in_searches_is_shown_back_exactly(harness: BotHarness) -> No
 async def test_empty_and_nonsense_region_searches(harness: BotHarness) -> None:
     p = harness.person(3004)
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju")
     [reply] = await p.send("!!! ???")
     assert reply.text.startswith("Silakan ketik nama kabupaten/kota")
     [reply] = await p.send("qwertyuiop asdf")
@@ -96,7 +96,7 @@ async def test_stickers_voice_photos_and_unknown_commands_get_hints(harness: Bot
     [hint] = await p.send(None, sticker=STICKER)
     assert "ketik nama kabupaten/kota" in hint.text.lower()
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju")
     [hint] = await p.send(None, photo=PHOTO)
     assert "ketik nama kabupaten/kota" in hint.text.lower()
     await p.choose_region("cirebon", "Kota Cirebon")
@@ -194,7 +194,7 @@ async def test_declined_resident_can_read_but_not_rate(harness: BotHarness) -> N
     assert "Pemberitahuan privasi" in notice.text or "privasi" in notice.text.lower()
     resident = await one(harness, Resident, Resident.telegram_id == 3010)
     assert resident.consent_at is None and resident.declined_at is not None
-    await p.press("✅", notice)
+    await p.press("Saya setuju", notice)
     await p.press("Cirebon Lengko")
     await p.press("Beri nilai")
     await p.press("5")
@@ -267,4 +267,4 @@ async def test_command_menu_is_set_in_both_languages(harness: BotHarness) -> Non
     by_lang = {c.params.get("language_code"): c.params["commands"] for c in calls}
     commands = by_lang["id"] if isinstance(by_lang["id"], list) else json.loads(by_lang["id"])
     assert [c["command"] for c in commands][:3] == ["program", "masukan", "wilayah"]
-    assert commands[0]["description"] == "Program quick win di wilayah Anda"
+    assert commands[0]["description"] == "Program quick win di kabupaten/kota Anda"

@@ -118,7 +118,7 @@ async def test_an_official_works_through_the_dashboard(site: Site, seeded: Seede
     await shot(page, "04-feedback-filtered")
 
     number = (await site.feedback(seeded.tickets["Antrean <panjang> & lama"])).ticket
-    await page.get_by_text(f"Jawab {number}").click()
+    await page.get_by_text(f"Tanggapi {number}").click()
     await page.fill("textarea[name=teks]", "Terima kasih. Loket tambahan dibuka mulai Senin.")
     await page.get_by_role("button", name="Kirim tanggapan").click()
     await page.get_by_text(f"Tanggapan Anda untuk {number} sudah dikirim kepada warga.").wait_for()

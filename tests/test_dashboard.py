@@ -85,7 +85,7 @@ async def test_a_link_from_the_chat_signs_in_once(site: Site, seeded: Seeded) ->
         async with http.get("/dasbor") as r:
             page = await r.text()
             assert r.status == 200
-            assert "Ringkasan: Kota Bandung" in page and "Bapak/Ibu" in page
+            assert "Ringkasan: Kota Bandung" in page and "Berikut pendapat warga" in page
             assert r.headers["Cache-Control"] == "no-store" and "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
     async with site.db.unit_of_work() as s:
         [token] = (await s.exec(select(LoginToken))).scalars().all()  # type: ignore[call-overload]
@@ -125,9 +125,9 @@ async def test_expired_unknown_and_malformed_links_are_refused(site: Site, seede
         bad_tokens = ("not-a-real-token", "", "x" * 500, fields["token"] + "\n", fields["token"][:-1] + "²")
         for bad in bad_tokens:
             status, page = await get(http, "/masuk", params={"token": bad})
-            assert status == 400 and "tidak valid" in page, bad
+            assert status == 400 and "tidak berlaku" in page, bad
             status, page = await post(http, {**fields, "token": bad})
-            assert status == 400 and "tidak valid" in page, bad
+            assert status == 400 and "tidak berlaku" in page, bad
         status, page = await get(http, "/masuk")
         assert status == 200 and "/dasbor" in page
         assert (await get(http, "/dasbor"))[0] == 401  # none of this signed anybody in

@@ -53,7 +53,7 @@ async def test_status_changes_tell_the_resident(site: Site, seeded: Seeded, offi
     before = len(site.fake.sent(BUDI))
     r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "diproses", "kembali": "/dasbor/masukan"})
     assert r.status == 303
-    assert "sedang memproses masukan Anda" in site.fake.sent(BUDI)[-1].text
+    assert "sedang menindaklanjuti masukan Anda" in site.fake.sent(BUDI)[-1].text
     r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai", "kembali": "/dasbor/masukan"})
     question = site.fake.sent(BUDI)[-1]
     assert "telah selesai menangani" in question.text and (await site.feedback(fid)).ticket in question.text
@@ -104,7 +104,7 @@ async def test_an_answer_for_a_resident_who_erased_their_data_is_kept(site: Site
     before = len(site.fake.sent(CITRA))
     r = await officer.post(f"/dasbor/masukan/{fid}/jawab", {"teks": "Sudah diperbaiki.", "kembali": "/dasbor/masukan"})
     assert r.status == 303 and len(site.fake.sent(CITRA)) == before
-    assert "Warga sudah menghapus datanya" in (await officer.get("/dasbor/masukan"))[1]
+    assert "karena warga sudah menghapus datanya" in (await officer.get("/dasbor/masukan"))[1]
     assert [m.text for m in await messages(site, fid)] == ["Sudah diperbaiki."]
 
 

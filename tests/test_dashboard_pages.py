@@ -22,8 +22,8 @@ async def test_overview_has_the_summary_figures_and_chart(site: Site, seeded: Se
     assert status == 200
     text = plain(page)
     # Bandung in the last 7 days: ratings 2 and 5; the 10-day-old rating 1 is the period before.
-    assert "Jumlah penilaian 2 (naik 1 dari periode sebelumnya)" in text
-    assert "★ 3,5 (naik 2,5 dari periode sebelumnya)" in text and "Menunggu tanggapan 3" in text
+    assert "Jumlah penilaian 2 (naik 1 dibanding periode sebelumnya)" in text
+    assert "★ 3,5 (naik 2,5 dibanding periode sebelumnya)" in text and "Menunggu tanggapan 3" in text
     assert "5 bintang 1 4 bintang 0 3 bintang 0 2 bintang 1 1 bintang 0" in text
     assert "Bandung Sehat" in text and "rahasia" not in page and "Denpasar" not in page
     assert 'src="/dasbor/grafik.png?wilayah=r32.73&amp;periode=7"' in page
@@ -113,7 +113,7 @@ MALFORMED = [
     "dari=2025-13-01", "dari=kemarin", "sampai=2025-1-5", "dari=2025-02-01&sampai=2025-01-01", "q=" + "x" * 101,
     "hal=0", "hal=satu", "wilayah=Bandung", "wilayah=r32.73;drop", "wilayah=r32.73&wilayah=r32.74",
 ]
-MESSAGE = re.compile(r"Parameter \w+ (harus|diberikan)|Tanggal awal|Teks pencarian|Wilayah pada alamat")
+MESSAGE = re.compile(r"Parameter “\w+” (harus|diberikan)|Tanggal awal|Teks pencarian|Kode wilayah pada alamat")
 
 
 async def test_malformed_parameters_are_a_400_with_a_message(seeded: Seeded, officer: Browser) -> None:

@@ -56,7 +56,7 @@ async def test_digest_times_across_zones_and_restarts(harness: BotHarness, db_ur
     assert await send_due_digests(harness.app, utc(2026, 11, 30, 0, 59)) == 0
     assert await send_due_digests(harness.app, utc(2026, 11, 30, 1, 0)) == 1  # 08:00 WIB in Bandung
     text = [m for m in harness.fake.sent(8101) if "Ringkasan" in (m.text or "")][-1].text
-    assert "Kota Bandung" in text and "Penilaian: 4" in text and "antrean" in text
+    assert "Kota Bandung" in text and "Jumlah penilaian: 4" in text and "antrean" in text
     assert await send_due_digests(harness.app, utc(2026, 11, 30, 1, 1)) == 0  # never twice
 
     await harness.stop()  # a restart later that Monday sends nothing again

@@ -102,7 +102,7 @@ async def resident_with_everything(harness: BotHarness) -> Person:
     """A resident who rated, commented, got an answer, replied, follows, subscribes and left a draft."""
     ani = harness.person(RESIDENT)
     await ani.send("/start")
-    await ani.press("✅")
+    await ani.press("Saya setuju")
     await ani.choose_region("kota cirebon", "Kota Cirebon", announcements=True)
     await ani.press("Cirebon Lengko")
     answer, _ = await ani.press("Ikuti program ini")

@@ -26,27 +26,27 @@ async def test_full_journey_in_indonesian(harness: BotHarness) -> None:
     assert ani.step_calls == ["sendMessage"]
     assert "Selamat datang" in greeting.text
     assert "27 Tahun 2022" in greeting.text and len(greeting.text) < 500  # the short notice names the law
-    assert [t for t, _ in ani.buttons(greeting)] == ["✅ Saya setuju", "Nanti saja", "Baca selengkapnya"]
+    assert [t for t, _ in ani.buttons(greeting)] == ["Saya setuju", "Nanti saja", "Baca selengkapnya"]
 
     _answer, new = await ani.press("Saya setuju")
     assert new == [] and ani.step_calls == PRESS  # the greeting becomes the region prompt
-    assert greeting.text.startswith("✅ Terima kasih, persetujuan Anda sudah tercatat.")
+    assert greeting.text.startswith("Terima kasih, persetujuan Anda sudah tercatat.")
     assert "Di kabupaten atau kota mana Anda tinggal?" in greeting.text and "📎" in greeting.text
-    assert ani.buttons(greeting) == [("🗂 Pilih dari daftar provinsi", "v1:provs:0")]
+    assert ani.buttons(greeting) == [("Pilih dari daftar provinsi", "v1:provs:0")]
 
     [choices] = await ani.send("cirebon")
     assert ani.step_calls == ["sendMessage"]
     assert any(t.startswith("Kota Cirebon") for t, _ in ani.buttons(choices))
     _answer, new = await ani.press("Kota Cirebon", choices)
     assert new == [] and ani.step_calls == PRESS  # confirmation and the once-only question, in one screen
-    assert choices.text.startswith("✅ Wilayah Anda sekarang Kota Cirebon, Jawa Barat.")
+    assert choices.text.startswith("Kabupaten/kota Anda sekarang Kota Cirebon, Jawa Barat.")
     assert "pengumuman resmi untuk Kota Cirebon" in choices.text
     assert ani.buttons(choices) == [("🔔 Ya, saya mau", "v1:subq:yes"), ("Tidak, terima kasih", "v1:subq:no")]
 
     answer, new = await ani.press("Tidak", choices)
-    assert new == [] and ani.step_calls == PRESS and answer is not None and answer["text"] == "Tersimpan."
+    assert new == [] and ani.step_calls == PRESS and answer is not None and answer["text"] == "Pilihan Anda sudah disimpan."
     listing = choices  # the same message now lists the programs
-    assert listing.text.startswith("🔕 Baik, Anda tidak akan menerima pengumuman.")
+    assert listing.text.startswith("Baik, Anda tidak akan menerima pengumuman.")
     assert "Program quick win di Kota Cirebon" in listing.text and "Belum ada penilaian" in listing.text
     [resident] = await rows(harness, Resident, Resident.telegram_id == 1001)
     assert (resident.subscribed, resident.subscription_asked, resident.region_code) == (False, True, CIREBON)
@@ -91,7 +91,7 @@ async def test_old_buttons_and_double_taps_change_nothing(harness: BotHarness) -
     await dewi.press("Kota Cirebon", choices)
     answer, _ = await dewi.press_data(choices.message_id, "v1:region:32.74")
     assert dewi.step_calls == ["answerCallbackQuery"] and answer is not None
-    assert answer["text"] == "Wilayah ini sudah Anda pilih."
+    assert answer["text"] == "Kabupaten/kota ini sudah Anda pilih."
     await dewi.press("Ya, saya mau", choices)
     shown = choices.text
     for _tap in range(2):  # the question pressed again, from a phone that still shows it
@@ -122,10 +122,10 @@ async def test_journey_again_in_english_browsing_provinces(harness: BotHarness) 
     await bob.press("Next", provinces)
     _answer, new = await bob.press("Kota Cirebon", provinces)
     assert new == [] and bob.step_calls == PRESS
-    assert provinces.text.startswith("✅ Your region is now Kota Cirebon, Jawa Barat.")
+    assert provinces.text.startswith("Your region is now Kota Cirebon, Jawa Barat.")
     await bob.press("Yes, please", provinces)
     listing = provinces
-    assert listing.text.startswith("🔔 You will receive announcements for Kota Cirebon. /langganan changes this.")
+    assert listing.text.startswith("You will receive announcements for Kota Cirebon. /langganan changes this.")
     assert "Quick-win programs in Kota Cirebon" in listing.text and "Smart living · planned" in listing.text
     await bob.press("Wadul Bae", listing)
     assert "Run by" not in listing.text and "Status: planned\nAccording to a source from 2017." in listing.text
@@ -150,7 +150,7 @@ async def test_changing_region_later_goes_straight_to_the_programs(harness: BotH
     await eka.choose_region("cirebon", "Kota Cirebon")
     [prompt] = await eka.send("/wilayah")
     assert eka.step_calls == ["sendMessage"]
-    assert prompt.text.startswith("Wilayah Anda sekarang: Kota Cirebon.")
+    assert prompt.text.startswith("Kabupaten/kota Anda saat ini: Kota Cirebon.")
     await eka.press("Pilih dari daftar provinsi", prompt)
     assert eka.step_calls == PRESS and prompt.text == "Pilih provinsi Anda:"
     await eka.press("Jawa Barat", prompt)
@@ -158,13 +158,13 @@ async def test_changing_region_later_goes_straight_to_the_programs(harness: BotH
     await eka.press("Berikutnya", prompt)
     _answer, new = await eka.press("Kota Bandung", prompt)
     assert new == [] and eka.step_calls == PRESS  # asked about announcements before: not again
-    assert prompt.text.startswith("✅ Wilayah Anda sekarang Kota Bandung, Jawa Barat.")
-    assert "Belum ada program quick win dari Kota Bandung" in prompt.text
+    assert prompt.text.startswith("Kabupaten/kota Anda sekarang Kota Bandung, Jawa Barat.")
+    assert "Belum ada program quick win Kota Bandung" in prompt.text
     [back] = await eka.send("/start")
     assert eka.step_calls == ["sendMessage"]
-    assert back.text.startswith("Selamat datang kembali! Wilayah Anda: Kota Bandung.")
-    assert "Belum ada program quick win dari Kota Bandung" in back.text
-    await eka.press("Ganti wilayah", back)
+    assert back.text.startswith("Selamat datang kembali! Kabupaten/kota Anda: Kota Bandung.")
+    assert "Belum ada program quick win Kota Bandung" in back.text
+    await eka.press("Ganti kabupaten/kota", back)
     assert eka.step_calls == PRESS and "Di kabupaten atau kota mana Anda tinggal?" in back.text
     [resident] = await rows(harness, Resident, Resident.telegram_id == 1005)
     assert resident.region_code == BANDUNG and resident.state == "region"
@@ -199,7 +199,7 @@ async def test_region_by_location_is_confirmed_first(harness: BotHarness) -> Non
     [resident] = await rows(harness, Resident, Resident.telegram_id == 1003)
     assert resident.region_code == BANDUNG
     await cici.press("Tidak, terima kasih", proposal)
-    assert "Belum ada program quick win dari Kota Bandung" in proposal.text
+    assert "Belum ada program quick win Kota Bandung" in proposal.text
     await cici.press("Beri tahu saya", proposal)
     [resident] = await rows(harness, Resident, Resident.telegram_id == 1003)
     assert resident.notify_new_programs is True

@@ -70,10 +70,10 @@ async def test_a_comment_marked_as_spam_leaves_the_figures_and_the_inbox(harness
 
     officer = await make_official(harness, 6100, BANDUNG)
     [inbox] = await officer.send("/masukanbaru")
-    assert "Spam" in str(inbox.reply_markup) and "Kasar" in str(inbox.reply_markup)
+    assert "Tandai spam" in str(inbox.reply_markup) and "Tandai kasar" in str(inbox.reply_markup)
     assert "Bisukan" not in str(inbox.reply_markup)  # muting is for admins
     heard = len(harness.fake.sent(ANA))
-    answer, _ = await officer.press("Spam", inbox)  # the first item's button: Ana's, the oldest
+    answer, _ = await officer.press("Tandai spam", inbox)  # the first item's button: Ana's, the oldest
     assert answer is not None and "ditandai sebagai spam" in answer["text"]
     assert "Beli obat murah" not in officer.last.text and "Dokternya ramah" in officer.last.text
 
@@ -161,7 +161,7 @@ async def test_an_admin_mutes_from_the_inbox_and_an_erasure_forgets_whom(harness
     officer = await make_official(harness, 6100, BANDUNG)
     [inbox] = await officer.send("/masukanbaru")
     answer, _ = await officer.press_data(inbox.message_id, f"v1:mute:{row.id}")
-    assert answer is not None and "bukan untuk Anda" in answer["text"]
+    assert answer is not None and "tidak dapat Anda gunakan" in answer["text"]
 
     admin = harness.person(ADMIN_ID)
     [inbox] = await admin.send("/masukanbaru")
@@ -193,7 +193,7 @@ async def test_the_word_list_flags_for_review_and_hides_nothing(harness: BotHarn
     assert inbox.text.count("Perlu ditinjau") == 1 and "g0bl0kkk" in inbox.text
     assert (await figures(harness)).current.comments == 2  # still counted until an official decides
 
-    await officer.press("Jawab", inbox)  # Dodi's reply after an answer is screened too
+    await officer.press("Tanggapi", inbox)  # Dodi's reply after an answer is screened too
     await officer.send("Terima kasih, kami tambah loket.")
     async with harness.db.unit_of_work() as s:
         dodi_row = (await s.exec(select(Feedback).where(Feedback.resident_id == DODI))).scalars().one()  # type: ignore[call-overload]

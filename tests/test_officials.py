@@ -31,7 +31,7 @@ async def resident_comment(harness: BotHarness, user_id: int, query: str, region
                            lang: str = "id") -> Person:
     p = harness.person(user_id, language_code=lang)
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju" if lang == "id" else "I agree")
     await p.choose_region(query, region)
     await p.press(program)
     await p.press("⭐")
@@ -85,7 +85,7 @@ async def test_expired_invite_and_invite_for_a_removed_region(harness: BotHarnes
     async with harness.db.unit_of_work() as s:
         await s.exec(delete(Region).where(Region.code == "91.71"))  # type: ignore[call-overload]
     [refusal] = await harness.person(6004).send(f"/start {orphan}")
-    assert "tidak ada lagi" in refusal.text or "sudah tidak ada" in refusal.text
+    assert "tidak lagi terdaftar" in refusal.text
 
 
 async def test_only_admins_invite_and_only_officials_see_the_inbox(harness: BotHarness) -> None:
@@ -108,7 +108,7 @@ async def test_answer_loop_back_to_the_resident(harness: BotHarness) -> None:
     number = (await feedback_of(harness, 7001)).ticket
     assert number in inbox.text and "Antrean <panjang> & lama" in inbox.text
     assert "7001" not in inbox.text and "Warga" in inbox.text  # a pseudonym, never the id or name
-    await officer.press(f"Jawab {number}", inbox)
+    await officer.press(f"Tanggapi {number}", inbox)
     [done] = await officer.send("Terima kasih, loket tambahan dibuka mulai Senin.")
     assert "sudah dikirim" in done.text
 

@@ -198,7 +198,7 @@ async def test_typing_a_desa_outside_the_cohorts_sets_its_region(harness: BotHar
     [choices] = await p.send("keude bakongan")
     assert p.buttons(choices)[0] == ("Desa Keude Bakongan, Kabupaten Aceh Selatan", f"v1:region:{ACEH_SELATAN}")
     await p.press("Keude Bakongan", choices)
-    assert choices.text.startswith("✅ Wilayah Anda sekarang Kabupaten Aceh Selatan, Aceh.")
+    assert choices.text.startswith("Kabupaten/kota Anda sekarang Kabupaten Aceh Selatan, Aceh.")
     async with harness.db.unit_of_work() as s:
         resident = await s.get(Resident, 7101)
         assert resident is not None and resident.region_code == ACEH_SELATAN
@@ -208,7 +208,7 @@ async def test_everyday_names_and_a_shared_kecamatan_name_in_the_chat(harness: B
     p = await consented(harness, 7102)
     [solo] = await p.send("solo")
     assert p.buttons(solo)[0] == ("Kota Surakarta (Jawa Tengah) ★", f"v1:region:{SURAKARTA}")
-    assert "★ wilayah Gerakan Menuju 100 Smart City" in solo.text
+    assert "★ kabupaten/kota peserta Gerakan Menuju 100 Smart City" in solo.text
     [wonosari] = await p.send("wonosari")
     shown = [t for t, _ in p.buttons(wonosari)]
     assert "Kecamatan Wonosari, Kabupaten Gunungkidul ★" in shown and "Kecamatan Wonosari, Kabupaten Klaten ★" in shown
@@ -227,7 +227,7 @@ async def test_a_location_near_a_border_is_proposed_and_confirmed(harness: BotHa
     async with harness.db.unit_of_work() as s:
         assert (await s.get(Resident, 7103)).region_code is None  # type: ignore[union-attr]
     await p.press("Ya", proposal)
-    assert proposal.text.startswith("✅ Wilayah Anda sekarang Kabupaten Cianjur, Jawa Barat.")
+    assert proposal.text.startswith("Kabupaten/kota Anda sekarang Kabupaten Cianjur, Jawa Barat.")
     async with harness.db.unit_of_work() as s:
         assert (await s.get(Resident, 7103)).region_code == CIANJUR  # type: ignore[union-attr]
 

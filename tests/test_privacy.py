@@ -59,7 +59,7 @@ async def test_read_more_privasi_and_a_changed_notice(harness: BotHarness) -> No
         await s.exec(older)  # type: ignore[call-overload]
     [asked] = await ani.send("halo")
     assert "diperbarui" in asked.text and len(asked.text) < FIRST_SCREEN_MAX
-    assert [t for t, _ in ani.buttons(asked)][:2] == ["✅ Saya setuju", "Nanti saja"]
+    assert [t for t, _ in ani.buttons(asked)][:2] == ["Saya setuju", "Nanti saja"]
     await ani.press("Saya setuju", asked)
     [reply] = await ani.send("halo")
     assert "diperbarui" not in reply.text

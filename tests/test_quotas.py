@@ -35,7 +35,7 @@ async def bandung_programs(h: BotHarness) -> None:
 async def newcomer(h: BotHarness, user_id: int) -> Person:
     p = h.person(user_id)
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju")
     await p.choose_region("kota bandung", "Kota Bandung")
     return p
 
@@ -121,7 +121,7 @@ async def test_a_program_three_times_a_day(harness: BotHarness) -> None:
     await budi.press("Bus Kota")
     answer, [refusal] = await budi.press("⭐")
     assert answer is not None  # the press is answered, and the reason is written in the chat
-    assert "3 kali sehari" in refusal.text and "penilaian terakhir Anda yang dihitung" in refusal.text
+    assert "3 kali sehari" in refusal.text and "yang dihitung adalah penilaian terakhir" in refusal.text
     assert "mulai 6 Mei 2025, 09.01 WIB" in refusal.text  # another day: with its date
     await rate(budi, "Wifi Taman", "4")  # another program is fine
     await budi.press("Lewati")
@@ -179,10 +179,10 @@ async def test_a_region_quota_stops_a_coordinated_spam(tight: BotHarness) -> Non
     fourth = await newcomer(tight, 7114)
     await rate(fourth, "Bus Kota")
     [refusal] = await fourth.send("Bus terlambat lagi")
-    assert "Banyak warga di wilayah Anda" in refusal.text and "mulai 10.01 WIB" in refusal.text
+    assert "banyak warga kabupaten/kota Anda" in refusal.text and "mulai 10.01 WIB" in refusal.text
     cirebon = tight.person(7115)  # another region is not held back
     await cirebon.send("/start")
-    await cirebon.press("✅")
+    await cirebon.press("Saya setuju")
     await cirebon.choose_region("kota cirebon", "Kota Cirebon")
     await rate(cirebon, "Cirebon Lengko")
     [ticket] = await cirebon.send("Bagus")

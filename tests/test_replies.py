@@ -31,7 +31,7 @@ async def answered(
     ana = await resident_comment(harness, user_id, "kota bandung", "Kota Bandung", "Bandung Sehat", comment)
     officer = await make_official(harness, OFFICER, BANDUNG)
     [inbox] = await officer.send("/masukanbaru")
-    await officer.press("Jawab", inbox)
+    await officer.press("Tanggapi", inbox)
     await officer.send("Loket tambahan dibuka mulai Senin.")
     return ana, officer, ana.last
 

@@ -19,7 +19,7 @@ async def feedback_rows(harness: BotHarness) -> list[Feedback]:
 async def at_the_rating_buttons(harness: BotHarness, user_id: int) -> tuple[Person, Any]:
     p = harness.person(user_id)
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju")
     await p.choose_region("cirebon", "Kota Cirebon")
     await p.press("Cirebon Lengko")
     await p.press("Beri nilai")

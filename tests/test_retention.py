@@ -26,7 +26,7 @@ async def comment_and_reply(harness: BotHarness, officer: Person, resident_id: i
     """A resident rates and comments, an official answers, the resident replies."""
     p = harness.person(resident_id)
     await p.send("/start")
-    await p.press("✅")
+    await p.press("Saya setuju")
     await p.choose_region("kota cirebon", "Kota Cirebon")
     await p.press(program)
     await p.press("⭐")

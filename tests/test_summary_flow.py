@@ -44,7 +44,7 @@ async def test_official_summary_with_chart(harness: BotHarness) -> None:
     await officer.press("7 hari", chooser)
     text, photo = officer.messages[-2:]
     assert "Ringkasan: Kota Bandung" in text.text and "Periode: 7 hari terakhir" in text.text
-    assert "Penilaian: 5" in text.text and "Komentar: 4" in text.text
+    assert "Jumlah penilaian: 5" in text.text and "Komentar: 4" in text.text
     assert "Bandung Sehat" in text.text.split("Wifi Taman")[0]  # ranked first
     assert "antrean" in text.text  # a recurring topic
     assert "Cirebon" not in text.text and "rahasia" not in text.text
@@ -64,9 +64,9 @@ async def test_admin_country_and_province_summaries(harness: BotHarness) -> None
     admin = harness.person(ADMIN_ID)
     [chooser] = await admin.send("/ringkasan")
     await admin.press("Seluruh Indonesia", chooser)
-    await admin.press("Semua", chooser)
+    await admin.press("Sejak awal", chooser)
     text = admin.messages[-2]
-    assert "Ringkasan: Indonesia" in text.text and "Penilaian: 6" in text.text
+    assert "Ringkasan: Indonesia" in text.text and "Jumlah penilaian: 6" in text.text
     [chooser] = await admin.send("/ringkasan")
     await admin.press("Jawa Barat", chooser)
     await admin.press("Seluruh Jawa Barat", chooser)
