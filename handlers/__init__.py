@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
+from bot.render.callbacks import Callback, decode
 from handlers import (
     account,
     broadcast,
@@ -34,7 +35,6 @@ from handlers import (
     subscriptions,
     summary,
 )
-from handlers.callbacks import Callback, decode
 
 CallbackFn = Callable[[Update, BotContext, Callback], Awaitable[None]]
 

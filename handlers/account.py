@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove
 
 from bot import catalog, export_resident, feedback, residents
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import label
 from storage.feedback import FeedbackView

@@ -8,10 +8,10 @@ from bot import broadcast as service
 from bot import catalog, officials, residents
 from bot.broadcast import Audience, Progress
 from bot.i18n import Translator
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from bot.telegram_html import Problem
-from handlers import keyboards as kb
 from handlers.broadcast_sender import unsubscribe_markup
-from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from storage import broadcasts as store

@@ -18,8 +18,8 @@ from telegram.ext import Application
 from bot import broadcast as service
 from bot.context import DEPS_KEY, Deps
 from bot.i18n import Translator
+from bot.render import keyboards as kb
 from bot.telegram.priority import Priority, rl
-from handlers import keyboards as kb
 from handlers.broadcast_window import Window
 from storage import broadcasts as store
 from storage import residents as resident_store

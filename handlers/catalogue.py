@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot import catalog, catalogue_admin, officials, residents
 from bot.i18n import Translator
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from handlers.programs import label

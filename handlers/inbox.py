@@ -8,10 +8,10 @@ from bot import catalog, quota, tickets
 from bot.auth import Actor
 from bot.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.i18n import Translator
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from bot.tickets import AnswerOutcome, Ticket
-from handlers import keyboards as kb
 from handlers import notices
-from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.officials import not_an_official

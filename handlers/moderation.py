@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import moderation
-from handlers.callbacks import Callback
+from bot.render.callbacks import Callback
 from handlers.common import Turn, in_turn
 from handlers.inbox import refuse_ticket, show_inbox
 from handlers.limits import when

@@ -8,9 +8,9 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
 from bot.i18n import I18n, Translator
+from bot.render import keyboards as kb
 from bot.telegram.priority import Priority, rl
 from bot.tickets import Ticket
-from handlers import keyboards as kb
 from handlers.common import esc
 
 log = logging.getLogger(__name__)

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from bot import catalog, residents
 from bot.i18n import Translator
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.region_prompt import ask_region
 from storage.models import Region

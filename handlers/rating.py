@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot import feedback, moderation, quota, residents
 from bot.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.start import consent_screen

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from bot import catalog, residents
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from bot.search import MAX_QUERY, Found, Match, normalise
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region, confirmation, current_region_note

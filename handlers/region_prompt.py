@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import residents
 from bot.i18n import Translator
-from handlers import keyboards as kb
+from bot.render import keyboards as kb
 from handlers.common import Turn, esc
 from storage.models import Region
 

@@ -7,8 +7,8 @@ from telegram import InlineKeyboardMarkup
 from bot import officials, privacy, residents
 from bot.i18n import Translator
 from bot.privacy import Controller
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import accept_invite
 from handlers.programs import show_program_list

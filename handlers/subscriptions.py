@@ -6,8 +6,8 @@ from telegram import ChatMemberUpdated, Update
 
 from bot import residents
 from bot.context import BotContext
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region

@@ -12,10 +12,10 @@ from bot import officials, summaries
 from bot.auth import Actor
 from bot.chart import ChartLabels, render_chart
 from bot.i18n import N_, Translator
+from bot.render import keyboards as kb
+from bot.render.callbacks import Callback
 from bot.summaries import Summary
 from bot.textwork import TextWork
-from handlers import keyboards as kb
-from handlers.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from handlers.programs import rating_line

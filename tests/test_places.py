@@ -20,9 +20,9 @@ from sqlalchemy import func, select, text
 
 from bot.names import key_of
 from bot.places import PLACES
+from bot.render.callbacks import MAX_BYTES
+from bot.render.keyboards import BUTTON_TEXT_MAX
 from bot.search import Match, RegionEntry, RegionIndex
-from handlers.callbacks import MAX_BYTES
-from handlers.keyboards import BUTTON_TEXT_MAX
 from handlers.region import match_label
 from storage.db import Database, alembic_config, upgrade
 from storage.models import Region, Resident

@@ -11,8 +11,8 @@ from bot.config import ConfigError, Settings, StoreSettings, load_settings
 from bot.feedback import parse_ticket
 from bot.i18n import I18n
 from bot.importer import parse
+from bot.render.callbacks import MAX_BYTES, decode, encode
 from bot.search import RegionEntry, RegionIndex, normalise, split_kind
-from handlers.callbacks import MAX_BYTES, decode, encode
 from handlers.common import plain
 from storage.codes import new_ticket
 from storage.seed import read_regions

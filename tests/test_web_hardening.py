@@ -21,13 +21,13 @@ from sqlalchemy import event, select
 from telegram import Bot
 from yarl import URL
 
+from bot.render.callbacks import _FIELDS, ACTIONS, decode
 from bot.web import exports
 from bot.web.api import encode_cursor
 from bot.web.app import build_web_app, parse_update
 from bot.web.exports import as_text
 from bot.web.inputs import whole_number
 from bot.web.repeats import RepeatedWarnings
-from handlers.callbacks import _FIELDS, ACTIONS, decode
 from storage.db import Database
 from storage.models import Feedback, TicketMessage
 from tests.conftest import TEST_TOKEN, make_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
-from handlers.callbacks import encode
+from bot.render.callbacks import encode
 
 BUTTON_TEXT_MAX = 60
 
