@@ -7,8 +7,8 @@ from telegram import ReplyKeyboardRemove
 from bot import catalog, export_resident, feedback, residents
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
+from bot.render.programs import label
 from handlers.common import Turn, esc, in_turn
-from handlers.programs import label
 from storage.feedback import FeedbackView
 
 COMMENT_PREVIEW = 200

@@ -6,12 +6,12 @@ from typing import Any
 
 from bot import broadcast as service
 from bot import catalog, officials, residents
-from bot.broadcast import Audience, Progress
+from bot.broadcast import Audience
 from bot.i18n import Translator
 from bot.render import keyboards as kb
+from bot.render.broadcast import progress_text, unsubscribe_markup
 from bot.render.callbacks import Callback
 from bot.telegram_html import Problem
-from handlers.broadcast_sender import unsubscribe_markup
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from storage import broadcasts as store
@@ -19,29 +19,6 @@ from storage.models import Broadcast
 
 WRITING, PHOTO, CONFIRM = "bc_text", "bc_photo", "bc_confirm"
 STATES = (WRITING, PHOTO, CONFIRM)
-
-
-def progress_text(t: Translator, p: Progress) -> str:
-    b = p.broadcast
-    head = {
-        "scheduled": t.gettext("📣 Announcement #{id}: scheduled"),
-        "sending": t.gettext("📣 Announcement #{id}: sending"),
-        "done": t.gettext("📣 Announcement #{id}: finished"),
-        "cancelled": t.gettext("📣 Announcement #{id}: cancelled"),
-    }[b.state].format(id=b.id)
-    lines = [
-        head,
-        t.gettext("Sent {sent} · blocked {blocked} · failed {failed} · waiting {pending} of {total}").format(
-            sent=t.integer(p.sent), blocked=t.integer(p.blocked), failed=t.integer(p.failed),
-            pending=t.integer(p.pending), total=t.integer(p.total)),
-    ]
-    if b.state == "sending" and p.rate > 0:
-        minutes = max(1, round(p.eta.total_seconds() / 60)) if p.eta else 0
-        lines.append(t.gettext("{rate} messages per second · about {minutes} min left").format(
-            rate=t.decimal(p.rate), minutes=t.integer(minutes)))
-    if b.state == "sending" and p.pending and not b.urgent:
-        lines.append(t.gettext("Recipients in quiet hours get it in the morning."))
-    return "\n".join(lines)
 
 
 def problem_text(t: Translator, problem: Problem) -> str:

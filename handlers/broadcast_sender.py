@@ -17,8 +17,7 @@ from telegram.ext import Application
 
 from bot import broadcast as service
 from bot.context import DEPS_KEY, Deps
-from bot.i18n import Translator
-from bot.render import keyboards as kb
+from bot.render.broadcast import progress_text, unsubscribe_markup
 from bot.telegram.priority import Priority, rl
 from handlers.broadcast_window import Window
 from storage import broadcasts as store
@@ -239,8 +238,6 @@ class Sender:
         if p is None:
             return
         t = self.deps.i18n.get((creator.language if creator else None) or self.deps.settings.default_language)
-        from handlers.broadcast import progress_text
-
         text_ = progress_text(t, p)
         if text_ == last_text:
             return
@@ -250,10 +247,3 @@ class Sender:
                                                  rate_limit_args=rl(Priority.NOTICE))
         except TelegramError as exc:  # deleted message, flood limit: progress is a courtesy
             log.info("progress of broadcast %s not shown: %s", b.id, exc)
-
-
-def unsubscribe_markup(t: Translator, b: Broadcast) -> InlineKeyboardMarkup:
-    if b.audience == "program":
-        return kb.markup([kb.button(t.gettext("🔕 Stop following this program"), "unsubp", int(b.audience_code or 0))])
-    return kb.markup([kb.button(t.gettext("🔕 Stop announcements"), "unsub")])
-

@@ -6,9 +6,9 @@ from bot import catalog, catalogue_admin, officials, residents
 from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
+from bot.render.programs import label
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
-from handlers.programs import label
 
 LISTED = 40
 
@@ -35,8 +35,9 @@ async def cmd_manage(turn: Turn) -> None:
         if len(rows) >= LISTED:
             break
         programs, _shown, _pages = await catalog.programs_page(turn.session, region_code=region.code, page=0)
-        rows += [[kb.button(f"{p.program.name} · {label(turn.t, catalog.PROGRAM_STATUSES, p.program.status)}",
-                            "pm", p.program.id)] for p in programs]  # type: ignore[arg-type]
+        # The status first: a long name is cut short on the button, the status still shows.
+        rows += [[kb.button(f"{label(turn.t, catalog.PROGRAM_STATUSES, p.program.status).capitalize()} · "
+                            f"{p.program.name}", "pm", p.program.id)] for p in programs]  # type: ignore[arg-type]
     regions = await officials.regions_of(turn.session, actor)
     adds = [[kb.button(_("➕ Add a program to {region}").format(region=r.name), "pa", r.code)] for r in regions[:5]]
     turn.reply(_("Which program would you like to manage? Or add a new one. "

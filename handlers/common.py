@@ -29,6 +29,7 @@ from bot import quota, residents
 from bot.auth import Actor, load_actor
 from bot.context import BotContext
 from bot.i18n import Translator
+from bot.telegram.deliver import deliver
 from bot.telegram.slots import release_slot
 from handlers.limits import flood_notice
 from storage.models import Resident
@@ -209,8 +210,6 @@ class Turn(AbstractAsyncContextManager["Turn"]):
         """Send a message to someone else (a resident, an official); tell this user if it cannot arrive."""
 
         async def send() -> None:
-            from handlers.notices import deliver
-
             if not await deliver(self.context.bot, chat_id, text, markup) and undeliverable:  # type: ignore[arg-type]
                 await self.context.bot.send_message(self.chat_id, undeliverable)
 

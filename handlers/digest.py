@@ -12,8 +12,8 @@ from telegram.ext import Application
 
 from bot import digest, summaries
 from bot.context import DEPS_KEY, Deps
+from bot.render.summary import deliver_summary
 from bot.telegram.priority import Priority, rl
-from handlers.summary import deliver_summary
 from storage import residents as resident_store
 
 log = logging.getLogger(__name__)

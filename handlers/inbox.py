@@ -9,13 +9,13 @@ from bot.auth import Actor
 from bot.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.i18n import Translator
 from bot.render import keyboards as kb
+from bot.render import notices
 from bot.render.callbacks import Callback
+from bot.render.programs import label
 from bot.tickets import AnswerOutcome, Ticket
-from handlers import notices
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.officials import not_an_official
-from handlers.programs import label
 from handlers.replies import passed_on
 from storage.tickets import InboxItem
 
@@ -230,7 +230,8 @@ async def on_satisfaction(turn: Turn, cb: Callback) -> None:
         return
     number = ticket.feedback.ticket
     turn.edit(
-        _("Thank you for telling us. We are glad it is resolved ({ticket}).").format(ticket=number)
+        _("Thank you for letting us know. We are glad your feedback (ticket {ticket}) has been resolved.")
+        .format(ticket=number)
         if satisfied
         else _("We are sorry it has not been resolved yet. Ticket {ticket} is open again and goes back to the officials.").format(ticket=number)
     )

@@ -8,22 +8,11 @@ from bot import catalog, residents
 from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
+from bot.render.programs import label, rating_line
 from handlers.common import Turn, esc, in_turn
 from handlers.region_prompt import ask_region
 from storage.models import Region
 from storage.programs import ProgramWithStats
-
-
-def rating_line(t: Translator, average: float | None, count: int) -> str:
-    if not count or average is None:
-        return t.gettext("No ratings yet")
-    return t.ngettext("★ {average} of 5 · {count} rating", "★ {average} of 5 · {count} ratings", count).format(
-        average=t.decimal(average), count=t.integer(count)
-    )
-
-
-def label(t: Translator, table: dict[str, str], key: str) -> str:
-    return t.gettext(table[key]) if key in table else key
 
 
 async def show_program_list(turn: Turn, region: Region, page: int, *, edit: bool, note: str | None = None) -> None:

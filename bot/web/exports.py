@@ -29,10 +29,10 @@ from openpyxl.styles import Font
 from bot import catalog
 from bot.context import Deps
 from bot.i18n import N_, ZONES, Translator
+from bot.render.programs import label
 from bot.tickets import pseudonym
 from bot.web.pages import Ctx, Later, Refusal, secure, view
 from bot.web.views_feedback import checked_filter
-from handlers.programs import label
 from storage import dashboard as queries
 from storage.dashboard import FeedbackFilter, FeedbackRow
 

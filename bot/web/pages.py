@@ -30,10 +30,10 @@ from bot.config import SUPPORTED_LANGUAGES
 from bot.context import Deps
 from bot.i18n import N_, Translator
 from bot.summaries import Scope, resolve_scope
+from bot.telegram.deliver import deliver
 from bot.web import inputs, sessions
 from bot.web.frame import FLASH, frame
 from bot.web.keys import DEPS, PTB
-from handlers.notices import deliver
 from storage.models import Region, WebSession
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ from typing import Any
 from bot import catalog, moderation, tickets
 from bot.auth import program_for
 from bot.i18n import N_, Translator
+from bot.render import notices
+from bot.render.programs import label
 from bot.tickets import AnswerOutcome, Ticket
 from bot.web import inputs, params
 from bot.web.pages import Ctx, Notice, Page, Redirect, Refusal, link, view
-from handlers import notices
-from handlers.programs import label
 from storage import dashboard as queries
 
 PER_PAGE = 20

@@ -8,10 +8,10 @@ from typing import Any
 from aiohttp import web
 
 from bot import summaries
+from bot.render.programs import rating_line
+from bot.render.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, draw_chart
 from bot.web import params
 from bot.web.pages import Ctx, Later, Page, link, view
-from handlers.programs import rating_line
-from handlers.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, draw_chart
 
 PNG = "image/png"
 RETRY_SECONDS = 60  # a chart not drawn in time: when the browser may ask again

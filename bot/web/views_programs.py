@@ -10,12 +10,12 @@ from bot import catalog
 from bot.auth import program_for
 from bot.chart import ChartLabels, render_chart
 from bot.i18n import N_
+from bot.render.programs import label
 from bot.summaries import resolve_scope
 from bot.tickets import pseudonym
 from bot.web import inputs, params
 from bot.web.pages import Ctx, Later, Page, Refusal, link, view
 from bot.web.views_overview import no_chart
-from handlers.programs import label
 from storage import dashboard as queries
 from storage import programs as program_store
 from storage import regions as region_store

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import logging
+from html import escape as esc
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import Forbidden
+from telegram import InlineKeyboardMarkup
 
 from bot.i18n import I18n, Translator
 from bot.render import keyboards as kb
-from bot.telegram.priority import Priority, rl
 from bot.tickets import Ticket
-from handlers.common import esc
 
-log = logging.getLogger(__name__)
 QUOTE_MAX = 500
 
 
@@ -63,13 +59,3 @@ def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, Inl
         .format(government=gov, ticket=number, program=program),
         None,
     )
-
-
-async def deliver(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> bool:
-    """Send; False when the person cannot be reached (blocked the bot, deleted the account)."""
-    try:
-        await bot.send_message(chat_id, text, reply_markup=markup, rate_limit_args=rl(Priority.NOTICE))
-    except Forbidden as exc:
-        log.warning("could not reach chat %s: %s", chat_id, exc)
-        return False
-    return True

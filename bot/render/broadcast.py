@@ -1,0 +1,39 @@
+"""An announcement's progress line and the button under every copy of it."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup
+
+from bot.broadcast import Progress
+from bot.i18n import Translator
+from bot.render import keyboards as kb
+from storage.models import Broadcast
+
+
+def progress_text(t: Translator, p: Progress) -> str:
+    b = p.broadcast
+    head = {
+        "scheduled": t.gettext("📣 Announcement #{id}: scheduled"),
+        "sending": t.gettext("📣 Announcement #{id}: sending"),
+        "done": t.gettext("📣 Announcement #{id}: finished"),
+        "cancelled": t.gettext("📣 Announcement #{id}: cancelled"),
+    }[b.state].format(id=b.id)
+    lines = [
+        head,
+        t.gettext("Sent {sent} · blocked {blocked} · failed {failed} · waiting {pending} of {total}").format(
+            sent=t.integer(p.sent), blocked=t.integer(p.blocked), failed=t.integer(p.failed),
+            pending=t.integer(p.pending), total=t.integer(p.total)),
+    ]
+    if b.state == "sending" and p.rate > 0:
+        minutes = max(1, round(p.eta.total_seconds() / 60)) if p.eta else 0
+        lines.append(t.gettext("{rate} messages per second · about {minutes} min left").format(
+            rate=t.decimal(p.rate), minutes=t.integer(minutes)))
+    if b.state == "sending" and p.pending and not b.urgent:
+        lines.append(t.gettext("Recipients in quiet hours get it in the morning."))
+    return "\n".join(lines)
+
+
+def unsubscribe_markup(t: Translator, b: Broadcast) -> InlineKeyboardMarkup:
+    if b.audience == "program":
+        return kb.markup([kb.button(t.gettext("🔕 Stop following this program"), "unsubp", int(b.audience_code or 0))])
+    return kb.markup([kb.button(t.gettext("🔕 Stop announcements"), "unsub")])
