@@ -54,7 +54,7 @@ async def test_a_signed_button_of_another_region_is_refused(harness: BotHarness)
     # Even a correctly signed button (as if shown before the resident moved) rates only their own region.
     nonce = feedback.new_nonce(harness.app.bot_data["deps"].button_key, resident_id=3203, program_id=denpasar)
     answer, _ = await p.press_data(p.last.message_id, f"v1:rate:{denpasar}:4:{nonce}")
-    assert answer is not None and "kabupaten atau kota Anda sendiri" in answer["text"]
+    assert answer is not None and "kabupaten/kota Anda sendiri" in answer["text"]
     answer, _ = await p.press_data(p.last.message_id, f"v1:ask:{denpasar}")
-    assert answer is not None and "kabupaten atau kota Anda sendiri" in answer["text"]
+    assert answer is not None and "kabupaten/kota Anda sendiri" in answer["text"]
     assert await feedback_rows(harness) == []
