@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from bot.chart import ChartLabels, build_figure, format_number, render_chart
+from bot.render.chart import ChartLabels, build_figure, format_number, render_chart
 from bot.topics import recurring_topics
 from storage.db import Database
 from storage.models import Feedback, Program, Region

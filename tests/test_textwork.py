@@ -22,9 +22,9 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot import api_tokens
-from bot.chart import ChartLabels, build_figure, render_chart
 from bot.context import Deps
 from bot.feedback import COMMENT_MAX, DRAFT_TEXT_MAX
+from bot.render.chart import ChartLabels, build_figure, render_chart
 from bot.textwork import TextWork
 from bot.topics import recurring_topics
 from bot.web.app import build_web_app

@@ -11,8 +11,8 @@ from telegram import InputFile
 from telegram.ext import ExtBot
 
 from bot import summaries
-from bot.chart import ChartLabels, render_chart
 from bot.i18n import N_, Translator
+from bot.render.chart import ChartLabels, render_chart
 from bot.render.programs import rating_line
 from bot.summaries import Summary
 from bot.textwork import TextWork

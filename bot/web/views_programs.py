@@ -8,8 +8,8 @@ from aiohttp import web
 
 from bot import catalog
 from bot.auth import program_for
-from bot.chart import ChartLabels, render_chart
 from bot.i18n import N_
+from bot.render.chart import ChartLabels, render_chart
 from bot.render.programs import label
 from bot.summaries import resolve_scope
 from bot.tickets import pseudonym

@@ -1,7 +1,7 @@
-"""Drawing the summary chart with matplotlib; imported by bot.chart on the first chart only.
+"""Drawing the summary chart with matplotlib; imported by bot.render.chart on the first chart only.
 
 matplotlib (with NumPy and Pillow) costs about half a second and 30 MiB; most processes never draw a
-chart, so nothing imports this module at start-up. Use bot.chart, not this module.
+chart, so nothing imports this module at start-up. Use bot.render.chart, not this module.
 """
 
 from __future__ import annotations
@@ -16,7 +16,20 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from bot.chart import BAR, DPI, FONT, HEIGHT_IN, LINE, MUTED, TEXT, TITLE, WIDTH_IN, ChartLabels, Week, format_number
+from bot.render.chart_style import (
+    BAR,
+    DPI,
+    FONT,
+    HEIGHT_IN,
+    LINE,
+    MUTED,
+    TEXT,
+    TITLE,
+    WIDTH_IN,
+    ChartLabels,
+    Week,
+    format_number,
+)
 
 # No display. Figures here are drawn on their own Agg canvas and pyplot is never imported, so this
 # only guards against some other module pulling in pyplot with an interactive backend.

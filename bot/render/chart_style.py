@@ -1,15 +1,10 @@
-"""The summary chart: rating distribution and weekly trend, as a PNG, in the caller's language."""
+"""The summary chart's size, colours, fonts and labels: what bot.render.chart and its drawing share."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+from typing import Any
 
 WIDTH_IN, HEIGHT_IN, DPI = 10, 6, 100  # 1000 × 600 px
 BAR = "#3b7dd8"
@@ -43,26 +38,3 @@ def format_number(value: float, *, decimal_comma: bool, decimals: int = 0) -> st
     """1234.5 -> '1.234,5' with a decimal comma, '1,234.5' without."""
     text = f"{value:,.{decimals}f}"
     return text.translate(str.maketrans(",.", ".,")) if decimal_comma else text
-
-
-def build_figure(
-    *, distribution: Sequence[int], weekly: Sequence[Week], labels: ChartLabels,
-    decimal_comma: bool,
-) -> Figure:
-    """The chart as a Figure, not attached to pyplot, so nothing outlives the caller's reference."""
-    from bot import chart_figure  # here, not at the top: matplotlib costs every start 0.5 s and 30 MiB
-
-    return chart_figure.build_figure(distribution=distribution, weekly=weekly, labels=labels,
-                                     decimal_comma=decimal_comma)
-
-
-def render_chart(
-    *, distribution: Sequence[int], weekly: Sequence[Week], labels: ChartLabels,
-    decimal_comma: bool,
-) -> bytes:
-    """The chart as PNG bytes, about 1000 × 600 px."""
-    fig = build_figure(distribution=distribution, weekly=weekly, labels=labels, decimal_comma=decimal_comma)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    fig.clear()  # break the figure's reference cycles now rather than at the next garbage collection
-    return buffer.getvalue()
