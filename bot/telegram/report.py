@@ -7,21 +7,32 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sized
+from typing import Any, Protocol
 
 from bot.telegram.priority import Priority
-
-if TYPE_CHECKING:
-    from bot.telegram.outbound import Outbound
 
 log = logging.getLogger("quickwin.outbound")
 LOG_EVERY = 60.0  # seconds
 PUBLISH_EVERY = 10.0
 
 
+class Watched(Protocol):
+    """What the report reads of the outbound path (bot.telegram.outbound.Outbound)."""
+
+    @property
+    def chats(self) -> Sized: ...
+
+    @property
+    def reachable(self) -> bool: ...
+
+    def depth(self, priority: Priority) -> int: ...
+
+    def now(self) -> float: ...
+
+
 class Report:
-    def __init__(self, outbound: Outbound, publish: Callable[[dict[str, Any]], Awaitable[None]] | None) -> None:
+    def __init__(self, outbound: Watched, publish: Callable[[dict[str, Any]], Awaitable[None]] | None) -> None:
         self.outbound = outbound
         self.publish = publish
         self.process = f"{socket.gethostname()}:{os.getpid()}"

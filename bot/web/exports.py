@@ -31,7 +31,8 @@ from bot.context import Deps
 from bot.i18n import N_, ZONES, Translator
 from bot.render.programs import label
 from bot.tickets import pseudonym
-from bot.web.pages import Ctx, Later, Refusal, secure, view
+from bot.web.context import Ctx, Later, Refusal
+from bot.web.pages import secure, view
 from bot.web.views_feedback import checked_filter
 from storage import dashboard as queries
 from storage.dashboard import FeedbackFilter, FeedbackRow

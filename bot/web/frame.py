@@ -6,12 +6,10 @@ A flash message is a code in a short-lived cookie (never text), turned into a se
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.i18n import N_
-
-if TYPE_CHECKING:
-    from bot.web.pages import Ctx
+from bot.web.context import Ctx
 
 FLASH = "qw_flash"
 SCOPE_ACTIONS = {"overview": "/dasbor", "programs": "/dasbor/program", "feedback": "/dasbor/masukan"}

@@ -16,7 +16,7 @@ from bot.i18n import N_, ZONES
 from bot.summaries import PERIODS, Scope
 from bot.tickets import STATUSES
 from bot.web import inputs
-from bot.web.pages import bad_param
+from bot.web.context import bad_param
 from storage.dashboard import FeedbackFilter
 
 TEXT_MAX = 100

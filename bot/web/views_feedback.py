@@ -12,7 +12,8 @@ from bot.render import notices
 from bot.render.programs import label
 from bot.tickets import AnswerOutcome, Ticket
 from bot.web import inputs, params
-from bot.web.pages import Ctx, Notice, Page, Redirect, Refusal, link, view
+from bot.web.context import Ctx, Notice, Page, Redirect, Refusal
+from bot.web.pages import link, view
 from storage import dashboard as queries
 
 PER_PAGE = 20

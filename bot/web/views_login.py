@@ -13,11 +13,10 @@ from bot.auth import load_actor
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_, Translator
 from bot.web import sessions
+from bot.web.context import Ctx, Redirect
 from bot.web.keys import DEPS
 from bot.web.pages import (
     LOGIN_HINT,
-    Ctx,
-    Redirect,
     anonymous_translator,
     message_page,
     render,

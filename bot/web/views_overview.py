@@ -11,7 +11,8 @@ from bot import summaries
 from bot.render.programs import rating_line
 from bot.render.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, draw_chart
 from bot.web import params
-from bot.web.pages import Ctx, Later, Page, link, view
+from bot.web.context import Ctx, Later, Page
+from bot.web.pages import link, view
 
 PNG = "image/png"
 RETRY_SECONDS = 60  # a chart not drawn in time: when the browser may ask again

@@ -14,7 +14,8 @@ from bot.render.programs import label
 from bot.summaries import resolve_scope
 from bot.tickets import pseudonym
 from bot.web import inputs, params
-from bot.web.pages import Ctx, Later, Page, Refusal, link, view
+from bot.web.context import Ctx, Later, Page, Refusal
+from bot.web.pages import link, view
 from bot.web.views_overview import no_chart
 from storage import dashboard as queries
 from storage import programs as program_store
