@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.web import sessions
+from bot.services import logins
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 
@@ -15,8 +15,8 @@ async def cmd_dashboard(turn: Turn) -> None:
     if not actor.is_official:
         not_an_official(turn)
         return
-    link = await sessions.create_login_link(turn.session, actor, base_url=turn.deps.settings.dashboard_url, now=turn.now)
-    minutes = int(sessions.LOGIN_TTL.total_seconds() // 60)
+    link = await logins.create_login_link(turn.session, actor, base_url=turn.deps.settings.dashboard_url, now=turn.now)
+    minutes = int(logins.LOGIN_TTL.total_seconds() // 60)
     turn.reply(
         _(
             "Your link to the officials' dashboard:\n{link}\n\n"

@@ -56,6 +56,21 @@ async def get_web_session(session: AsyncSession, *, session_hash: str) -> WebSes
     return await session.get(WebSession, session_hash)
 
 
+def add_web_session(
+    session: AsyncSession, *, session_hash: str, official_id: int, csrf_token: str, language: str | None,
+    created_at: datetime, expires_at: datetime,
+) -> WebSession:
+    row = WebSession(session_hash=session_hash, official_id=official_id, csrf_token=csrf_token, language=language,
+                     created_at=created_at, expires_at=expires_at)
+    session.add(row)
+    return row
+
+
+def end_web_session(session: AsyncSession, row: WebSession, *, now: datetime) -> None:
+    row.ended_at = now
+    session.add(row)
+
+
 async def forget_expired(session: AsyncSession, *, before: datetime) -> None:
     """Delete sessions and login links that expired before `before`: they can no longer be used."""
     await session.exec(delete(WebSession).where(WebSession.expires_at < before))  # type: ignore[call-overload, arg-type, operator]

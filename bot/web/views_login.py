@@ -12,6 +12,8 @@ from aiohttp import web
 from bot.auth import load_actor
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_, Translator
+from bot.services import logins
+from bot.services.logins import LoginOutcome
 from bot.web import sessions
 from bot.web.context import Ctx, Redirect
 from bot.web.keys import DEPS
@@ -24,7 +26,6 @@ from bot.web.pages import (
     set_cookie,
     view,
 )
-from bot.web.sessions import LoginOutcome
 
 REFUSED = {
     LoginOutcome.UNKNOWN: (400, N_("This login link is not valid. Please check that you opened the whole link.")),
@@ -35,7 +36,7 @@ REFUSED = {
 NOT_AN_OFFICIAL = (403, N_("You are no longer registered as an official. Please contact the admin."))
 FORM_REFUSED = (400, N_("The sign-in could not be completed. Please open the link from the chat again and press "
                         "the button. Your browser must allow cookies."))
-LOGIN_COOKIE_AGE = int(sessions.LOGIN_TTL.total_seconds())
+LOGIN_COOKIE_AGE = int(logins.LOGIN_TTL.total_seconds())
 
 
 def _refusal(request: web.Request, t: Translator, refused: tuple[int, str]) -> web.StreamResponse:
@@ -56,11 +57,11 @@ async def login(request: web.Request) -> web.StreamResponse:
                                         title=N_("Sign in"), hint=LOGIN_HINT))
     secret = secret.strip(" ")  # spaces a copy and paste may add; anything else is matched as it is
     async with deps.db.unit_of_work() as db:
-        outcome = await sessions.check_login_token(db, secret, now=deps.clock())
+        outcome = await logins.check_login_token(db, secret, now=deps.clock())
     if outcome is not LoginOutcome.ACCEPTED:
         return _refusal(request, t, REFUSED[outcome])
     given = request.cookies.get(sessions.LOGIN_COOKIE, "")
-    form_secret = given if sessions.well_formed(given) else sessions.new_secret()  # a second tab keeps working
+    form_secret = given if logins.well_formed(given) else logins.new_secret()  # a second tab keeps working
     page = render(request, t, "login.html", {
         "title": t.gettext(N_("Sign in")),
         "message": t.gettext(N_("Press the button to sign in to the officials' dashboard.")),
@@ -71,7 +72,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         "languages": [(code, str(request.rel_url.update_query(lang=code))) for code in SUPPORTED_LANGUAGES],
     })
     set_cookie(page, request, sessions.LOGIN_COOKIE, form_secret, max_age=LOGIN_COOKIE_AGE,
-               path=sessions.LOGIN_PATH, samesite="Strict")
+               path=logins.LOGIN_PATH, samesite="Strict")
     return no_referrer(page)
 
 
@@ -91,7 +92,7 @@ async def sign_in(request: web.Request) -> web.StreamResponse:
     now = deps.clock()
     refused: tuple[int, str] | None = None
     async with deps.db.unit_of_work() as db:
-        outcome, official_id = await sessions.spend_login_token(db, secret, now=now)
+        outcome, official_id = await logins.spend_login_token(db, secret, now=now)
         refused = REFUSED.get(outcome)
         if refused is None:
             assert official_id is not None
@@ -122,4 +123,4 @@ def no_referrer(response: web.StreamResponse) -> web.StreamResponse:
 async def logout(ctx: Ctx) -> Redirect:
     """Sign out: the session ends at once, on the server as well as in the browser."""
     sessions.end_session(ctx.db, ctx.session, now=ctx.now)
-    return Redirect(f"{sessions.LOGIN_PATH}?keluar=1&lang={ctx.t.lang}", sign_out=True)  # the goodbye in their language
+    return Redirect(f"{logins.LOGIN_PATH}?keluar=1&lang={ctx.t.lang}", sign_out=True)  # the goodbye in their language
