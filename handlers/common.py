@@ -74,9 +74,11 @@ def in_turn(fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]
                     await fn(turn, *args)
                 return
             except DBAPIError as exc:  # rolled back, nothing sent yet: the whole turn can be taken again
-                if attempt == CONFLICT_TRIES or getattr(exc.orig, "sqlstate", None) not in CONFLICTS:
+                lost = exc.connection_invalidated  # the connection was cut (a database restart): the pool renews
+                if attempt == CONFLICT_TRIES or not (lost or getattr(exc.orig, "sqlstate", None) in CONFLICTS):
                     raise
-                log.info("update %s met a concurrent one (%s); handled again", update.update_id, exc.orig.sqlstate)  # type: ignore[union-attr]
+                log.info("update %s %s; handled again", update.update_id,
+                         "lost its database connection" if lost else f"met a concurrent one ({exc.orig.sqlstate})")  # type: ignore[union-attr]
                 await asyncio.sleep(random.uniform(0.005, 0.05) * attempt)
 
     return handler

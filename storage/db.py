@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, make_url, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -70,8 +72,39 @@ def make_engine(url: str, *, inline: bool = True, writes: bool = True, **kwargs:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection only when it has rested a while, instead of at every checkout (pre-ping).
+
+    A busy bot takes connections back within milliseconds: a ping there is a round trip per update for
+    nothing. A connection that rested may have been cut (a database restart, a proxy's idle timeout): it
+    is pinged and, if dead, replaced before anyone uses it. One cut while busy fails its statement; the
+    pool then drops every older connection, and a turn that met it is taken again (handlers/common.py).
+    """
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _rested_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _ping_if_rested(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # new, or back from work a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means: not this connection
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("the connection did not answer a ping")
 
 
 class Database:
