@@ -50,9 +50,10 @@ async def add_rating(
                 created_at=now, updated_at=now,
             )
             .on_conflict_do_nothing()  # on dedup_key (stored before) or on the ticket number (drawn again)
-            .returning(Feedback.id)
+            .returning(Feedback)  # the whole new row, loaded into the session: no second query for it
         )
-        new_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+        row = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+        new_id = row.id if row is not None else None
         if new_id is not None or await _stored(session, dedup_key) is not None:
             break
     else:
@@ -69,7 +70,6 @@ async def add_rating(
             )
             .values(superseded=True)
         )
-        row = await session.get(Feedback, new_id)
     else:
         row = await _stored(session, dedup_key)
     assert row is not None

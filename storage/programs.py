@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program, utcnow
@@ -40,23 +40,26 @@ def _region_stats(region_code: str):  # type: ignore[no-untyped-def]
 async def region_programs_page(
     session: AsyncSession, *, region_code: str, offset: int, limit: int
 ) -> tuple[list[ProgramWithStats], int]:
-    """One page of a region's active programs with their rating summary: two queries, whatever the size."""
+    """One page of a region's active programs with their rating summary, and how many there are: one query."""
     active = (Program.region_code == region_code) & Program.removed_at.is_(None)  # type: ignore[union-attr]
-    total = await session.scalar(select(func.count()).select_from(Program).where(active))
     stats = _region_stats(region_code)
     stmt = (
-        select(Program, stats.c.count, stats.c.total)
+        select(Program, stats.c.count, stats.c.total, func.count().over().label("listed"))
         .outerjoin(stats, stats.c.program_id == Program.id)
         .where(active)
         .order_by(Program.name, Program.id)
         .offset(offset)
         .limit(limit)
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = (await session.exec(stmt)).all()  # type: ignore[call-overload]
     rows = [
         ProgramWithStats(program=p, average=int(sum_) / int(cnt) if cnt else None, count=int(cnt or 0))
-        for p, cnt, sum_ in result.all()
+        for p, cnt, sum_, _listed in result
     ]
+    if result:
+        total = result[0][3]  # the window counts every listed program, before the page is cut
+    else:  # a page past the end (an old button): counted on its own
+        total = await session.scalar(select(func.count()).select_from(Program).where(active))
     return rows, int(total or 0)
 
 
@@ -68,19 +71,22 @@ async def get_program(session: AsyncSession, *, program_id: int, include_removed
 
 
 async def program_with_stats(session: AsyncSession, *, program_id: int) -> ProgramWithStats | None:
-    """A program with its average, count and distribution of current ratings (one query for the figures)."""
-    program = await get_program(session, program_id=program_id)
-    if program is None:
-        return None
-    stmt = (
-        select(Feedback.rating, func.count())
+    """A program with its average, count and distribution of current ratings: one query."""
+    dist_q = (
+        select(Feedback.rating.label("rating"), func.count().label("n"))  # type: ignore[attr-defined]
         .where(Feedback.program_id == program_id, Feedback.superseded.is_(False), Feedback.moderation.is_(None))  # type: ignore[attr-defined, union-attr]
         .group_by(Feedback.rating)
+        .subquery()
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    stmt = select(Program, dist_q.c.rating, dist_q.c.n).outerjoin(dist_q, true()).where(Program.id == program_id)
+    result = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    if not result or result[0][0].removed_at is not None:
+        return None
+    program = result[0][0]
     dist = [0, 0, 0, 0, 0]
-    for rating, count in result.all():
-        dist[int(rating) - 1] = int(count)
+    for _program, rating, count in result:
+        if rating is not None:
+            dist[int(rating) - 1] = int(count)
     total = sum(dist)
     average = sum((i + 1) * n for i, n in enumerate(dist)) / total if total else None
     return ProgramWithStats(program=program, average=average, count=total, distribution=tuple(dist))  # type: ignore[arg-type]
