@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import make_url, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from storage import sqlite_inline
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -34,7 +36,12 @@ def _run_sync(connection: Connection) -> None:
 
 async def _run_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    assert url is not None
+    kwargs: dict[str, Any] = {}
+    if url.startswith("sqlite"):  # statements on this thread, as the bot runs them: no hop to a worker thread each
+        path = make_url(url).database or ":memory:"
+        kwargs["async_creator"] = lambda: sqlite_inline.connect(path, check_same_thread=False)
+    engine = create_async_engine(url, poolclass=pool.NullPool, **kwargs)
     async with engine.connect() as connection:
         if connection.dialect.name == "sqlite":
             await connection.exec_driver_sql("PRAGMA journal_mode=WAL")
