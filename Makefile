@@ -28,7 +28,7 @@ catalogs: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg -k N_ -k gettext -k ngettext:1,2 --no-location --add-comments NOTE: \
 		--sort-output --project "Quick Win Bot" --copyright-holder "Quick Win Bot contributors" \
 		-o locales/messages.pot .
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --width 100
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete --width 100
 	$(BIN)/python -m locales.fill_en
 	$(BIN)/pybabel compile -d locales -D messages --statistics
 
