@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.journey import TOKEN, BotProcess, _pg_version, database, machine, run_until_signalled, write_report
-from handlers.broadcast_sender import window_size
+from bot.workers.broadcast_sender import window_size
 from tests.fakebot import FLOOD_METHODS, Call, FakeBotAPI
 
 REGION = "32.73"  # Kota Bandung (WIB)

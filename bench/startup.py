@@ -57,7 +57,7 @@ with getattr(cli, "_starting", contextlib.nullcontext)():
     marks.append(t())
     upgrade(settings.database_url)
     marks.append(t())
-    build_application(settings, run_digests=True)
+    build_application(settings, run_workers=True)
     marks.append(t())
 names = ["import bot.cli, settings, logging", "imports (bot.app, storage.db)", "compile_catalogs", "upgrade",
          "build_application"]

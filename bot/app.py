@@ -22,9 +22,9 @@ from bot.search import RegionEntry, RegionIndex
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.metrics import BotMetrics
 from bot.telegram.outbound import Limits, Outbound
+from bot.workers.broadcast_sender import Sender
+from bot.workers.digest import digest_loop
 from bot.workers.retention import retention_loop
-from handlers.broadcast_sender import Sender
-from handlers.digest import digest_loop
 from handlers.errors import on_error
 from storage import broadcasts as broadcast_store
 from storage import outbound_status as outbound_store
@@ -102,7 +102,7 @@ def build_application(
     db: Database | None = None,
     set_menu: bool = True,
     clock: Callable[[], datetime] | None = None,
-    run_digests: bool = False,
+    run_workers: bool = False,
 ) -> Application:  # type: ignore[type-arg]
     """Build the PTB application with every dependency wired in; nothing runs until it starts."""
     database = db or Database(settings.database_url)
@@ -123,7 +123,7 @@ def build_application(
         ))
         if set_menu:
             await set_commands(application, i18n, settings.default_language)
-        if run_digests:  # the long-running work of a real deployment (tests drive it step by step)
+        if run_workers:  # every worker of a real deployment: digest, broadcast sender, retention (tests drive them)
             background.append(asyncio.create_task(digest_loop(application), name="weekly-digest"))
             background.append(asyncio.create_task(Sender(application).run_forever(), name="broadcast-sender"))
             background.append(asyncio.create_task(retention_loop(application), name="retention"))

@@ -51,7 +51,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
         compile_catalogs()
         upgrade(settings.database_url)
-        application = build_application(settings, run_digests=True)
+        application = build_application(settings, run_workers=True)
     log.info("starting; Bot API at %s", settings.telegram_api_url)
     run(poll(application, settings, ALLOWED_UPDATES))
     return 0

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import ZONES
+from storage import digests as digest_store
 from storage import officials as official_store
 from storage import regions as region_store
-from storage.models import DigestRun, Region
+from storage.models import Region
 
 DIGEST_TIME = time(8, 0)
 CATCH_UP = timedelta(hours=24)  # a bot that was down at 08:00 still sends on Monday, not days later
@@ -36,17 +36,14 @@ async def due(session: AsyncSession, now: datetime) -> list[tuple[Region, date]]
         code = region.code
         monday = week_start(now, region.timezone)
         at = due_time(monday, region.timezone)
-        if at <= now < at + CATCH_UP and await session.get(DigestRun, (code, monday)) is None:
+        if at <= now < at + CATCH_UP and not await digest_store.is_claimed(session, region_code=code, monday=monday):
             found.append((region, monday))
     return found
 
 
 async def claim(session: AsyncSession, *, region_code: str, monday: date, now: datetime) -> bool:
     """Take this week's digest for the region; False if someone (another process, an earlier run) did."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-    stmt = insert(DigestRun).values(region_code=region_code, week_start=monday, claimed_at=now, sent=0)
-    result = await session.exec(stmt.on_conflict_do_nothing(index_elements=["region_code", "week_start"]))  # type: ignore[call-overload]
-    return bool(result.rowcount)
+    return await digest_store.claim(session, region_code=region_code, monday=monday, now=now)
 
 
 async def recipients(session: AsyncSession, *, region_code: str) -> list[int]:

@@ -143,7 +143,7 @@ async def run_site(fake: FakeBotAPI, db: Database, db_url: str, **settings: Any)
     port = free_port()
     settings.setdefault("public_url", f"http://127.0.0.1:{port}")
     config = make_settings(fake.url, db_url, **settings)
-    server = TestServer(build_web_app(config, db=db, clock=clock, run_digests=False), host="127.0.0.1", port=port)
+    server = TestServer(build_web_app(config, db=db, clock=clock, run_workers=False), host="127.0.0.1", port=port)
     await server.start_server()
     try:
         yield Site(fake, db, clock, config, str(server.make_url("")).rstrip("/"))

@@ -40,7 +40,7 @@ def settings(fake: FakeBotAPI, db_url: str) -> Settings:
 
 @pytest.fixture
 async def client(settings: Settings, db: Database) -> AsyncIterator[Client]:
-    app = build_web_app(settings, db=db, clock=lambda: NOW, run_digests=False)
+    app = build_web_app(settings, db=db, clock=lambda: NOW, run_workers=False)
     async with TestClient(TestServer(app, host="127.0.0.1")) as c:
         yield c
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot import broadcast as service
 from bot.broadcast_cli import outbound_lines
-from handlers.broadcast_sender import Sender
+from bot.workers.broadcast_sender import Sender
 from storage import officials as official_store
 from storage.models import Broadcast, BroadcastRecipient, Program, ProgramFollow, Resident
 from tests.conftest import ADMIN_ID

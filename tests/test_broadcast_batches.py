@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from handlers.broadcast_sender import Sender
-from handlers.broadcast_window import Window
+from bot.workers.broadcast_sender import Sender
+from bot.workers.broadcast_window import Window
 from storage import broadcasts as store
 from storage.broadcasts import Outcome
 from storage.models import Resident

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from bot.digest import due_time, week_start
-from handlers.digest import send_due_digests
+from bot.workers.digest import send_due_digests
 from storage import officials as official_store
 from storage.models import DigestRun, Feedback, Program
 from tests.harness import BotHarness

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from handlers.broadcast_sender import Sender
+from bot.workers.broadcast_sender import Sender
 from storage.db import Database
 from tests.crowd import PRESS_DEADLINE, Walker, crowd_harness, feedback_of, flood_fake, late_429s
 from tests.test_broadcast import BANDUNG, DAY, announce, received, residents

@@ -62,7 +62,7 @@ async def edited(fake: FakeBotAPI, chat_id: int, message_id: int, was: str | Non
 
 async def test_webhook_serves_the_journey_and_refuses_strangers(fake: FakeBotAPI, db: Database, db_url: str) -> None:
     settings = make_settings(fake.url, db_url, webhook_url=PUBLIC_HOOK, webhook_secret=SECRET)
-    async for base in run_web(build_web_app(settings, db=db, run_digests=False)):
+    async for base in run_web(build_web_app(settings, db=db, run_workers=False)):
         assert fake.webhook_url == PUBLIC_HOOK and fake.webhook_secret == SECRET
         fake.webhook_target = f"{base}/telegram/webhook"
         async with aiohttp.ClientSession() as http:
@@ -113,7 +113,7 @@ async def test_malformed_updates_and_refused_calls_are_aggregated_log_lines(
     """With the right secret a body that is not an update is a 400, never PTB's business; 600 refusals, 2 lines."""
     settings = make_settings(fake.url, db_url, webhook_url=PUBLIC_HOOK, webhook_secret=SECRET)
     with caplog.at_level(logging.WARNING):
-        async for base in run_web(build_web_app(settings, db=db, run_digests=False)):
+        async for base in run_web(build_web_app(settings, db=db, run_workers=False)):
             target = f"{base}/telegram/webhook"
             async with aiohttp.ClientSession() as http:
                 for body in MALFORMED_UPDATES:
@@ -142,7 +142,7 @@ async def test_malformed_updates_and_refused_calls_are_aggregated_log_lines(
 
 async def test_without_webhook_serve_polls(fake: FakeBotAPI, db: Database, db_url: str) -> None:
     settings = make_settings(fake.url, db_url)
-    async for _base in run_web(build_web_app(settings, db=db, run_digests=False)):
+    async for _base in run_web(build_web_app(settings, db=db, run_workers=False)):
         fake.push_update(fake.message_update(fake.user(9102), "/start"))
         await reply_to(fake, 9102, 1)
         assert fake.webhook_url == ""

@@ -141,7 +141,7 @@ class Web:
 @pytest.fixture
 async def served(fake: FakeBotAPI, db: Database, db_url: str) -> AsyncIterator[Web]:
     """The web app (dashboard, API, health) with the bot inside it, polling the fake Bot API."""
-    app = build_web_app(make_settings(fake.url, db_url), db=db, run_digests=False)
+    app = build_web_app(make_settings(fake.url, db_url), db=db, run_workers=False)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:

@@ -233,7 +233,7 @@ API_CONTROL = ["\x00", "1\x00", "7\n", "\x1b[0m", "\x7f", "\u0085"]
 
 @pytest.fixture
 async def client(fake: FakeBotAPI, db_url: str, db: Database) -> AsyncIterator[Client]:
-    app = build_web_app(make_settings(fake.url, db_url), db=db, clock=lambda: NOW, run_digests=False)
+    app = build_web_app(make_settings(fake.url, db_url), db=db, clock=lambda: NOW, run_workers=False)
     async with TestClient(TestServer(app, host="127.0.0.1")) as c:
         yield c
 

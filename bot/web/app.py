@@ -151,14 +151,14 @@ def build_web_app(
     *,
     db: Database | None = None,
     clock: Callable[[], datetime] | None = None,
-    run_digests: bool = True,
+    run_workers: bool = True,
     ptb: Application[Any, Any, Any, Any, Any, Any] | None = None,
 ) -> web.Application:
     """One aiohttp application: webhook, /healthz, /readyz, the dashboard and /api/v1."""
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SETTINGS] = settings
     app[REFUSED_LOG] = refused = RepeatedWarnings(log)
-    app[PTB] = ptb or build_application(settings, db=db, clock=clock, run_digests=run_digests)
+    app[PTB] = ptb or build_application(settings, db=db, clock=clock, run_workers=run_workers)
     app.cleanup_ctx.append(_ptb_lifecycle(settings))
     app.on_cleanup.append(lambda _app: _close(refused))
     app.router.add_post(settings.webhook_path, webhook)

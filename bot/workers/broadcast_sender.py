@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import text
 from telegram import InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
@@ -19,14 +18,14 @@ from bot import broadcast as service
 from bot.context import DEPS_KEY, Deps
 from bot.render.broadcast import progress_text, unsubscribe_markup
 from bot.telegram.priority import Priority, rl
-from handlers.broadcast_window import Window
+from bot.workers.broadcast_window import Window
 from storage import broadcasts as store
+from storage import locks
 from storage import residents as resident_store
 from storage.broadcasts import Outcome, Pending
 from storage.models import Broadcast
 
 log = logging.getLogger(__name__)
-ADVISORY_LOCK = 0x5157_4254  # "QWBT": one sender across all processes sharing a PostgreSQL database
 PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
 IDLE = 2.0  # seconds between looks at the outbox when there is nothing to do
 WINDOW_SECONDS = 0.5  # the in-flight window holds about this much sending at the broadcast rate
@@ -74,8 +73,7 @@ class Sender:
         if self._lock_conn is not None:
             return True
         conn = await engine.connect()
-        got = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK})
-        if got:
+        if await locks.try_advisory_lock(conn, locks.BROADCAST_SENDER):
             self._lock_conn = conn  # kept open: the lock lives as long as this connection
             log.info("this process is the broadcast sender")
             return True
