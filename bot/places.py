@@ -53,7 +53,7 @@ class _Lines:
 
 
 class PlaceIndex:
-    """Exact and prefix look-ups by search key (bot.names.key_of); loaded once, on first use (thread-safe)."""
+    """Exact and prefix look-ups by search key (storage.names.key_of); loaded once, on first use (thread-safe)."""
 
     def __init__(self, path: Path = PLACES) -> None:
         self.path = path

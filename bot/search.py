@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from bot.boundaries import Boundaries
-from bot.names import MAX_QUERY, key_of, normalise
 from bot.places import Place, PlaceIndex
+from storage.names import MAX_QUERY, key_of, normalise
 from storage.seed import read_aliases
 
 __all__ = ["MAX_QUERY", "Found", "Match", "RegionEntry", "RegionIndex", "normalise", "split_kind"]

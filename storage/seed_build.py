@@ -8,7 +8,7 @@ SOURCE_DIR holds regions_all.csv, districts.csv, villages.csv and kabkota_bounda
 - seed/regions.csv: every kabupaten/kota; the smart-city cohort year where there is one (a region listed in
   2018 and 2019 counts as 2019, as the notes in ATTRIBUTION.md explain), else empty;
 - seed/places.tsv.gz: every kecamatan (code PP.RR.KK) and desa/kelurahan (PP.RR.KK.DDDD), as lines
-  ``key<TAB>code<TAB>name``, sorted by the search key (bot.names.key_of of the name), so that the bot
+  ``key<TAB>code<TAB>name``, sorted by the search key (storage.names.key_of of the name), so that the bot
   searches the file's text as it is (bot/places.py);
 - seed/boundaries.txt.gz: one line per kabupaten/kota, ``code<TAB>ring;ring;…``, each ring as integers in
   1/100,000 degree, ``lon,lat`` of its first point then the differences to each next point. Compact to ship and
@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.names import key_of
+from storage.names import key_of
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 SCALE = 100_000  # 1/100,000 degree: about a metre, far finer than the ~1 km simplification

@@ -18,7 +18,6 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
-from bot.names import key_of
 from bot.places import PLACES
 from bot.render.callbacks import MAX_BYTES
 from bot.render.keyboards import BUTTON_TEXT_MAX
@@ -26,6 +25,7 @@ from bot.search import Match, RegionEntry, RegionIndex
 from handlers.region import match_label
 from storage.db import Database, alembic_config, upgrade
 from storage.models import Region, Resident
+from storage.names import key_of
 from storage.seed import SEED_DIR, read_aliases, read_regions
 from tests.conftest import PG_ADMIN_URL
 from tests.harness import BotHarness
