@@ -75,8 +75,8 @@ class StoreSettings(BaseSettings):
     def quiet_window(self) -> tuple[int, int] | None:
         if not self.quiet_hours:
             return None
-        start, end = self.quiet_hours.split("-")
-        return int(start), int(end)
+        start, end = (int(h) for h in self.quiet_hours.split("-"))
+        return (start, end) if start != end else None  # 7-7 is an empty window: never quiet
 
     @field_validator("log_level", "log_libraries")
     @classmethod

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -63,6 +63,10 @@ class Translator:
 
     def integer(self, value: int) -> str:
         return format_decimal(value, format="#,##0", locale=self.lang)
+
+    def hour(self, hour: int) -> str:
+        """A full hour of the day as the language writes it: 21.00 in Indonesian, 21:00 in English."""
+        return format_skeleton("Hm", time(hour), locale=self.lang)
 
     def datetime(self, value: datetime, zone: str) -> str:
         """A moment in a region's zone, with the zone's Indonesian abbreviation (WIB/WITA/WIT)."""

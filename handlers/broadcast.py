@@ -9,7 +9,7 @@ from bot import catalog, officials, residents
 from bot.broadcast import Audience
 from bot.i18n import Translator
 from bot.render import keyboards as kb
-from bot.render.broadcast import progress_text, unsubscribe_markup
+from bot.render.broadcast import progress_text, quiet_hours, unsubscribe_markup
 from bot.render.callbacks import Callback
 from bot.telegram_html import Problem
 from handlers.common import Turn, esc, in_turn
@@ -152,7 +152,7 @@ async def on_step(turn: Turn, cb: Callback) -> None:
         turn.session.add(b)
         residents.set_state(turn.session, turn.resident, None)
         p = await service.progress(turn.session, b.id, now=turn.now)  # type: ignore[arg-type]
-        turn.edit(progress_text(turn.t, p))  # type: ignore[arg-type]
+        turn.edit(progress_text(turn.t, p, turn.deps.settings.quiet_window))  # type: ignore[arg-type]
         return
     turn.answer(_("This button is no longer valid. Type /program to start again."))
 
@@ -204,9 +204,12 @@ async def show_preview(turn: Turn, draft: dict) -> None:  # type: ignore[type-ar
         turn.photo_id(draft["photo"], draft["text"], markup)
     else:
         turn.reply(draft["text"], markup)
+    hours = quiet_hours(turn.t, turn.deps.settings.quiet_window)
+    about = {"count": turn.t.integer(count), "audience": esc(audience.name)}
     turn.reply(
-        _("Above is the preview. It will go to {count} residents ({audience}). At night, local time, it waits "
-          "until the morning, unless you send it as an urgent warning.").format(count=turn.t.integer(count), audience=esc(audience.name)),
+        _("Above is the preview. It will go to {count} residents ({audience}). Between {start} and {end} local "
+          "time it waits, unless you send it as an urgent warning.").format(**about, **hours)
+        if hours else _("Above is the preview. It will go to {count} residents ({audience}).").format(**about),
         kb.markup([kb.button(_("Send"), "bc", "send")], [kb.button(_("🚨 Send now as an urgent warning"), "bc", "urgent")],
                   [kb.button(_("Discard"), "bc", "drop")]),
     )
@@ -226,7 +229,7 @@ async def cmd_broadcasts(turn: Turn) -> None:
     lines, buttons = [], []
     for b in rows:
         p = await service.progress(turn.session, b.id, now=turn.now)  # type: ignore[arg-type]
-        lines += [progress_text(turn.t, p), ""]  # type: ignore[arg-type]
+        lines += [progress_text(turn.t, p, turn.deps.settings.quiet_window), ""]  # type: ignore[arg-type]
         if b.state in ("scheduled", "sending"):
             buttons.append([kb.button(_("Cancel #{id}").format(id=b.id), "bcx", b.id)])  # type: ignore[arg-type]
     turn.reply("\n".join(lines).strip(), kb.markup(*buttons))

@@ -7,6 +7,7 @@ from telegram import ChatMemberUpdated, Update
 from bot import residents
 from bot.context import BotContext
 from bot.render import keyboards as kb
+from bot.render.broadcast import quiet_hours
 from bot.render.callbacks import Callback
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import show_program_list
@@ -26,10 +27,15 @@ def ask_once(turn: Turn, region: Region, note: str) -> bool:
     turn.resident.subscription_asked = True
     turn.session.add(turn.resident)
     _ = turn.t.gettext
-    question = _(
-        "Would you like to receive official announcements for {region}, such as new services or disruptions? "
-        "They are not sent at night, local time, unless there is an emergency. You can stop at any time."
-    ).format(region=esc(region.name))
+    hours = quiet_hours(turn.t, turn.deps.settings.quiet_window)
+    question = (
+        _("Would you like to receive official announcements for {region}, such as new services or disruptions? "
+          "They are not sent between {start} and {end} local time, unless there is an emergency. "
+          "You can stop at any time.").format(region=esc(region.name), **hours)
+        if hours else
+        _("Would you like to receive official announcements for {region}, such as new services or disruptions? "
+          "You can stop at any time.").format(region=esc(region.name))
+    )
     yes_no = kb.markup([kb.button(_("🔔 Yes, please"), "subq", "yes"), kb.button(_("No, thank you"), "subq", "no")])
     turn.edit(note + "\n\n" + question, yes_no)
     return True

@@ -10,7 +10,15 @@ from bot.render import keyboards as kb
 from storage.models import Broadcast
 
 
-def progress_text(t: Translator, p: Progress) -> str:
+def quiet_hours(t: Translator, window: tuple[int, int] | None) -> dict[str, str] | None:
+    """The configured quiet hours as the language writes them, for {start} and {end}; None without any."""
+    if window is None:
+        return None
+    return {"start": t.hour(window[0]), "end": t.hour(window[1])}
+
+
+def progress_text(t: Translator, p: Progress, quiet: tuple[int, int] | None) -> str:
+    """The progress lines; `quiet` is QUIET_HOURS (Settings.quiet_window), named only when configured."""
     b = p.broadcast
     head = {
         "scheduled": t.gettext("📣 Announcement #{id}: scheduled"),
@@ -28,8 +36,10 @@ def progress_text(t: Translator, p: Progress) -> str:
         minutes = max(1, round(p.eta.total_seconds() / 60)) if p.eta else 0
         lines.append(t.gettext("{rate} messages per second · about {minutes} min left").format(
             rate=t.decimal(p.rate), minutes=t.integer(minutes)))
-    if b.state == "sending" and p.pending and not b.urgent:
-        lines.append(t.gettext("Recipients in quiet hours get it in the morning."))
+    hours = quiet_hours(t, quiet)
+    if b.state == "sending" and p.pending and not b.urgent and hours:
+        lines.append(t.gettext("Between {start} and {end} local time, sending waits until {end}.")
+                     .format(**hours))
     return "\n".join(lines)
 
 

@@ -236,7 +236,7 @@ class Sender:
         if p is None:
             return
         t = self.deps.i18n.get((creator.language if creator else None) or self.deps.settings.default_language)
-        text_ = progress_text(t, p)
+        text_ = progress_text(t, p, self.deps.settings.quiet_window)
         if text_ == last_text:
             return
         self._last_progress[b.id] = (time.monotonic(), text_)  # type: ignore[index]
