@@ -1045,6 +1045,10 @@ class FakeBotAPI:
         self.record_calls = record_calls
         self.max_calls = max_calls
         self.calls: list[Call] = []
+        # Called with every finished request, in order (the benchmarks route them to the chats they watch),
+        # and with the method and parameters of every request as it arrives, before any check.
+        self.observers: list[Callable[[Call], None]] = []
+        self.arrival_observers: list[Callable[[str, JSON], None]] = []
         self.errors: list[str] = []
         self.counts: collections.Counter[str] = collections.Counter()
         self.webhook_url = ""
@@ -1463,6 +1467,21 @@ class FakeBotAPI:
 
     # ----------------------------------------------------------------- records
 
+    def observe(self, observer: Callable[[Call], None]) -> None:
+        """Call `observer` with every request the fake has finished (answered or refused), as it finishes."""
+        self.observers.append(observer)
+
+    def observe_arrivals(self, observer: Callable[[str, JSON], None]) -> None:
+        """Call `observer(method, params)` with every request as it arrives (a long poll: when it starts)."""
+        self.arrival_observers.append(observer)
+
+    def pending_updates(self) -> int:
+        """Updates queued for getUpdates and not yet confirmed."""
+        return len(self._updates)
+
+    def drop_pending_updates(self) -> None:
+        self._updates.clear()
+
     def sent(self, chat_id: int) -> list[StoredMessage]:
         """The bot's messages in ``chat_id``, oldest first, current state (incl. deleted)."""
         chat = self._chats.get(chat_id)
@@ -1600,6 +1619,8 @@ class FakeBotAPI:
         request is a flood-controlled send that may go ahead, to note it once it is delivered;
         "after" when the connection is to be dropped once the request has been executed).
         """
+        for observer in self.arrival_observers:
+            observer(method, params)
         chat_id = params.get("chat_id")
         chat = chat_id if isinstance(chat_id, (int, str)) and not isinstance(chat_id, bool) else None
         sending = method in FLOOD_METHODS
@@ -1875,6 +1896,8 @@ class FakeBotAPI:
                     future.set_result(call)
             except Exception as exc:  # noqa: BLE001 - surface a broken predicate in the test
                 future.set_exception(exc)
+        for observer in self.observers:
+            observer(call)
 
     # ----------------------------------------------------------------- HTTP plumbing
 
