@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.journey import TOKEN, BotProcess, _pg_version, database, machine, run_until_signalled, write_report
+from bench.common import TOKEN, BotProcess, database, machine, pg_version, run_until_signalled, write_report
 from bot.workers.broadcast_sender import window_size
 from tests.fakebot import FLOOD_METHODS, Call, FakeBotAPI
 
@@ -59,9 +59,9 @@ class BroadcastFakeAPI(FakeBotAPI):
         super().__init__(*args, **kwargs)
         self.sent_times = array.array("d")  # perf_counter() of each delivered message
         self.times_429 = array.array("d")
+        self.observe(self._timed)
 
-    def _record(self, call: Call, error_line: str | None) -> None:
-        super()._record(call, error_line)
+    def _timed(self, call: Call) -> None:
         if call.method in FLOOD_METHODS:
             if call.ok:
                 self.sent_times.append(now())
@@ -697,7 +697,7 @@ async def amain(args: argparse.Namespace) -> int:
     sizes = [int(x.replace("_", "")) for x in str(args.recipients).split(",") if x.strip()]
     info = machine()
     if args.db == "postgresql":
-        info["postgresql"] = await _pg_version()
+        info["postgresql"] = await pg_version()
     runs: list[dict[str, Any]] = []
     for n in sizes:
         r = await run_one(n, args)

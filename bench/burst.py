@@ -34,23 +34,19 @@ from typing import Any
 
 from bench.broadcast import ID_BASE as BROADCAST_BASE
 from bench.broadcast import loadavg
-from bench.journey import (
+from bench.common import (
     REPO,
     TOKEN,
-    BenchFakeAPI,
     BotProcess,
-    Resident,
-    StepError,
-    _pg_version,
-    bot_steps,
     database,
-    echo_steps,
     machine,
     percentile,
+    pg_version,
     run_until_signalled,
     write_report,
 )
-from tests.fakebot import FLOOD_METHODS, Call, FakeBotAPI
+from bench.journey_steps import BenchFakeAPI, Resident, StepError, bot_steps, echo_steps
+from tests.fakebot import FLOOD_METHODS, Call
 
 LIMITS = {"global_rate": 30.0, "per_chat_rate": 1.0, "per_chat_burst": 3}  # Telegram's, as the fake enforces them
 LISTING = "Program quick win di Kota Cirebon"  # the message that makes a resident "served"
@@ -74,15 +70,14 @@ class BurstFakeAPI(BenchFakeAPI):
         self.times_429: list[tuple[float, str, int | None]] = []  # (perf_counter, method, chat)
         self.broadcast_times = array.array("d")
 
-    def _record(self, call: Call, error_line: str | None) -> None:
+    def route(self, call: Call) -> None:
         raw = call.params.get("chat_id")
         chat = raw if isinstance(raw, int) else int(str(raw)) if str(raw).lstrip("-").isdigit() else None
         if not call.ok and (call.error or "").startswith("Too Many Requests"):
             self.times_429.append((now(), call.method, chat))
             if self.tolerate_429:
-                FakeBotAPI._record(self, call, error_line)  # counted, not routed to the resident
-                return
-        super()._record(call, error_line)
+                return  # counted, not routed to the resident
+        super().route(call)
         if call.ok and call.method in FLOOD_METHODS and chat is not None \
                 and BROADCAST_BASE <= chat < BROADCAST_BASE + self.broadcast_n:
             self.broadcast_times.append(now())
@@ -293,7 +288,7 @@ async def amain(args: argparse.Namespace) -> int:
     dbs = [d.strip() for d in args.db.split(",") if d.strip()]
     info = machine()
     if "postgresql" in dbs:
-        info["postgresql"] = await _pg_version()
+        info["postgresql"] = await pg_version()
     rows: list[dict[str, Any]] = []
     report: dict[str, Any] = {"benchmark": "bench.burst", "machine": info, "config": {
         "sizes": sizes, "databases": dbs, "with_broadcast": args.with_broadcast,

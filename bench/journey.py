@@ -15,341 +15,71 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import collections
-import contextlib
-import json
-import os
-import platform
 import random
-import secrets
-import signal
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.common import (
+    TOKEN,
+    BotProcess,
+    database,
+    machine,
+    now,
+    pg_version,
+    postgres_cpu_seconds,
+    run_until_signalled,
+    write_report,
+)
+from bench.journey_report import PhaseResult, median_round, ratios, step_table, summarise, table
+from bench.journey_steps import BenchFakeAPI, Resident, Step, StepError, bot_steps, echo_steps
 from bench.profile import Profiler, top_entries
-from tests.fakebot import Call, FakeBotAPI, StoredMessage
-from tests.harness import TICKET
-
-REPO = Path(__file__).resolve().parent.parent
-TOKEN = "7000001:bench-token-for-the-local-fake-server"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BASE = "postgresql+asyncpg://postgres@127.0.0.1:5432"
-REGION = "32.74"  # Kota Cirebon: four seeded programs
-COMMENT = "Pelayanannya cepat dan antrean pendek, terima kasih. Warga nomor {n} 🙂"
-
-now = time.perf_counter
-
 
 # --------------------------------------------------------------------------- the fake server, observed
 
 
-@dataclass
-class Event:
-    """One Bot API request of the bot that concerns a chat, when the fake server finished it."""
-
-    method: str
-    ok: bool
-    error: str | None
-    params: dict[str, Any]
-    t: float
 
 
-class ChatWatch:
-    """What the bot did in one chat; a resident waits on it."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.changed = asyncio.Event()
 
 
-class BenchFakeAPI(FakeBotAPI):
-    """The fake server, plus a per-chat hook on every finished request (``_record``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.watches: dict[int, ChatWatch] = {}
-        self.query_chat: dict[str, int] = {}  # callback_query_id -> chat
-        self.per_chat_calls: collections.Counter[int] = collections.Counter()
-        self.unrouted: collections.Counter[str] = collections.Counter()
-
-    def callback_update(self, user: dict[str, Any], message_id: int, data: str) -> dict[str, Any]:
-        update = super().callback_update(user, message_id, data)
-        self.query_chat[update["callback_query"]["id"]] = user["id"]
-        return update
-
-    def _record(self, call: Call, error_line: str | None) -> None:
-        super()._record(call, error_line)
-        t = now()
-        chat_id: Any = call.params.get("chat_id")
-        if chat_id is None and call.method == "answerCallbackQuery":
-            chat_id = self.query_chat.pop(str(call.params.get("callback_query_id")), None)
-        try:
-            chat = int(chat_id) if chat_id is not None else None
-        except (TypeError, ValueError):
-            chat = None
-        if chat is None:
-            if call.method not in ("getUpdates", "getMe", "setMyCommands", "deleteWebhook"):
-                self.unrouted[call.method] += 1
-            return
-        self.per_chat_calls[chat] += 1
-        watch = self.watches.get(chat)
-        if watch is not None:
-            watch.events.append(Event(call.method, call.ok, call.error, call.params, t))
-            watch.changed.set()
-
-    def pending_updates(self) -> int:
-        return len(self._updates)
-
-    def drop_pending_updates(self) -> None:
-        self._updates.clear()
 
 
 # --------------------------------------------------------------------------- journeys
 
 
-class StepError(Exception):
-    pass
 
 
-@dataclass
-class Expect:
-    """A Bot API request the bot must make to complete a step (in the resident's chat)."""
-
-    method: str
-    match: Callable[[dict[str, Any]], bool] = lambda _p: True
 
 
-@dataclass
-class Step:
-    name: str
-    kind: str  # "message" | "callback"
-    expect: list[Expect]
-    check: Callable[[Resident], None] | None = None
 
 
-def buttons(message: StoredMessage) -> list[tuple[str, str]]:
-    markup = message.inline_markup or {}
-    return [(b.get("text", ""), b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
 
 
-class Resident:
-    """One simulated resident (one private chat) driving one journey."""
-
-    def __init__(self, fake: BenchFakeAPI, user_id: int, rng: random.Random, step_timeout: float) -> None:
-        self.fake = fake
-        self.id = user_id
-        self.user = fake.user(user_id, first_name="Warga", language_code="id")
-        self.rng = rng
-        self.step_timeout = step_timeout
-        self.watch = ChatWatch()
-        fake.watches[user_id] = self.watch
-        self.query_id: str | None = None
-        self.latencies: list[tuple[str, str, float]] = []  # (step, kind, seconds)
-        self.extra: list[str] = []  # requests in this chat no step expected
-
-    # --- what the resident sees
-
-    def messages(self) -> list[StoredMessage]:
-        return [m for m in self.fake.sent(self.id) if not m.deleted]
-
-    def find_button(self, want: Callable[[str, str], bool], what: str) -> tuple[int, str]:
-        """(message_id, callback_data) of a matching button on the newest message that has one."""
-        for message in reversed(self.messages()):
-            for text, data in buttons(message):
-                if data and want(text, data):
-                    return message.message_id, data
-        last = self.messages()[-1:] or [None]
-        raise StepError(f"no button {what}; last message: {_describe(last[0])}")
-
-    # --- what the resident does
-
-    async def run_step(self, step: Step, make: Callable[[Resident], dict[str, Any]]) -> None:
-        update = make(self)
-        self.query_id = update["callback_query"]["id"] if "callback_query" in update else None
-        expect = [
-            Expect("answerCallbackQuery", lambda p, q=self.query_id: str(p.get("callback_query_id")) == q),
-            *step.expect,
-        ] if self.query_id else list(step.expect)
-        start_index = len(self.watch.events)
-        pushed = now()
-        self.fake.push_update(update)
-        done = await self._wait(step, expect, start_index, pushed)
-        self.latencies.append((step.name, step.kind, done - pushed))
-        if step.check is not None:
-            step.check(self)
-
-    async def _wait(self, step: Step, expect: list[Expect], index: int, pushed: float) -> float:
-        matched: dict[int, Event] = {}
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.step_timeout
-        events = self.watch.events
-        while True:
-            while index < len(events):
-                event = events[index]
-                index += 1
-                if not event.ok:
-                    raise StepError(f"{event.method} failed: {event.error} (params: {_short(event.params)})")
-                for i, exp in enumerate(expect):
-                    if i not in matched and exp.method == event.method and exp.match(event.params):
-                        matched[i] = event
-                        break
-                else:
-                    self.extra.append(f"{step.name}: {event.method}")
-            if len(matched) == len(expect):
-                return max(e.t for e in matched.values())
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                missing = [expect[i].method for i in range(len(expect)) if i not in matched]
-                seen = [f"{e.method}{'' if e.ok else ' FAILED'}" for e in events[-8:]]
-                raise StepError(
-                    f"timeout after {self.step_timeout:g}s waiting for {missing}; "
-                    f"seen in this step: {[e.method for e in matched.values()]}; last requests in chat: {seen}"
-                )
-            self.watch.changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.watch.changed.wait(), remaining)
 
 
-def _short(value: Any, limit: int = 200) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _describe(message: StoredMessage | None) -> str:
-    if message is None:
-        return "(none)"
-    text = (message.text or "").replace("\n", " ")
-    return f"#{message.message_id} {text[:120]!r} buttons={[d for _t, d in buttons(message)][:8]}"
 
 
-def _must(cond: bool, what: str, r: Resident) -> None:
-    if not cond:
-        last = r.messages()[-1:] or [None]
-        raise StepError(f"{what}; last message: {_describe(last[0])}")
 
 
 # The bot's journey.  ``expect`` lists the requests that complete each step besides the
 # answerCallbackQuery every button press must get (added automatically), in any order.
-def bot_steps() -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
-    f = lambda r: r.fake
-
-    def press(r: Resident, want: Callable[[str, str], bool], what: str) -> dict[str, Any]:
-        message_id, data = r.find_button(want, what)
-        return f(r).callback_update(r.user, message_id, data)
-
-    def check_ticket(r: Resident) -> None:
-        _must(TICKET.search(r.messages()[-1].text or "") is not None, "no ticket number (3273-K7PXD) in the last message", r)
-
-    def check_rate_buttons(r: Resident) -> None:
-        rates = [d for m in r.messages() for _t, d in buttons(m) if d.startswith("v1:rate:")]
-        _must(len(rates) == 5, f"expected five rating buttons, got {len(rates)}", r)
-
-    return [
-        (
-            Step("start", "message", [Expect("sendMessage")],
-                 lambda r: r.find_button(lambda _t, d: d == "v1:consent:yes", "v1:consent:yes") and None),
-            lambda r: f(r).message_update(r.user, "/start"),
-        ),
-        (
-            # The greeting becomes the region prompt.
-            Step("consent", "callback", [Expect("editMessageText")]),
-            lambda r: press(r, lambda _t, d: d == "v1:consent:yes", "v1:consent:yes"),
-        ),
-        (
-            Step("search", "message", [Expect("sendMessage")],
-                 lambda r: r.find_button(lambda _t, d: d == f"v1:region:{REGION}", REGION) and None),
-            lambda r: f(r).message_update(r.user, "cirebon"),
-        ),
-        (
-            # The choices become the confirmation with the once-only question about announcements.
-            Step("region", "callback", [Expect("editMessageText")],
-                 lambda r: r.find_button(lambda _t, d: d == "v1:subq:no", "v1:subq:no") and None),
-            lambda r: press(r, lambda _t, d: d == f"v1:region:{REGION}", f"v1:region:{REGION}"),
-        ),
-        (
-            # The answer turns the same message into the program list.
-            Step("subscribe", "callback", [Expect("editMessageText")],
-                 lambda r: r.find_button(lambda _t, d: d.startswith("v1:prog:"), "v1:prog:…") and None),
-            lambda r: press(r, lambda _t, d: d == "v1:subq:no", "v1:subq:no"),
-        ),
-        (
-            Step("program", "callback", [Expect("editMessageText")],
-                 lambda r: r.find_button(lambda t, d: "Beri nilai" in t and d.startswith("v1:ask:"), "Beri nilai")
-                 and None),
-            lambda r: _press_program(r),
-        ),
-        (
-            Step("ask", "callback", [Expect("editMessageText")], check_rate_buttons),
-            lambda r: press(r, lambda t, d: "Beri nilai" in t and d.startswith("v1:ask:"), "Beri nilai"),
-        ),
-        (
-            Step("rate", "callback", [Expect("editMessageText")],
-                 lambda r: r.find_button(lambda t, _d: "Lewati" in t, "Lewati") and None),
-            lambda r: _press_rating(r),
-        ),
-        (
-            # The comment: the bot drops the Skip button of the rating message, then sends the ticket.
-            Step("comment", "message", [Expect("editMessageReplyMarkup"), Expect("sendMessage")], check_ticket),
-            lambda r: f(r).message_update(r.user, COMMENT.format(n=r.id)),
-        ),
-    ]
 
 
-def _press_program(r: Resident) -> dict[str, Any]:
-    listing = [m for m in r.messages() if any(d.startswith("v1:prog:") for _t, d in buttons(m))]
-    if not listing:
-        raise StepError("no program list message")
-    choices = [d for _t, d in buttons(listing[-1]) if d.startswith("v1:prog:")]
-    return r.fake.callback_update(r.user, listing[-1].message_id, r.rng.choice(choices))
 
 
-def _press_rating(r: Resident) -> dict[str, Any]:
-    rated = [m for m in r.messages() if any(d.startswith("v1:rate:") for _t, d in buttons(m))]
-    if not rated:
-        raise StepError(f"no rating buttons; last message: {_describe(r.messages()[-1])}")
-    message = rated[-1]
-    choices = [d for _t, d in buttons(message) if d.startswith("v1:rate:")]
-    return r.fake.callback_update(r.user, message.message_id, r.rng.choice(choices))
 
 
-def echo_steps(kinds: list[str]) -> list[tuple[Step, Callable[[Resident], dict[str, Any]]]]:
-    """The same sequence of update kinds for the echo bot: text → sendMessage; press → answer + edit."""
-    steps = []
-    for i, kind in enumerate(kinds):
-        if kind == "message":
-            steps.append((Step(f"{i + 1}-message", kind, [Expect("sendMessage")]),
-                          lambda r, i=i: r.fake.message_update(r.user, "/start" if i == 0 else COMMENT.format(n=r.id))))
-        else:
-            steps.append((Step(f"{i + 1}-callback", kind, [Expect("editMessageText")]),
-                          lambda r: r.fake.callback_update(r.user, *r.find_button(lambda _t, d: d == "echo:press", "echo"))))
-    return steps
 
 
 # --------------------------------------------------------------------------- a phase: many residents
 
 
-@dataclass
-class PhaseResult:
-    label: str
-    residents: int
-    completed: int = 0
-    updates: int = 0
-    wall: float = 0.0
-    latencies: list[tuple[str, str, float]] = field(default_factory=list)
-    failures: list[dict[str, Any]] = field(default_factory=list)
-    extra_requests: collections.Counter[str] = field(default_factory=collections.Counter)
-    fake_errors: list[str] = field(default_factory=list)
-    unrouted: dict[str, int] = field(default_factory=dict)
-    cpu: dict[str, float] = field(default_factory=dict)
-    bot_rss_mib: float | None = None
 
 
 async def run_residents(
@@ -458,236 +188,32 @@ async def cpu_per_step(
 # --------------------------------------------------------------------------- subprocesses
 
 
-_LIVE: list[subprocess.Popen[bytes]] = []
 
 
-def _kill_leftovers() -> None:
-    for proc in list(_LIVE):
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        _LIVE.remove(proc)
 
 
-atexit.register(_kill_leftovers)
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU seconds of every PostgreSQL server process on this machine (it shares the cores with the bot)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        name, rest = text.split("(", 1)[1].rsplit(")", 1)
-        if name.startswith("postgres"):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
-class BotProcess:
-    def __init__(self, label: str, module: str, env: dict[str, str], workdir: Path) -> None:
-        self.label = label
-        self.module = module
-        self.log_path = workdir / f"{label}.log"
-        self.env = {**os.environ, **env}
-        self.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-        self.workdir = workdir
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = self.log_path.open("wb")
-        try:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", self.module, *(["run"] if self.module == "bot.cli" else [])],
-                cwd=self.workdir,  # not the repo: no .env or quickwin.db picked up by accident
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # our Ctrl-C is not theirs: we stop them in order
-            )
-        finally:
-            log.close()
-        _LIVE.append(self.proc)
-
-    def problems(self, limit: int = 30) -> list[str]:
-        """The first ERROR and WARNING lines of the whole log (and what follows a Traceback's first line)."""
-        try:
-            text = self.log_path.read_text(errors="replace").splitlines()
-        except OSError:
-            return []
-        found = [line for line in text if " ERROR " in line or " WARNING " in line or line.startswith("Traceback")]
-        return found[:limit]
-
-    def log_tail(self, lines: int = 25) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    async def wait_ready(self, fake: BenchFakeAPI, timeout: float) -> float:
-        """Wait until the process long-polls (a getUpdates reached the fake server)."""
-        assert self.proc is not None
-        before = fake.counts["getUpdates"]
-        t0 = now()
-        while fake.counts["getUpdates"] <= before:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.label} exited with {self.proc.returncode} before polling:\n{self.log_tail()}")
-            if now() - t0 > timeout:
-                raise RuntimeError(f"{self.label} not polling after {timeout:g}s:\n{self.log_tail()}")
-            await asyncio.sleep(0.05)
-        return now() - t0
-
-    def cpu_seconds(self) -> float | None:
-        if self.proc is None:
-            return None
-        try:
-            stat = Path(f"/proc/{self.proc.pid}/stat").read_text()
-        except OSError:
-            return None
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-    def peak_rss_mib(self) -> float | None:
-        if self.proc is None:
-            return None
-        try:
-            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            return None
-        return None
-
-    async def stop(self, timeout: float = 20.0) -> int | None:
-        """SIGTERM (PTB shuts down cleanly), then SIGKILL of the whole process group."""
-        proc = self.proc
-        if proc is None:
-            return None
-        try:
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-                t0 = now()
-                while proc.poll() is None and now() - t0 < timeout:
-                    await asyncio.sleep(0.05)
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                t0 = now()
-                while proc.poll() is None and now() - t0 < 5:
-                    await asyncio.sleep(0.05)
-            return proc.returncode
-        finally:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # stray children of the group, if any
-            if proc in _LIVE:
-                _LIVE.remove(proc)
 
 
 # --------------------------------------------------------------------------- databases
 
 
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=10)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
-async def _pg_version() -> str | None:
-    try:
-        import asyncpg
-
-        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-        try:
-            return str(await conn.fetchval("SHOW server_version"))
-        finally:
-            await conn.close()
-    except Exception:  # noqa: BLE001
-        return None
 
 
-@contextlib.asynccontextmanager
-async def database(kind: str, workdir: Path):  # type: ignore[no-untyped-def]
-    if kind == "sqlite":
-        path = workdir / "quickwin-bench.db"
-        yield f"sqlite+aiosqlite:///{path}"
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(OSError):
-                Path(f"{path}{suffix}").unlink()
-    elif kind == "postgresql":
-        name = f"quickwin_bench_{os.getpid()}_{secrets.token_hex(3)}"
-        await _pg_admin(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{PG_BASE}/{name}"
-        finally:
-            await asyncio.wait_for(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'), 30)
-    else:
-        raise SystemExit(f"unknown database {kind!r} (use sqlite, postgresql)")
 
 
 # --------------------------------------------------------------------------- statistics
 
 
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not sorted_values:
-        return None
-    pos = (len(sorted_values) - 1) * q
-    lo = int(pos)
-    hi = min(lo + 1, len(sorted_values) - 1)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
-def latency_summary(values: list[float]) -> dict[str, Any]:
-    s = sorted(values)
-    ms = lambda v: None if v is None else round(v * 1000, 2)
-    return {
-        "count": len(s),
-        "p50_ms": ms(percentile(s, 0.50)),
-        "p90_ms": ms(percentile(s, 0.90)),
-        "p99_ms": ms(percentile(s, 0.99)),
-        "max_ms": ms(s[-1] if s else None),
-        "mean_ms": ms(sum(s) / len(s) if s else None),
-    }
 
 
-def summarise(result: PhaseResult) -> dict[str, Any]:
-    by_step: dict[str, list[float]] = collections.defaultdict(list)
-    by_kind: dict[str, list[float]] = collections.defaultdict(list)
-    for step, kind, seconds in result.latencies:
-        by_step[step].append(seconds)
-        by_kind[kind].append(seconds)
-    all_latencies = [s for _n, _k, s in result.latencies]
-    return {
-        "residents": result.residents,
-        "residents_completed": result.completed,
-        "updates": result.updates,
-        "wall_s": round(result.wall, 3),
-        "updates_per_s": round(result.updates / result.wall, 1) if result.wall > 0 else None,
-        "latency": latency_summary(all_latencies),
-        "latency_by_kind": {k: latency_summary(v) for k, v in by_kind.items()},
-        "latency_by_step": {k: latency_summary(v) for k, v in by_step.items()},
-        "failures": len(result.failures),
-        "failure_details": result.failures[:20],
-        "fake_errors": len(result.fake_errors),
-        "fake_error_details": result.fake_errors[:20],
-        "unexpected_requests": dict(result.extra_requests),
-        "unrouted_requests": result.unrouted,
-        "cpu_s": result.cpu,
-        "bot_cpu_ms_per_update": (
-            round(1000 * result.cpu[result.label] / result.updates, 2)
-            if result.updates and result.label in result.cpu else None
-        ),
-        "bot_peak_rss_mib": None if result.bot_rss_mib is None else round(result.bot_rss_mib, 1),
-    }
 
 
 # --------------------------------------------------------------------------- one database
@@ -820,121 +346,32 @@ async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     else:
                         echo = await echo_phase()
                         bot = await bot_phase()
-                    rounds.append({"journey": bot, "echo": echo, "ratio_bot_over_echo": _ratios(bot, echo)})
+                    rounds.append({"journey": bot, "echo": echo, "ratio_bot_over_echo": ratios(bot, echo)})
                     print(f"  round {r + 1}: journey {bot['updates_per_s']} upd/s, echo {echo['updates_per_s']} "
                           f"upd/s, ratio {rounds[-1]['ratio_bot_over_echo'].get('updates_per_s')}", flush=True)
         finally:
             await fake.stop()
-    return _median_round(rounds)
+    return median_round(rounds)
 
 
-def _ratios(bot: dict[str, Any], echo: dict[str, Any]) -> dict[str, float]:
-    ratio = {}
-    if bot["updates_per_s"] and echo["updates_per_s"]:
-        ratio["updates_per_s"] = round(bot["updates_per_s"] / echo["updates_per_s"], 3)
-    for key in ("p50_ms", "p90_ms", "p99_ms"):
-        if bot["latency"][key] and echo["latency"][key]:
-            ratio[key.replace("_ms", "")] = round(bot["latency"][key] / echo["latency"][key], 2)
-    return ratio
 
 
-def _median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
-    """The round whose updates/s ratio is the median, with every round's ratios beside it."""
-    order = sorted(rounds, key=lambda r: r["ratio_bot_over_echo"].get("updates_per_s", 0.0))
-    chosen = dict(order[(len(order) - 1) // 2])
-    first = rounds[0]
-    for phase in ("journey", "echo"):  # the lockstep phase and the profile ran in the first round only
-        chosen[phase] = {**chosen[phase], "per_step_cpu": first[phase].get("per_step_cpu"),
-                         "profile": first[phase].get("profile")}
-    chosen["rounds"] = [{"ratio_bot_over_echo": r["ratio_bot_over_echo"],
-                         "journey_updates_per_s": r["journey"]["updates_per_s"],
-                         "echo_updates_per_s": r["echo"]["updates_per_s"],
-                         "journey_cpu_ms_per_update": r["journey"]["bot_cpu_ms_per_update"],
-                         "echo_cpu_ms_per_update": r["echo"]["bot_cpu_ms_per_update"],
-                         "failures": r["journey"]["failures"] + r["echo"]["failures"],
-                         "fake_errors": r["journey"]["fake_errors"] + r["echo"]["fake_errors"]} for r in rounds]
-    return chosen
 
 
 # --------------------------------------------------------------------------- report
 
 
-def machine() -> dict[str, Any]:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = None
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = round(int(line.split()[1]) / 1024 / 1024, 1)
-    load = None
-    with contextlib.suppress(OSError):
-        load = Path("/proc/loadavg").read_text().split()[:3]
-    import telegram
-
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu,
-        "ram_gib": ram,
-        "python": platform.python_version(),
-        "python_telegram_bot": telegram.__version__,
-        "sqlite": sqlite3.sqlite_version,
-        "os": platform.system(),
-        "loadavg_at_start": load,
-    }
 
 
-def table(results: dict[str, Any]) -> str:
-    head = (f"{'database':<11} {'journey upd/s':>13} {'p50 ms':>8} {'p99 ms':>8} │ {'echo upd/s':>10} "
-            f"{'p50 ms':>8} {'p99 ms':>8} │ {'ratio upd/s':>11} {'p50':>6} {'p99':>6} │ {'fail':>4} {'fake err':>8}")
-    lines = [head, "─" * len(head)]
-    for db, r in results.items():
-        j, e, q = r["journey"], r["echo"], r["ratio_bot_over_echo"]
-        fmt = lambda v, w, p=1: f"{v:>{w}.{p}f}" if isinstance(v, (int, float)) else f"{'-':>{w}}"
-        lines.append(
-            f"{db:<11} {fmt(j['updates_per_s'], 13)} {fmt(j['latency']['p50_ms'], 8)} {fmt(j['latency']['p99_ms'], 8)} │ "
-            f"{fmt(e['updates_per_s'], 10)} {fmt(e['latency']['p50_ms'], 8)} {fmt(e['latency']['p99_ms'], 8)} │ "
-            f"{fmt(q.get('updates_per_s'), 11, 3)} {fmt(q.get('p50'), 6, 2)} {fmt(q.get('p99'), 6, 2)} │ "
-            f"{j['failures'] + e['failures']:>4} {j['fake_errors'] + e['fake_errors']:>8}"
-        )
-    return "\n".join(lines)
 
 
-def step_table(results: dict[str, Any]) -> str:
-    lines = []
-    for db, r in results.items():
-        steps = r["journey"]["latency_by_step"]
-        lines.append(f"journey steps on {db} (p50 / p99 ms): " + ", ".join(
-            f"{name} {s['p50_ms']}/{s['p99_ms']}" for name, s in steps.items()))
-        lines.append(f"  CPU of the bot process per update on {db}: journey {r['journey']['bot_cpu_ms_per_update']} ms, "
-                     f"echo {r['echo']['bot_cpu_ms_per_update']} ms; PostgreSQL server "
-                     f"{r['journey']['cpu_s'].get('postgres_server')} s / {r['echo']['cpu_s'].get('postgres_server')} s "
-                     f"(driver + fake server: "
-                     f"{r['journey']['cpu_s'].get('driver_and_fake')} s / {r['echo']['cpu_s'].get('driver_and_fake')} s)")
-        if len(r.get("rounds", [])) > 1:
-            lines.append(f"  rounds on {db} (bot / echo upd/s = ratio; CPU ms per update bot / echo): " + "; ".join(
-                f"{x['journey_updates_per_s']} / {x['echo_updates_per_s']} = {x['ratio_bot_over_echo'].get('updates_per_s')}"
-                f" ({x['journey_cpu_ms_per_update']} / {x['echo_cpu_ms_per_update']})" for x in r["rounds"]))
-        bot_steps_cpu, echo_steps_cpu = (r[p].get("per_step_cpu") or {} for p in ("journey", "echo"))
-        if bot_steps_cpu and echo_steps_cpu:
-            pairs = zip(bot_steps_cpu["cpu_ms_per_update"].items(), echo_steps_cpu["cpu_ms_per_update"].values(),
-                        strict=False)
-            lines.append(f"  CPU ms per update, step by step (lockstep, {bot_steps_cpu['residents']} residents), "
-                         "bot / echo: " + ", ".join(f"{name} {b}/{e}" for (name, b), e in pairs))
-            for failure in bot_steps_cpu["failures"] + echo_steps_cpu["failures"]:
-                lines.append(f"  lockstep failure: {failure}")
-    return "\n".join(lines)
 
 
 async def amain(args: argparse.Namespace) -> int:
     dbs = [d.strip() for d in args.db.split(",") if d.strip()]
     info = machine()
     if "postgresql" in dbs:
-        info["postgresql"] = await _pg_version()
+        info["postgresql"] = await pg_version()
     print(f"{args.residents} residents × {len(bot_steps())} updates, {args.concurrency} at a time, warm-up {args.warmup}; "
           f"databases: {', '.join(dbs)}", flush=True)
     results: dict[str, Any] = {}
@@ -1005,43 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     return run_until_signalled(amain, args)
 
 
-def write_report(path: str | None, report: dict[str, Any]) -> None:
-    """The JSON report, when asked for one."""
-    if path:
-        out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        print(f"\nwrote {path}")
 
 
-def run_until_signalled(work: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
-    """Run a benchmark to the end, or until Ctrl-C / SIGTERM; no bot process outlives it."""
-    try:
-        return asyncio.run(_with_signals(work, args))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    finally:
-        _kill_leftovers()
 
 
-async def _with_signals(work: Callable[[argparse.Namespace], Awaitable[int]], args: argparse.Namespace) -> int:
-    task = asyncio.current_task()
-    loop = asyncio.get_running_loop()
-    assert task is not None
-    terminated = []
-
-    def on_sigterm() -> None:
-        terminated.append(True)
-        task.cancel()
-
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
-    try:
-        return await work(args)
-    except asyncio.CancelledError:  # SIGTERM, or Ctrl-C (asyncio.run cancels the main task)
-        print("terminated" if terminated else "interrupted", file=sys.stderr)
-        return 143 if terminated else 130
 
 
 if __name__ == "__main__":

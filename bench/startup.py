@@ -28,10 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.journey import (
-    REPO, TOKEN, BenchFakeAPI, BotProcess, _pg_version, bot_steps, database, machine, run_residents,
-    run_until_signalled, write_report,
-)
+from bench.common import REPO, TOKEN, BotProcess, database, machine, pg_version, run_until_signalled, write_report
+from bench.journey import run_residents
+from bench.journey_steps import BenchFakeAPI, bot_steps
 
 START_TARGET_S = 2.0
 RSS_TARGET_MIB = 120.0
@@ -71,13 +70,10 @@ class StartupFakeAPI(BenchFakeAPI):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.first: dict[str, float] = {}
+        self.observe_arrivals(lambda method, _params: self.first.setdefault(method, now()))
 
     def reset_marks(self) -> None:
         self.first = {}
-
-    def _gate(self, method: str, params: dict[str, Any]) -> Any:
-        self.first.setdefault(method, now())
-        return super()._gate(method, params)
 
 
 def memory_mib(pid: int) -> dict[str, float]:
@@ -263,7 +259,7 @@ async def amain(args: argparse.Namespace) -> int:
     dbs = [d.strip() for d in args.db.split(",") if d.strip()]
     info = machine()
     if "postgresql" in dbs:
-        info["postgresql"] = await _pg_version()
+        info["postgresql"] = await pg_version()
     bare = python_itself()
     print(f"{args.runs} run(s) per database: {', '.join(dbs)}; idle {args.idle:g} s, warm-up {args.warmup} residents",
           flush=True)

@@ -22,9 +22,7 @@ import contextlib
 import itertools
 import json
 import os
-import platform
 import secrets
-import sqlite3
 import statistics
 import tempfile
 import time
@@ -34,9 +32,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Self
 
-import asyncpg
 from sqlalchemy import event, select
 
+from bench.common import PG_BASE, machine, pg_admin
 from bench.summary_data import LARGEST, NOW, PROVINCE, execute, load
 from bench.summary_raw import raw_summary_figures
 from bot.render.chart import ChartLabels, render_chart
@@ -49,8 +47,6 @@ from storage.rollups import drop_sql, rebuild_sql, trigger_sql
 from storage.seed import load_seed
 from storage.summary import summary_figures
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BASE = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 QUERY_NAMES = {  # the SELECTs of each way of counting, in order
     "before": ("period", "ranking", "waiting", "weekly", "comments"),
     "after": ("figures", "waiting", "weekly", "comments"),  # period, previous period and ranking in one
@@ -220,7 +216,7 @@ async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             url, target = f"sqlite+aiosqlite:///{path}", str(path)
         else:
             pg_name = f"quickwin_bench_summary_{os.getpid()}_{secrets.token_hex(3)}"
-            await _pg_admin(f'CREATE DATABASE "{pg_name}"')
+            await pg_admin(f'CREATE DATABASE "{pg_name}"')
             url = target = f"{PG_BASE}/{pg_name}"
         db = None
         try:
@@ -254,29 +250,8 @@ async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             if db is not None:
                 await db.dispose()
             if pg_name:
-                await _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+                await pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
     raise AssertionError("unreachable")
-
-
-async def _pg_admin(sql: str) -> Any:
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        return await conn.fetchval(sql) if sql.startswith("SELECT") else await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def machine() -> dict[str, Any]:
-    cpu, ram = "unknown", None
-    with contextlib.suppress(OSError):
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
-    with contextlib.suppress(OSError, ValueError, StopIteration):
-        kib = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal:"))
-        ram = round(int(kib) / 1024 / 1024, 1)
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gib": ram, "python": platform.python_version(),
-            "sqlite": sqlite3.sqlite_version, "os": platform.system(), "loadavg_at_start": os.getloadavg()}
 
 
 def table(results: dict[str, Any]) -> str:
@@ -305,7 +280,7 @@ async def amain(args: argparse.Namespace) -> int:
     info = machine()
     dbs = [d.strip() for d in args.db.split(",") if d.strip()]
     if "postgresql" in dbs:
-        info["postgresql"] = await _pg_admin("SELECT current_setting('server_version')")
+        info["postgresql"] = await pg_admin("SELECT current_setting('server_version')")
     print(f"{args.rows:,} feedback rows, {args.runs} timed runs after a first one; databases: {', '.join(dbs)}",
           flush=True)
     results = {kind: await run_database(kind, args) for kind in dbs}

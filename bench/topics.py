@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.summary import CLOSINGS, OPENINGS
+from bench.summary_data import CLOSINGS, OPENINGS
 from bot import topics
 
 ROOT = Path(__file__).resolve().parent.parent
