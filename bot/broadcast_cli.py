@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import broadcast as service
 from bot.telegram.priority import Priority
+from bot.telegram_html import escape_ampersands
 from storage import outbound_status as outbound_store
 from storage import programs as program_store
 from storage.seed import PROGRAM_COLUMNS
@@ -66,7 +67,7 @@ async def run(session: AsyncSession, args: argparse.Namespace) -> tuple[int, lis
     if audience is None:
         return 2, [f"No such audience: {kind} {code}."]
     try:
-        text = args.text_file.read_text(encoding="utf-8").strip()
+        text = escape_ampersands(args.text_file.read_text(encoding="utf-8").strip())
         photo = args.photo.read_bytes() if args.photo else None
     except (OSError, UnicodeDecodeError) as exc:
         return 2, [f"Cannot read the file: {exc}"]

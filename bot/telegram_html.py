@@ -1,10 +1,11 @@
-"""Checking announcement text against Telegram's HTML subset before anything is stored or sent."""
+"""Announcement text and Telegram's HTML subset: the `&` people type, then the check before anything is stored."""
 
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass
+from html.entities import html5
 from html.parser import HTMLParser
 
 ALLOWED = {
@@ -14,6 +15,27 @@ ALLOWED = {
 TEXT_MAX = 4096
 CAPTION_MAX = 1024
 _ENTITY = re.compile(r"&(?!(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
+_READ = frozenset({"lt;", "gt;", "amp;", "quot;"})  # the named references Telegram reads; numeric ones too
+_REFERENCE = re.compile(r"&(#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)?")
+
+
+def escape_ampersands(text: str) -> str:
+    """The `&` people type, made what Telegram reads, so "Senin & Selasa" needs no HTML knowledge.
+
+    A `&` that starts no character reference becomes `&amp;`; a reference Telegram reads stays; an HTML
+    one it does not (`&hellip;`, `&nbsp;`) becomes its character. Tags are left for `check` to judge.
+    """
+
+    def one(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        if ref is None:
+            return "&amp;"
+        if ref.startswith("#") or ref in _READ:
+            return match.group(0)
+        char = html5.get(ref)
+        return html.escape(char) if char is not None else "&amp;" + ref
+
+    return _REFERENCE.sub(one, text)
 
 
 class _Checker(HTMLParser):
@@ -49,14 +71,14 @@ class _Checker(HTMLParser):
 class Problem:
     """What Telegram would reject; the caller words it in the author's language."""
 
-    kind: str  # ampersand | tags | unclosed | empty | too_long
+    kind: str  # ampersand (text not passed through escape_ampersands) | tags | unclosed | empty | too_long
     detail: str = ""
 
 
 def check(text: str, *, limit: int = TEXT_MAX) -> Problem | None:
-    """None when Telegram will accept the text with parse_mode=HTML."""
-    if _ENTITY.search(text):
-        return Problem("ampersand")
+    """None when Telegram will accept the text with parse_mode=HTML (typed text: after escape_ampersands)."""
+    if found := _ENTITY.search(text):
+        return Problem("ampersand", text[found.start() : found.start() + 10])
     checker = _Checker()
     checker.feed(text)
     checker.close()

@@ -11,7 +11,7 @@ from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.broadcast import progress_text, quiet_hours, unsubscribe_markup
 from bot.render.callbacks import Callback
-from bot.telegram_html import Problem
+from bot.telegram_html import Problem, escape_ampersands
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from storage import broadcasts as store
@@ -24,7 +24,7 @@ STATES = (WRITING, PHOTO, CONFIRM)
 def problem_text(t: Translator, problem: Problem) -> str:
     _ = t.gettext
     return {
-        "ampersand": _("Write &amp; as &amp;amp; (and &lt; as &amp;lt;) so Telegram can read the text."),
+        "ampersand": _("Telegram cannot read the text at “{detail}”.").format(detail=esc(problem.detail)),
         "tags": _("Telegram does not accept these tags: {detail}. Use &lt;b&gt;, &lt;i&gt;, &lt;u&gt;, &lt;s&gt;, "
                   "&lt;a href=\"…\"&gt;, &lt;code&gt; or &lt;blockquote&gt;.").format(detail=esc(problem.detail)),
         "unclosed": _("These tags are not closed: {detail}.").format(detail=esc(problem.detail)),
@@ -163,6 +163,7 @@ async def on_text(turn: Turn, text: str) -> None:
     if turn.resident.state != WRITING:
         turn.reply(_("Please press one of the buttons above, or type /batal."))
         return
+    text = escape_ampersands(text)  # "Senin & Selasa" as typed; real HTML errors are still refused
     problem = service.validate(text, with_photo=False)
     if problem is not None:
         turn.reply(problem_text(turn.t, problem) + "\n" + _("Please send the corrected text."))
