@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from storage.models import Feedback, Resident
+from storage.models import Feedback, Program, Resident
 from tests.harness import BotHarness, ticket_in
 
 BANDUNG = "32.73"
@@ -69,7 +69,8 @@ async def test_full_journey_in_indonesian(harness: BotHarness) -> None:
     assert ani.step_calls == ["editMessageReplyMarkup", "sendMessage"]  # the Skip button goes, the ticket comes
     [fb] = await rows(harness, Feedback)
     assert ticket_in(ticket.text) == fb.ticket and fb.ticket.startswith("3274-")  # Kota Cirebon, 32.74
-    assert (fb.rating, fb.program_id, fb.region_code, fb.resident_id) == (4, fb.program_id, CIREBON, 1001)
+    [lengko] = await rows(harness, Program, Program.name.startswith("Cirebon Lengko"))  # type: ignore[attr-defined]
+    assert (fb.rating, fb.program_id, fb.region_code, fb.resident_id) == (4, lengko.id, CIREBON, 1001)
     assert fb.comment == "Pelayanannya cepat, tapi <b>antrean</b> & <script>alert(1)</script> 🙂"
     assert fb.created_at is not None and fb.status == "baru"
 
