@@ -154,12 +154,16 @@ async def test_a_link_someone_sends_you_leaves_your_session_alone(site: Site, se
     theirs = await site.login_link(8202)
     status, page = await officer.get(theirs, allow_redirects=False)
     assert status == 200 and ">Masuk</button>" in page
-    assert "Ringkasan: Kota Bandung" in (await officer.get("/dasbor"))[1]  # still signed in as 8201
+    page = (await officer.get("/dasbor"))[1]
+    assert "Ringkasan: Kota Bandung" in page and 'lang="id" aria-current="true">Bahasa Indonesia</a>' in page
+    assert ">English</a>" in page and ">Inggris<" not in page  # still signed in as 8201
     fields = dict(LOGIN_FIELD.findall(page))
     officer.http.cookie_jar.clear(lambda morsel: morsel.key == "qw_login")  # a form posted from another site
     async with officer.http.post("/masuk", data=fields, allow_redirects=False) as r:
         assert r.status == 400 and "Browser Anda harus mengizinkan cookie" in await r.text()
-    assert "Ringkasan: Kota Bandung" in (await officer.get("/dasbor"))[1]
+    page = (await officer.get("/dasbor"))[1]
+    assert "Ringkasan: Kota Bandung" in page and 'lang="id" aria-current="true">Bahasa Indonesia</a>' in page
+    assert ">English</a>" in page and ">Inggris<" not in page
     async with site.db.unit_of_work() as s:
         assert all(t.used_at is None for t in (await s.exec(select(LoginToken).where(LoginToken.official_id == 8202))).scalars())  # type: ignore[call-overload]
         assert all(w.ended_at is None for w in (await s.exec(select(WebSession))).scalars())  # type: ignore[call-overload]
@@ -273,7 +277,12 @@ async def test_language_switch(site: Site, seeded: Seeded, officer: Browser) -> 
         assert r.status == 303 and r.headers["Location"] == "/dasbor/program"
     status, page = await officer.get("/dasbor")
     assert status == 200 and "Summary: Kota Bandung" in page and '<html lang="en">' in page
+    # Each language by its own name, in either language (Indonesia alone would be the country).
+    assert 'hreflang="id" lang="id" >Bahasa Indonesia</a>' in page
+    assert 'hreflang="en" lang="en" aria-current="true">English</a>' in page
     status, page = await officer.get("/dasbor?lang=xx")
     assert status == 400 and "Unknown language" in page
     await officer.get("/dasbor?lang=id")
-    assert "Ringkasan: Kota Bandung" in (await officer.get("/dasbor"))[1]
+    page = (await officer.get("/dasbor"))[1]
+    assert "Ringkasan: Kota Bandung" in page and 'lang="id" aria-current="true">Bahasa Indonesia</a>' in page
+    assert ">English</a>" in page and ">Inggris<" not in page
