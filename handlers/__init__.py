@@ -55,7 +55,7 @@ COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Awaitable[N
     (("ringkasan", "summary"), summary.cmd_summary),
     (("masukanbaru", "inbox"), inbox.cmd_inbox),
     (("undang", "invite"), officials.cmd_invite),
-    (("digest",), officials.cmd_digest),
+    (("ringkasanmingguan", "digest"), officials.cmd_digest),
     (("umumkan", "announce"), broadcast.cmd_announce),
     (("siaran", "broadcasts"), broadcast.cmd_broadcasts),
     (("kelolaprogram", "programs_admin"), catalogue.cmd_manage),

@@ -109,7 +109,7 @@ def help_text(turn: Turn, *, official: bool) -> str:
             _("/ringkasan — summary of ratings, comments and recurring topics, with a chart"),
             _("/masukanbaru — new comments: answer them, mark them in progress or done"),
             _("/masukanbaru NUMBER — one ticket of your region, for example when a resident reads it out on the phone"),
-            _("/digest on|off — the weekly summary every Monday at 08:00"),
+            _("/ringkasanmingguan on|off — the weekly summary every Monday at 08:00"),
             _("/dasbor — a sign-in link to the web dashboard (figures, exports, answers)"),
             _("/umumkan — an announcement to subscribed residents"),
             _("/siaran — how your announcements are being sent, and cancelling one"),

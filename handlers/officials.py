@@ -6,6 +6,9 @@ from bot import officials
 from bot.officials import InviteOutcome
 from handlers.common import Turn, esc, in_turn
 
+# The weekly summary's switch, in Indonesian and English whichever the command's name.
+SWITCH = {"aktif": True, "nonaktif": False, "on": True, "off": False}
+
 
 def not_an_official(turn: Turn) -> None:
     turn.reply(turn.t.gettext("This command is for officials of a regional government. Type /bantuan to see what you can do."))
@@ -48,7 +51,7 @@ async def accept_invite(turn: Turn, code: str) -> None:
                 "Welcome! You are now registered as an official of <b>{region}</b>.\n\n"
                 "/ringkasan — summary of residents' ratings and comments\n"
                 "/masukanbaru — new comments waiting for your answer\n"
-                "/digest off — stop the weekly summary on Monday mornings\n"
+                "/ringkasanmingguan off — stop the weekly summary on Monday mornings\n"
                 "/dasbor — the web dashboard\n"
                 "/bantuan — everything else"
             ).format(region=esc(region.name))
@@ -66,21 +69,22 @@ async def accept_invite(turn: Turn, code: str) -> None:
 
 @in_turn
 async def cmd_digest(turn: Turn) -> None:
-    """/digest on|off: the weekly summary on Monday mornings."""
+    """/ringkasanmingguan aktif|nonaktif (or /digest, on|off, in any mix): the weekly summary on Monday mornings."""
     _ = turn.t.gettext
     actor = await turn.actor()
     args = [a.lower() for a in (turn.context.args or [])]
     if not actor.is_official:
         not_an_official(turn)
         return
-    if args not in (["on"], ["off"]):
-        turn.reply(_("Write /digest on or /digest off."))
+    if len(args) != 1 or args[0] not in SWITCH:
+        turn.reply(_("Write /ringkasanmingguan on or /ringkasanmingguan off."))
         return
-    if not await officials.set_digest(turn.session, actor, on=args[0] == "on"):
+    on = SWITCH[args[0]]
+    if not await officials.set_digest(turn.session, actor, on=on):
         turn.reply(_("The weekly summary is for officials registered for a region."))
         return
     turn.reply(
         _("The weekly summary is on: it arrives every Monday at 08:00 your region's time.")
-        if args[0] == "on"
-        else _("The weekly summary is off. Turn it on again with /digest on.")
+        if on
+        else _("The weekly summary is off. Turn it on again with /ringkasanmingguan on.")
     )

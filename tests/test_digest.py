@@ -78,13 +78,37 @@ async def test_digest_times_across_zones_and_restarts(harness: BotHarness, db_ur
 async def test_digest_off_and_on(harness: BotHarness) -> None:
     await setup_officials(harness)
     officer = harness.person(8101)
-    [reply] = await officer.send("/digest off")
-    assert "/digest on" in reply.text
+    [reply] = await officer.send("/ringkasanmingguan nonaktif")
+    assert reply.text == "Ringkasan mingguan sudah dihentikan. Aktifkan lagi dengan /ringkasanmingguan aktif."
     # 08:05 WIB: Makassar's and Jayapura's officials get theirs, Bandung's, who switched it off, does not.
     assert await send_due_digests(harness.app, utc(2026, 11, 30, 1, 0) + timedelta(minutes=5)) == 2
     assert photos_to(harness, 8101) == []
-    [reply] = await officer.send("/digest on")
+    [reply] = await officer.send("/ringkasanmingguan aktif")
+    assert reply.text.startswith("Ringkasan mingguan sudah aktif")
     assert await send_due_digests(harness.app, utc(2026, 12, 7, 1, 0)) == 3
     assert len(photos_to(harness, 8101)) == 1
-    [reply] = await harness.person(8999).send("/digest off")
+    assert any("Hentikan dengan /ringkasanmingguan nonaktif." in (m.text or "") for m in harness.fake.sent(8101))
+    [reply] = await harness.person(8999).send("/ringkasanmingguan nonaktif")
     assert "khusus untuk petugas" in reply.text
+
+
+async def test_the_switch_by_either_name_in_either_language(harness: BotHarness) -> None:
+    await setup_officials(harness)
+    officer = harness.person(8101)
+    for command, on in (("/digest off", False), ("/digest aktif", True), ("/ringkasanmingguan OFF", False),
+                        ("/ringkasanmingguan on", True), ("/digest nonaktif", False), ("/digest on", True)):
+        [reply] = await officer.send(command)
+        assert reply.text.startswith("Ringkasan mingguan sudah aktif" if on else "Ringkasan mingguan sudah dihentikan")
+        async with harness.db.unit_of_work() as s:
+            assert (await official_store.get_official(s, telegram_id=8101)).digest is on, command  # type: ignore[union-attr]
+    for wrong in ("/ringkasanmingguan", "/digest ya", "/ringkasanmingguan aktif nonaktif"):
+        [reply] = await officer.send(wrong)
+        assert reply.text == ("Ketik /ringkasanmingguan aktif untuk mengaktifkan ringkasan mingguan, atau "
+                              "/ringkasanmingguan nonaktif untuk menghentikannya."), wrong
+    [help_] = await officer.send("/bantuan")
+    assert "/ringkasanmingguan aktif|nonaktif — " in help_.text and "/digest" not in help_.text
+    english = harness.person(8102, language_code="en")
+    [help_] = await english.send("/bantuan")
+    assert "/ringkasanmingguan on|off — the weekly summary" in help_.text and "/digest" not in help_.text
+    [reply] = await english.send("/ringkasanmingguan off")
+    assert reply.text == "The weekly summary is off. Turn it on again with /ringkasanmingguan on."

@@ -40,7 +40,7 @@ async def send_due_digests(application: Application[Any, Any, Any, Any, Any, Any
                 outgoing.append((official_id, t))
         # Topics and charts after the commit, off the event loop (the topics once per region: cached).
         for chat_id, t in outgoing:
-            header = t.gettext("📊 <b>Weekly summary</b> — every Monday at 08:00. Turn it off with /digest off.")
+            header = t.gettext("📊 <b>Weekly summary</b> — every Monday at 08:00. Turn it off with /ringkasanmingguan off.")
             try:
                 await deliver_summary(application.bot, chat_id, t, deps.textwork, summary, header=header + "\n\n",
                                       rate_limit_args=rl(Priority.DIGEST))
