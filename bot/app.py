@@ -49,6 +49,17 @@ MENU = [
     ("batal", N_("Cancel the current step")),
 ]
 
+# What Telegram shows before /start ("What can this bot do?", at most 512 characters) and on the bot's
+# profile and when it is shared (at most 120).
+DESCRIPTION = N_(
+    "Quick Win Bot shows the quick-win programs of your regency or city. You can see each program and its "
+    "status, rate it from 1 to 5 and send a comment. We pass your comments on to your local government's "
+    "officials, who can answer you here. Before you start, we ask for your consent to process your data."
+)
+SHORT_DESCRIPTION = N_(
+    "See and rate your regency's or city's quick-win programs, and send comments to your local government."
+)
+
 
 async def load_region_index(db: Database) -> RegionIndex:
     async with db.unit_of_work() as session:
@@ -65,11 +76,21 @@ async def seed_if_empty(db: Database) -> None:
 
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any], i18n: I18n, default: str) -> None:
-    """The command menu in each language, and the default language's for everyone else."""
+    """The command menu and the bot's description in each language, and the default language's for everyone else.
+
+    Sent together (one round trip before polling starts, not nine), through the outbound path like every call.
+    """
+    bot = application.bot
+    calls = []
     for lang in (*SUPPORTED_LANGUAGES, None):
         t = i18n.get(lang or default)
         commands = [BotCommand(name, t.gettext(description)) for name, description in MENU]
-        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang)
+        calls += [
+            bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=lang),
+            bot.set_my_description(t.gettext(DESCRIPTION), language_code=lang),
+            bot.set_my_short_description(t.gettext(SHORT_DESCRIPTION), language_code=lang),
+        ]
+    await asyncio.gather(*calls)
 
 
 def build_outbound(settings: Settings, database: Database, metrics: BotMetrics) -> Outbound:

@@ -35,6 +35,8 @@ Records:
 * ``sent(chat_id)``         - the bot's messages with their current state.
 * ``callback_answers()``    - params of accepted answerCallbackQuery calls.
 * ``my_commands(...)``      - what setMyCommands stored.
+* ``my_text(key, ...)``     - what setMyDescription / setMyShortDescription stored
+  (key "description" or "short_description"), by language_code.
 * ``rate_limited`` / ``rate_limited_at`` - (method, chat_id) of every 429 answer
   (flood control, penalties and injected ones alike) and, in a parallel list,
   the ``clock`` reading when it was given.
@@ -1070,6 +1072,7 @@ class FakeBotAPI:
         self._callback_answers: list[JSON] = []
         self._callback_ids = itertools.count(1)
         self._commands: dict[tuple[str, str], list[JSON]] = {}
+        self._bot_texts: dict[tuple[str, str], str] = {}  # (description | short_description, language_code)
         self._files: dict[str, _StoredFile] = {}
         self._files_by_path: dict[str, _StoredFile] = {}
         self._file_ids = itertools.count(1)
@@ -1494,6 +1497,10 @@ class FakeBotAPI:
             for a in self._callback_answers
             if query_id is None or a["callback_query_id"] == query_id
         ]
+
+    def my_text(self, key: str, language_code: str = "") -> str:
+        """The description or short_description stored for language_code ("" = the default)."""
+        return self._bot_texts.get((key, language_code), "")
 
     def my_commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         """The commands setMyCommands stored for (scope, language_code)."""
@@ -2348,6 +2355,10 @@ class FakeBotAPI:
         value = params.get(key, "")
         if not isinstance(value, str) or len(value) > limit:
             raise _bad(f"{key} is too long")
+        language_code = params.get("language_code") or ""
+        if not isinstance(language_code, str) or not _LANGUAGE_RE.match(language_code):
+            raise _bad("invalid language code specified")
+        self._bot_texts[(key, language_code)] = value  # "" removes the text for that language, as Telegram does
         return True
 
     async def _get_updates(self, params: JSON, files: dict[str, FileValue]) -> list[JSON]:

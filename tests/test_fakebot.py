@@ -540,6 +540,20 @@ async def test_set_my_commands(bot: Bot, api: FakeBotAPI) -> None:
     assert api.my_commands(language_code="id") == [c.to_dict() for c in commands]
 
 
+async def test_set_my_description_and_short_description(bot: Bot, api: FakeBotAPI) -> None:
+    await bot.set_my_description("d" * 512, language_code="id")
+    await bot.set_my_short_description("s" * 120)
+    assert api.my_text("description", "id") == "d" * 512 and api.my_text("short_description") == "s" * 120
+    assert api.my_text("description") == "" and api.my_text("short_description", "id") == ""
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_description("d" * 513)
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_short_description("s" * 121, language_code="en")
+    with pytest.raises(BadRequest, match="Invalid language code"):
+        await bot.set_my_description("d", language_code="indonesian")
+    assert len(api.errors) == 3 and api.my_text("short_description", "en") == ""
+
+
 async def test_send_chat_action(bot: Bot, api: FakeBotAPI, user: dict[str, Any]) -> None:
     assert await bot.send_chat_action(USER_ID, "typing") is True
     with pytest.raises(BadRequest):
