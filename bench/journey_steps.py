@@ -70,7 +70,7 @@ class BenchFakeAPI(FakeBotAPI):
         except (TypeError, ValueError):
             chat = None
         if chat is None:
-            if call.method not in ("getUpdates", "getMe", "setMyCommands", "deleteWebhook"):
+            if call.method not in ("getUpdates", "getMe", "setMyCommands", "setMyDescription", "setMyShortDescription", "deleteWebhook"):
                 self.unrouted[call.method] += 1
             return
         self.per_chat_calls[chat] += 1
