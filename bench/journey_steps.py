@@ -44,6 +44,10 @@ class ChatWatch:
         self.changed = asyncio.Event()
 
 
+# What a bot calls for itself, not for a chat: at start and while polling.
+NOT_A_CHATS = ("getUpdates", "getMe", "setMyCommands", "setMyDescription", "setMyShortDescription", "deleteWebhook")
+
+
 class BenchFakeAPI(FakeBotAPI):
     """The fake server, with every finished request routed to the watch of its chat (`route`, an observer)."""
 
@@ -70,7 +74,7 @@ class BenchFakeAPI(FakeBotAPI):
         except (TypeError, ValueError):
             chat = None
         if chat is None:
-            if call.method not in ("getUpdates", "getMe", "setMyCommands", "setMyDescription", "setMyShortDescription", "deleteWebhook"):
+            if call.method not in NOT_A_CHATS:
                 self.unrouted[call.method] += 1
             return
         self.per_chat_calls[chat] += 1
