@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import broadcast as service
 from bot.broadcast_cli import outbound_lines
+from bot.workers import broadcast_sender
 from bot.workers.broadcast_sender import Sender
 from storage import officials as official_store
 from storage.models import Broadcast, BroadcastRecipient, Program, ProgramFollow, Resident
@@ -163,20 +166,22 @@ async def test_official_composes_with_preview_within_their_regions(harness: BotH
         answer, new = await officer.press_data(menu.message_id, forged)
         assert answer["show_alert"] is True and new == [], forged
     await officer.press_data(menu.message_id, "v1:bcr:32.73")
-    assert "3" in menu.text
+    assert "(3 penerima saat ini)" in menu.text
     [problem] = await officer.send("<b>Banjir di <i>Jalan Asia Afrika</b>")
     assert "</b>" in problem.text or "<i>" in problem.text  # explained, draft kept
     [photo_question] = await officer.send("<b>Banjir</b> di Jalan Asia Afrika & sekitarnya")  # a bare & just works
     _answer, (preview, confirm) = await officer.press_data(photo_question.message_id, "v1:bc:nophoto")
     assert preview.text == "Banjir di Jalan Asia Afrika & sekitarnya"
     assert preview.reply_markup["inline_keyboard"][0][0]["callback_data"] == "v1:unsub"
-    assert "3" in confirm.text
+    assert "akan dikirim kepada 3 warga (Kota Bandung)" in confirm.text
     harness.clock.now = DAY
     await officer.press_data(confirm.message_id, "v1:bc:send")
-    assert "#1" in confirm.text
+    assert confirm.text.splitlines() == [
+        "📣 Pengumuman #1: dijadwalkan", "Dari 3 penerima: terkirim 0 · memblokir bot 0 · gagal 0 · menunggu 3"]
     await Sender(harness.app).tick()
     assert all(received(harness, rid, "Banjir di Jalan Asia Afrika") == 1 for rid in range(20501, 20504))
-    assert "3" in confirm.text  # the progress message was edited to the final figures
+    assert confirm.text.splitlines() == [  # the progress message was edited to the final figures
+        "📣 Pengumuman #1: selesai", "Dari 3 penerima: terkirim 3 · memblokir bot 0 · gagal 0 · menunggu 0"]
     [listing] = await officer.send("/siaran")
     assert "#1" in listing.text
 
@@ -193,7 +198,7 @@ async def test_status_change_notifies_followers(harness: BotHarness) -> None:
     await officer.press_data(menu.message_id, f"v1:pm:{program.id}")
     await officer.press_data(menu.message_id, f"v1:pms:{program.id}:berjalan")
     await officer.press_data(menu.message_id, f"v1:pmn:{program.id}:program")
-    assert "2" in menu.text
+    assert "sedang dikirim kepada 2 warga" in menu.text
     await Sender(harness.app).tick()
     for rid, expected in ((20601, 1), (20602, 1), (20603, 0)):
         assert received(harness, rid, "berjalan") == expected
@@ -264,3 +269,31 @@ async def test_broadcast_status_shows_each_process_outbound_path(harness: BotHar
     [line] = lines
     assert f"Outbound path of {outbound.report.process}" in line and "Telegram reachable" in line
     assert "queued: reply 0 notice 0 digest 0 broadcast 0" in line and "0 × 429" in line
+
+
+async def test_the_progress_message_follows_the_sending_live(harness: BotHarness, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While an announcement goes out, its progress message is edited page by page, not only at the end."""
+    monkeypatch.setattr(broadcast_sender, "PROGRESS_EVERY", 0.0)  # every page, not every 3 s
+    await residents(harness, BANDUNG, range(21001, 21121))  # 120 recipients: several pages of the sender
+    async with harness.db.unit_of_work() as s:
+        await official_store.add_official(s, telegram_id=21199, region_codes=[BANDUNG])
+    officer = harness.person(21199)
+    [menu] = await officer.send("/umumkan")
+    await officer.press_data(menu.message_id, "v1:bcr:32.73")
+    [photo_question] = await officer.send("Pelayanan KTP buka hari Sabtu")
+    _answer, (_preview, confirm) = await officer.press_data(photo_question.message_id, "v1:bc:nophoto")
+    harness.clock.now = DAY
+    await officer.press_data(confirm.message_id, "v1:bc:send")
+    edits_before = len(edits_of(harness, confirm.message_id))
+    await Sender(harness.app).tick()
+    shown = edits_of(harness, confirm.message_id)[edits_before:]
+    sent = [int(m.group(1)) for text in shown if (m := re.search(r"terkirim (\d+)", text))]
+    assert len(shown) >= 3 and sent == sorted(sent), shown  # several edits, the figures only grow
+    assert any("sedang dikirim" in text and 0 < n < 120 for text, n in zip(shown, sent, strict=True)), shown
+    assert shown[-1].splitlines() == [
+        "📣 Pengumuman #1: selesai", "Dari 120 penerima: terkirim 120 · memblokir bot 0 · gagal 0 · menunggu 0"]
+
+
+def edits_of(harness: BotHarness, message_id: int) -> list[str]:
+    return [c.params["text"] for c in harness.fake.calls
+            if c.method == "editMessageText" and c.ok and c.params.get("message_id") == message_id]
