@@ -87,7 +87,7 @@ def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_session(url: str, work):  # type: ignore[no-untyped-def]
+async def _with_session(url: str, work):
     from storage.db import Database
 
     db = Database(url)
@@ -141,7 +141,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store_command(work) -> Callable[[argparse.Namespace], int]:  # type: ignore[no-untyped-def]
+def _store_command(work) -> Callable[[argparse.Namespace], int]:
     """A command that migrates, runs `work(session, args)` in one unit of work and prints its lines."""
 
     def command(args: argparse.Namespace) -> int:
@@ -158,13 +158,13 @@ def _store_command(work) -> Callable[[argparse.Namespace], int]:  # type: ignore
     return command
 
 
-def _roster():  # type: ignore[no-untyped-def]
+def _roster():
     from bot.roster import roster_command
 
     return roster_command
 
 
-def _broadcast():  # type: ignore[no-untyped-def]
+def _broadcast():
     from bot.broadcast_cli import run
 
     return run
@@ -174,7 +174,7 @@ cmd_official = _store_command(_roster)
 cmd_broadcast = _store_command(_broadcast)
 
 
-def _residents():  # type: ignore[no-untyped-def]
+def _residents():
     from bot.residents_cli import resident_command
 
     return resident_command

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -247,7 +247,7 @@ class Settings(StoreSettings):
         return f"{self.telegram_api_url}/file/bot"
 
 
-def load_settings(kind: type[S] = Settings, **overrides: object) -> S:  # type: ignore[assignment]
+def load_settings(kind: type[S] = Settings, **overrides: Any) -> S:  # type: ignore[assignment]
     """Read and validate the settings; turn every problem into one clear operator message."""
     try:
         return kind(**overrides)

@@ -41,7 +41,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def deps(self) -> Deps:
-        return self.application.bot_data[DEPS_KEY]  # type: ignore[no-any-return]
+        return self.application.bot_data[DEPS_KEY]
 
 
 def attach(application: Application[Any, Any, Any, Any, Any, Any], deps: Deps) -> None:

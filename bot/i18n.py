@@ -12,7 +12,7 @@ from babel.dates import format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from babel.support import Translations
+from babel.support import NullTranslations, Translations
 
 from bot.config import SUPPORTED_LANGUAGES
 
@@ -50,7 +50,7 @@ class Translator:
     """Everything language-specific a reply needs: gettext plus number and date formatting."""
 
     lang: str
-    translations: Translations
+    translations: NullTranslations  # Translations, or NullTranslations where a catalogue is missing
 
     def gettext(self, message: str) -> str:
         return self.translations.gettext(message)
@@ -88,7 +88,7 @@ class I18n:
     def resolve(self, chosen: str | None, telegram_code: str | None) -> str:
         """The resident's choice, else Telegram's language_code, else the default."""
         if chosen in self._translators:
-            return chosen  # type: ignore[return-value]
+            return chosen
         if telegram_code:
             base = telegram_code.split("-")[0].lower()
             if base in self._translators:

@@ -66,7 +66,8 @@ def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, 
         if None in raw:
             problems.append("more fields than columns")
         for column, limit in MAX_LEN.items():
-            if row[column] and len(row[column]) > limit:
+            value = row[column]
+            if value and len(value) > limit:
                 problems.append(f"{column} is longer than {limit} characters")
         if row["dimension"] and row["dimension"] not in DIMENSIONS:
             problems.append(f"dimension {row['dimension']!r} is not one of {', '.join(DIMENSIONS)}")

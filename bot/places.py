@@ -94,7 +94,8 @@ class PlaceIndex:
     def prefix(self, key: str, *, limit: int) -> list[Place]:
         """Places whose key starts with `key` and is longer, at most `limit`, in key order."""
         lines = self.lines
-        found, i = [], bisect_left(lines, key + "\x00")
+        found: list[Place] = []
+        i = bisect_left(lines, key + "\x00")
         while i < len(lines) and len(found) < limit and lines[i].startswith(key):
             found.append(lines.place(i))
             i += 1

@@ -145,7 +145,7 @@ class RegionIndex:
                     _offer(best, Match(region, None, score))
         if region_kind is None:
             for place in self.places.exact(key):
-                if kind == "kecamatan" and place.kind != "kecamatan" or kind == "desa" and place.kind == "kecamatan":
+                if (kind == "kecamatan" and place.kind != "kecamatan") or (kind == "desa" and place.kind == "kecamatan"):
                     continue
                 if place.kind == "kecamatan" or villages:
                     self._offer_place(best, place, KECAMATAN if place.kind == "kecamatan" else VILLAGE)
@@ -201,10 +201,10 @@ class RegionIndex:
         if not key:
             return set()
         codes = {r.code for r in self._aliases.get(key, [])}
-        for region, base, base_key in self._keys:
+        for region, _base, base_key in self._keys:
             if kind in ("kabupaten", "kota") and region.kind != kind:
                 continue
-            if base_key == key or base_key.startswith(key) and len(key) >= 4 or key_of(region.province) == key:
+            if base_key == key or (base_key.startswith(key) and len(key) >= 4) or key_of(region.province) == key:
                 codes.add(region.code)
         return codes
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -39,7 +39,7 @@ from handlers import (
 CallbackFn = Callable[[Update, BotContext, Callback], Awaitable[None]]
 
 # Commands as shown in the menu (Indonesian names), with English aliases that also work.
-COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Awaitable[None]]]] = [
+COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Coroutine[Any, Any, None]]]] = [
     (("start",), start.cmd_start),
     (("program", "programs"), programs.cmd_programs),
     (("masukan", "feedback"), account.cmd_my_feedback),

@@ -33,7 +33,7 @@ def problem_text(t: Translator, problem: Problem) -> str:
     }[problem.kind]
 
 
-async def _actor_or_refuse(turn: Turn):  # type: ignore[no-untyped-def]
+async def _actor_or_refuse(turn: Turn):
     actor = await turn.actor()
     if not actor.is_official:
         if turn.query:
@@ -189,7 +189,7 @@ async def on_photo(turn: Turn) -> None:
     await show_preview(turn, draft)
 
 
-async def show_preview(turn: Turn, draft: dict) -> None:  # type: ignore[type-arg]
+async def show_preview(turn: Turn, draft: dict) -> None:
     """Show the announcement exactly as residents will get it, then how many and the send buttons."""
     _ = turn.t.gettext
     audience = await service.resolve_audience(turn.session, await turn.actor(), draft.get("aud", ""), draft.get("code"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton
+
 from bot import catalog, catalogue_admin, officials, residents
 from bot.i18n import Translator
 from bot.render import keyboards as kb
@@ -30,7 +32,7 @@ async def cmd_manage(turn: Turn) -> None:
     if not actor.is_official:
         not_an_official(turn)
         return
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
     for region in await officials.regions_of(turn.session, actor):
         if len(rows) >= LISTED:
             break

@@ -14,7 +14,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from types import TracebackType
@@ -54,7 +54,7 @@ def _fingerprint(message_id: int, text: str, markup: InlineKeyboardMarkup | None
     return f"{message_id}:{hashlib.sha1(payload.encode()).hexdigest()[:16]}"
 
 
-def in_turn(fn: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+def in_turn(fn: Callable[..., Awaitable[None]]) -> Callable[..., Coroutine[Any, Any, None]]:
     """Run a handler inside a Turn; a re-delivered update is skipped before the handler sees it.
 
     The wrapped function takes the turn (and, for buttons, the decoded callback) instead of

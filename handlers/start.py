@@ -48,7 +48,7 @@ async def cmd_start(turn: Turn) -> None:
     """Greet the resident; ask for consent first, then for their region."""
     _ = turn.t.gettext
     resident = turn.resident
-    code = officials.invite_code((turn.context.args or [None])[0])
+    code = officials.invite_code(turn.context.args[0] if turn.context.args else None)
     if code is not None:
         await accept_invite(turn, code)
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ChatMemberUpdated, Update
+from telegram import ChatMemberUpdated, Message, Update
 
 from bot import residents
 from bot.context import BotContext
@@ -139,7 +139,7 @@ async def on_unfollow(turn: Turn, cb: Callback) -> None:
     await store.unfollow(turn.session, resident_id=turn.resident.telegram_id, program_id=cb.int(0))
     turn.answer(turn.t.gettext("You no longer follow this program."))
     message = turn.query.message if turn.query else None
-    if message is not None and message.text and message.text.startswith(("🔔", "🔕")):
+    if isinstance(message, Message) and message.text and message.text.startswith(("🔔", "🔕")):
         await show(turn, edit=True)  # the /langganan screen: redraw it
     elif message is not None:
         turn.drop_buttons(message.message_id)

@@ -18,7 +18,7 @@ def send_summary(turn: Turn, s: Summary) -> None:
     turn.later(functools.partial(deliver_summary, turn.context.bot, turn.chat_id, turn.t, turn.deps.textwork, s))
 
 
-def period_buttons(turn: Turn, token: str) -> list[list]:  # type: ignore[type-arg]
+def period_buttons(turn: Turn, token: str) -> list[list]:
     return [[kb.button(turn.t.gettext(PERIOD_LABELS[d]), "sum", token, d) for d in summaries.PERIODS]]
 
 

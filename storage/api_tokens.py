@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Integer, literal, select, tuple_
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import ApiToken, Feedback, Program, Region, Resident, UTCDateTime
 
 
@@ -36,8 +38,8 @@ async def add_token(session: AsyncSession, *, token_hash: str, region_code: str,
 
 
 async def token_by_hash(session: AsyncSession, *, token_hash: str) -> ApiToken | None:
-    stmt = select(ApiToken).where(ApiToken.token_hash == token_hash)
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload, no-any-return]
+    stmt = select(ApiToken).where(col(ApiToken.token_hash) == token_hash)
+    return (await run_select(session, stmt)).scalars().first()
 
 
 async def get_token(session: AsyncSession, *, token_id: int) -> ApiToken | None:
@@ -46,8 +48,8 @@ async def get_token(session: AsyncSession, *, token_id: int) -> ApiToken | None:
 
 async def list_tokens(session: AsyncSession) -> list[tuple[ApiToken, str]]:
     """Every token with its region's name, oldest first (one query)."""
-    stmt = select(ApiToken, Region.name).join(Region, Region.code == ApiToken.region_code).order_by(ApiToken.id)
-    return [(token, name) for token, name in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    stmt = select(ApiToken, col(Region.name)).join(Region, col(Region.code) == col(ApiToken.region_code)).order_by(col(ApiToken.id))
+    return [(token, name) for token, name in (await run_select(session, stmt)).all()]
 
 
 async def feed_page(
@@ -65,24 +67,24 @@ async def feed_page(
     sort the whole region's range on every page, or walk the primary key from the beginning.
     """
     lower = since
-    conditions = [Feedback.region_code == region_code]
+    conditions = [col(Feedback.region_code) == region_code]
     if after is not None:
         at, last_id = after
         lower = at if since is None else max(since, at)
         key = tuple_(literal(at, UTCDateTime()), literal(last_id, Integer()))
-        conditions.append(tuple_(Feedback.created_at, Feedback.id) > key)  # type: ignore[arg-type]
+        conditions.append(tuple_(col(Feedback.created_at), col(Feedback.id)) > key)
     if lower is not None:
-        conditions.append(Feedback.created_at >= lower)  # type: ignore[arg-type]  # the index range on both databases
+        conditions.append(col(Feedback.created_at) >= lower)  # the index range on both databases
     stmt = (
         select(
-            Feedback.id, Feedback.ticket, Feedback.program_id, Program.name, Feedback.resident_id,
-            Resident.pseudonym_salt, Feedback.rating, Feedback.comment, Feedback.status, Feedback.satisfied,
-            Feedback.superseded, Feedback.created_at, Feedback.updated_at,
+            col(Feedback.id), col(Feedback.ticket), col(Feedback.program_id), col(Program.name), col(Feedback.resident_id),
+            col(Resident.pseudonym_salt), col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.satisfied),
+            col(Feedback.superseded), col(Feedback.created_at), col(Feedback.updated_at),
         )
-        .join(Program, Program.id == Feedback.program_id)
-        .outerjoin(Resident, Resident.telegram_id == Feedback.resident_id)
+        .join(Program, col(Program.id) == col(Feedback.program_id))
+        .outerjoin(Resident, col(Resident.telegram_id) == col(Feedback.resident_id))
         .where(*conditions)
-        .order_by(Feedback.created_at, Feedback.id)
+        .order_by(col(Feedback.created_at), col(Feedback.id))
         .limit(limit)
     )
-    return [FeedItem(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [FeedItem(*row) for row in (await run_select(session, stmt)).all()]

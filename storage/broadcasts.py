@@ -8,29 +8,31 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import Broadcast, BroadcastRecipient, ProgramFollow, Region, Resident
 
 
-def _audience_query(audience: str, code: str | None):  # type: ignore[no-untyped-def]
+def _audience_query(audience: str, code: str | None):
     """(resident id, zone) of everyone a broadcast reaches: consented, subscribed (or following), not blocked."""
     base = (
-        select(Resident.telegram_id, Region.timezone)
-        .join(Region, Region.code == Resident.region_code)
-        .where(Resident.consent_at.is_not(None), Resident.blocked.is_(False))  # type: ignore[union-attr, attr-defined]
+        select(col(Resident.telegram_id), col(Region.timezone))
+        .join(Region, col(Region.code) == col(Resident.region_code))
+        .where(col(Resident.consent_at).is_not(None), col(Resident.blocked).is_(False))
     )
     if audience == "program":
-        return base.join(ProgramFollow, ProgramFollow.resident_id == Resident.telegram_id).where(
-            ProgramFollow.program_id == int(code or 0)
+        return base.join(ProgramFollow, col(ProgramFollow.resident_id) == col(Resident.telegram_id)).where(
+            col(ProgramFollow.program_id) == int(code or 0)
         )
     if audience == "newprog":
-        return base.where(Resident.region_code == code, Resident.notify_new_programs.is_(True))  # type: ignore[attr-defined]
-    base = base.where(Resident.subscribed.is_(True))  # type: ignore[attr-defined]
+        return base.where(col(Resident.region_code) == code, col(Resident.notify_new_programs).is_(True))
+    base = base.where(col(Resident.subscribed).is_(True))
     if audience == "region":
-        return base.where(Resident.region_code == code)
+        return base.where(col(Resident.region_code) == code)
     if audience == "province":
-        return base.where(Region.province_code == code)
+        return base.where(col(Region.province_code) == code)
     return base
 
 async def audience_size(session: AsyncSession, *, audience: str, code: str | None) -> int:
@@ -46,7 +48,7 @@ async def create(session: AsyncSession, broadcast: Broadcast) -> Broadcast:
         ["broadcast_id", "resident_id", "zone", "status", "attempts"],
         select(literal(broadcast.id), rows.c.telegram_id, rows.c.timezone, literal("pending"), literal(0)),
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     broadcast.total = int(result.rowcount or 0)
     session.add(broadcast)
     return broadcast
@@ -56,7 +58,7 @@ async def get(session: AsyncSession, *, broadcast_id: int, for_update: bool = Fa
 
 async def state(session: AsyncSession, *, broadcast_id: int, for_update: bool = False) -> str | None:
     """Only the broadcast's state (the sender looks at it before each page, without the photo)."""
-    stmt = select(Broadcast.state).where(Broadcast.id == broadcast_id)
+    stmt = select(col(Broadcast.state)).where(col(Broadcast.id) == broadcast_id)
     if for_update:
         stmt = stmt.with_for_update()
     return await session.scalar(stmt)
@@ -65,10 +67,10 @@ async def due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
     """Broadcasts to work on now: urgent first, then oldest."""
     stmt = (
         select(Broadcast)
-        .where(Broadcast.state.in_(("scheduled", "sending")), Broadcast.send_at <= now)  # type: ignore[attr-defined]
-        .order_by(Broadcast.urgent.desc(), Broadcast.id)  # type: ignore[attr-defined]
+        .where(col(Broadcast.state).in_(("scheduled", "sending")), col(Broadcast.send_at) <= now)
+        .order_by(col(Broadcast.urgent).desc(), col(Broadcast.id))
     )
-    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    return list((await run_select(session, stmt)).scalars())
 
 @dataclass(frozen=True, slots=True)
 class Pending:
@@ -82,22 +84,22 @@ async def next_batch(
 ) -> list[Pending]:
     """Pending recipients ready now, in zones where it is not quiet (None: every zone), by id after `after`."""
     conditions = [
-        BroadcastRecipient.broadcast_id == broadcast_id,
-        BroadcastRecipient.status == "pending",
-        or_(BroadcastRecipient.next_attempt_at.is_(None), BroadcastRecipient.next_attempt_at <= now),  # type: ignore[union-attr, operator]
+        col(BroadcastRecipient.broadcast_id) == broadcast_id,
+        col(BroadcastRecipient.status) == "pending",
+        or_(col(BroadcastRecipient.next_attempt_at).is_(None), col(BroadcastRecipient.next_attempt_at) <= now),
     ]
     if after is not None:
-        conditions.append(BroadcastRecipient.resident_id > after)  # type: ignore[arg-type]
+        conditions.append(col(BroadcastRecipient.resident_id) > after)
     if zones is not None:
-        conditions.append(BroadcastRecipient.zone.in_(zones))  # type: ignore[attr-defined]
+        conditions.append(col(BroadcastRecipient.zone).in_(zones))
     stmt = (
-        select(BroadcastRecipient.resident_id, Resident.language, BroadcastRecipient.attempts)
-        .outerjoin(Resident, Resident.telegram_id == BroadcastRecipient.resident_id)
+        select(col(BroadcastRecipient.resident_id), col(Resident.language), col(BroadcastRecipient.attempts))
+        .outerjoin(Resident, col(Resident.telegram_id) == col(BroadcastRecipient.resident_id))
         .where(and_(*conditions))
-        .order_by(BroadcastRecipient.resident_id)
+        .order_by(col(BroadcastRecipient.resident_id))
         .limit(limit)
     )
-    return [Pending(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [Pending(*row) for row in (await run_select(session, stmt)).all()]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -114,50 +116,50 @@ async def record(session: AsyncSession, *, broadcast_id: int, outcomes: Sequence
     for o in outcomes:
         groups[(o.status, o.error[:200] if o.error else None, o.next_attempt_at)].append(o.resident_id)
     for (status, error, next_at), ids in groups.items():
-        recipients = BroadcastRecipient.resident_id.in_(ids)  # type: ignore[attr-defined]
-        await session.exec(  # type: ignore[call-overload]
+        recipients = col(BroadcastRecipient.resident_id).in_(ids)
+        await session.exec(
             update(BroadcastRecipient)
-            .where(BroadcastRecipient.broadcast_id == broadcast_id, recipients)
-            .values(status=status, error=error, next_attempt_at=next_at, attempts=BroadcastRecipient.attempts + 1)
+            .where(col(BroadcastRecipient.broadcast_id) == broadcast_id, recipients)
+            .values(status=status, error=error, next_attempt_at=next_at, attempts=col(BroadcastRecipient.attempts) + 1)
             .execution_options(synchronize_session=False)
         )
     blocked = [o.resident_id for o in outcomes if o.status == "blocked"]
     if blocked:
-        await session.exec(  # type: ignore[call-overload]
-            update(Resident).where(Resident.telegram_id.in_(blocked)).values(blocked=True)  # type: ignore[attr-defined]
+        await session.exec(
+            update(Resident).where(col(Resident.telegram_id).in_(blocked)).values(blocked=True)
             .execution_options(synchronize_session=False)
         )
 
 async def counts(session: AsyncSession, *, broadcast_id: int) -> dict[str, int]:
     stmt = (
-        select(BroadcastRecipient.status, func.count())
-        .where(BroadcastRecipient.broadcast_id == broadcast_id)
-        .group_by(BroadcastRecipient.status)
+        select(col(BroadcastRecipient.status), func.count())
+        .where(col(BroadcastRecipient.broadcast_id) == broadcast_id)
+        .group_by(col(BroadcastRecipient.status))
     )
-    found = {status: int(n) for status, n in (await session.exec(stmt)).all()}  # type: ignore[call-overload]
+    found = {status: int(n) for status, n in (await run_select(session, stmt)).all()}
     return {s: found.get(s, 0) for s in ("pending", "sent", "blocked", "failed")}
 
 async def waiting_in_quiet_zones(session: AsyncSession, *, broadcast_id: int, zones: list[str]) -> int:
     stmt = select(func.count()).where(
-        BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.status == "pending",
-        BroadcastRecipient.zone.not_in(zones),  # type: ignore[attr-defined]
+        col(BroadcastRecipient.broadcast_id) == broadcast_id, col(BroadcastRecipient.status) == "pending",
+        col(BroadcastRecipient.zone).not_in(zones),
     )
     return int(await session.scalar(stmt) or 0)
 
 async def clear_new_program_requests(session: AsyncSession, *, region_code: str) -> None:
     """The promised notice is queued: nobody in the region is waiting for it any more."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(Resident)
-        .where(Resident.region_code == region_code, Resident.notify_new_programs.is_(True))  # type: ignore[attr-defined]
+        .where(col(Resident.region_code) == region_code, col(Resident.notify_new_programs).is_(True))
         .values(notify_new_programs=False)
     )
 
 
 async def set_blocked(session: AsyncSession, *, resident_id: int, blocked: bool) -> None:
-    await session.exec(update(Resident).where(Resident.telegram_id == resident_id).values(blocked=blocked))  # type: ignore[call-overload]
+    await session.exec(update(Resident).where(col(Resident.telegram_id) == resident_id).values(blocked=blocked))
 
 async def recent(session: AsyncSession, *, created_by: int | None, limit: int = 10) -> list[Broadcast]:
-    stmt = select(Broadcast).order_by(Broadcast.id.desc()).limit(limit)  # type: ignore[union-attr]
+    stmt = select(Broadcast).order_by(col(Broadcast.id).desc()).limit(limit)
     if created_by is not None:
-        stmt = stmt.where(Broadcast.created_by == created_by)
-    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+        stmt = stmt.where(col(Broadcast.created_by) == created_by)
+    return list((await run_select(session, stmt)).scalars())

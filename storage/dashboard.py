@@ -12,8 +12,10 @@ from datetime import date, datetime
 
 from sqlalchemy import case, false, func, select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import Feedback, Program, Region, Resident, TicketMessage
 from storage.summary import weekly_trend  # the /ringkasan trend query, here narrowed to one program
 
@@ -67,38 +69,38 @@ class ProgramRow:
 def _conditions(f: FeedbackFilter) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if f.region_codes is not None:
-        conds.append(Feedback.region_code.in_(list(f.region_codes)))  # type: ignore[attr-defined]
+        conds.append(col(Feedback.region_code).in_(list(f.region_codes)))
     if f.program_id is not None:
-        conds.append(Feedback.program_id == f.program_id)  # type: ignore[arg-type]
+        conds.append(col(Feedback.program_id) == f.program_id)
     if f.rating is not None:
-        conds.append(Feedback.rating == f.rating)  # type: ignore[arg-type]
+        conds.append(col(Feedback.rating) == f.rating)
     if f.status is not None:
-        conds.append(Feedback.status == f.status)  # type: ignore[arg-type]
+        conds.append(col(Feedback.status) == f.status)
     if f.since is not None:
-        conds.append(Feedback.created_at >= f.since)  # type: ignore[arg-type, operator]
+        conds.append(col(Feedback.created_at) >= f.since)
     if f.until is not None:
-        conds.append(Feedback.created_at < f.until)  # type: ignore[arg-type, operator]
+        conds.append(col(Feedback.created_at) < f.until)
     if f.with_comment:
-        conds.append(Feedback.comment.is_not(None))  # type: ignore[union-attr]
+        conds.append(col(Feedback.comment).is_not(None))
     if f.text:
         # lower() on both sides: SQLite's LIKE ignores case only for ASCII, PostgreSQL's not at all.
-        conds.append(func.lower(Feedback.comment).contains(f.text.lower(), autoescape=True))
+        conds.append(func.lower(col(Feedback.comment)).contains(f.text.lower(), autoescape=True))
     return conds
 
 
-def _rows_query(f: FeedbackFilter):  # type: ignore[no-untyped-def]
+def _rows_query(f: FeedbackFilter):
     return (
         select(
-            Feedback.id, Feedback.ticket, Feedback.program_id, Program.name, Feedback.region_code, Region.name,
-            Region.timezone, Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at,
-            Feedback.resident_id, Feedback.satisfied, Resident.pseudonym_salt, Feedback.moderation,
-            Feedback.needs_review,
+            col(Feedback.id), col(Feedback.ticket), col(Feedback.program_id), col(Program.name), col(Feedback.region_code), col(Region.name),
+            col(Region.timezone), col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.created_at),
+            col(Feedback.resident_id), col(Feedback.satisfied), col(Resident.pseudonym_salt), col(Feedback.moderation),
+            col(Feedback.needs_review),
         )
-        .join(Program, Program.id == Feedback.program_id)
-        .join(Region, Region.code == Feedback.region_code)
-        .outerjoin(Resident, Resident.telegram_id == Feedback.resident_id)
+        .join(Program, col(Program.id) == col(Feedback.program_id))
+        .join(Region, col(Region.code) == col(Feedback.region_code))
+        .outerjoin(Resident, col(Resident.telegram_id) == col(Feedback.resident_id))
         .where(*_conditions(f))
-        .order_by(Feedback.id.desc())  # type: ignore[union-attr]
+        .order_by(col(Feedback.id).desc())
     )
 
 
@@ -107,7 +109,7 @@ async def feedback_page(
 ) -> tuple[list[FeedbackRow], int]:
     """One page of the filtered feedback, newest first, and how many match in all (two queries)."""
     total = await session.scalar(select(func.count()).select_from(Feedback).where(*_conditions(f)))
-    rows = (await session.exec(_rows_query(f).offset(offset).limit(limit))).all()  # type: ignore[call-overload]
+    rows = (await session.exec(_rows_query(f).offset(offset).limit(limit))).all()
     return [FeedbackRow(*row) for row in rows], int(total or 0)
 
 
@@ -122,8 +124,8 @@ async def feedback_rows(
     """Up to `limit` filtered rows, newest first, with ids below `before_id` (exports read them in chunks)."""
     stmt = _rows_query(f)
     if before_id is not None:
-        stmt = stmt.where(Feedback.id < before_id)  # type: ignore[operator]
-    rows = (await session.exec(stmt.limit(limit))).all()  # type: ignore[call-overload]
+        stmt = stmt.where(col(Feedback.id) < before_id)
+    rows = (await session.exec(stmt.limit(limit))).all()
     return [FeedbackRow(*row) for row in rows]
 
 
@@ -133,41 +135,41 @@ async def conversations(session: AsyncSession, feedback_ids: Sequence[int]) -> d
         return {}
     stmt = (
         select(TicketMessage)
-        .where(TicketMessage.feedback_id.in_(list(feedback_ids)))  # type: ignore[attr-defined]
-        .order_by(TicketMessage.id)
+        .where(col(TicketMessage.feedback_id).in_(list(feedback_ids)))
+        .order_by(col(TicketMessage.id))
     )
     found: dict[int, list[TicketMessage]] = {}
-    for message in (await session.exec(stmt)).scalars():  # type: ignore[call-overload]
+    for message in (await run_select(session, stmt)).scalars():
         found.setdefault(message.feedback_id, []).append(message)
     return found
 
 
 async def program_table(session: AsyncSession, *, region_codes: Sequence[str] | None) -> list[ProgramRow]:
     """The scope's programs (removed ones only if they have feedback) with their figures, by name (two queries)."""
-    scope = [] if region_codes is None else [Program.region_code.in_(list(region_codes))]  # type: ignore[attr-defined]
-    current = Feedback.superseded == false()
-    commented = Feedback.comment.is_not(None)  # type: ignore[union-attr]
+    scope = [] if region_codes is None else [col(Program.region_code).in_(list(region_codes))]
+    current = col(Feedback.superseded) == false()
+    commented = col(Feedback.comment).is_not(None)
     stats = (
         select(
-            Feedback.program_id,
+            col(Feedback.program_id),
             func.count(case((current, 1))),
-            func.avg(case((current, Feedback.rating))),
+            func.avg(case((current, col(Feedback.rating)))),
             func.count(case((commented, 1))),
-            func.count(case((commented & (Feedback.status == "baru"), 1))),
+            func.count(case((commented & (col(Feedback.status) == "baru"), 1))),
         )
-        .where(*([] if region_codes is None else [Feedback.region_code.in_(list(region_codes))]))  # type: ignore[attr-defined]
-        .where(Feedback.moderation.is_(None))  # type: ignore[union-attr]  # marked spam or abusive: not counted
-        .group_by(Feedback.program_id)
+        .where(*([] if region_codes is None else [col(Feedback.region_code).in_(list(region_codes))]))
+        .where(col(Feedback.moderation).is_(None))  # marked spam or abusive: not counted
+        .group_by(col(Feedback.program_id))
     )
-    figures = {int(pid): (int(n), avg, int(c), int(w)) for pid, n, avg, c, w in (await session.exec(stats)).all()}  # type: ignore[call-overload]
+    figures = {int(pid): (int(n), avg, int(c), int(w)) for pid, n, avg, c, w in (await run_select(session, stats)).all()}
     programs = (
-        select(Program.id, Program.name, Program.region_code, Region.name, Program.status, Program.removed_at)
-        .join(Region, Region.code == Program.region_code)
+        select(col(Program.id), col(Program.name), col(Program.region_code), col(Region.name), col(Program.status), col(Program.removed_at))
+        .join(Region, col(Region.code) == col(Program.region_code))
         .where(*scope)
-        .order_by(Program.name, Program.id)
+        .order_by(col(Program.name), col(Program.id))
     )
     rows = []
-    for pid, name, code, region_name, status, removed_at in (await session.exec(programs)).all():  # type: ignore[call-overload]
+    for pid, name, code, region_name, status, removed_at in (await run_select(session, programs)).all():
         n, avg, comments, waiting = figures.get(int(pid), (0, None, 0, 0))
         if removed_at is not None and not (n or comments):
             continue
@@ -178,10 +180,10 @@ async def program_table(session: AsyncSession, *, region_codes: Sequence[str] | 
 
 async def program_choices(session: AsyncSession, *, region_codes: Sequence[str] | None) -> list[tuple[int, str, str]]:
     """(id, name, region name) of the scope's programs, removed ones included, for the filter's list."""
-    stmt = select(Program.id, Program.name, Region.name).join(Region, Region.code == Program.region_code)
+    stmt = select(col(Program.id), col(Program.name), col(Region.name)).join(Region, col(Region.code) == col(Program.region_code))
     if region_codes is not None:
-        stmt = stmt.where(Program.region_code.in_(list(region_codes)))  # type: ignore[attr-defined]
-    rows = (await session.exec(stmt.order_by(Program.name, Program.id))).all()  # type: ignore[call-overload]
+        stmt = stmt.where(col(Program.region_code).in_(list(region_codes)))
+    rows = (await run_select(session, stmt.order_by(col(Program.name), col(Program.id)))).all()
     return [(int(i), name, region) for i, name, region in rows]
 
 
@@ -189,4 +191,4 @@ async def program_trend(
     session: AsyncSession, *, program_id: int, until: datetime, zone: str
 ) -> list[tuple[date, int, float | None]]:
     """Ratings and average per local week for one program: the summary's 12-week trend."""
-    return await weekly_trend(session, scope=[Feedback.program_id == program_id], until=until, zone=zone)  # type: ignore[list-item]
+    return await weekly_trend(session, scope=[col(Feedback.program_id) == program_id], until=until, zone=zone)

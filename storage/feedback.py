@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import new_ticket
@@ -63,10 +64,10 @@ async def add_rating(
         await session.exec(  # type: ignore[call-overload]
             update(Feedback)
             .where(
-                Feedback.resident_id == resident_id,
-                Feedback.program_id == program_id,
-                Feedback.id != new_id,
-                Feedback.superseded.is_(False),  # type: ignore[attr-defined]
+                col(Feedback.resident_id) == resident_id,
+                col(Feedback.program_id) == program_id,
+                col(Feedback.id) != new_id,
+                col(Feedback.superseded).is_(False),  # type: ignore[attr-defined]
             )
             .values(superseded=True)
         )
@@ -77,7 +78,7 @@ async def add_rating(
 
 
 async def _stored(session: AsyncSession, dedup_key: str) -> Feedback | None:
-    return (await session.exec(select(Feedback).where(Feedback.dedup_key == dedup_key))).scalars().first()  # type: ignore[call-overload, no-any-return]
+    return (await session.exec(select(Feedback).where(col(Feedback.dedup_key) == dedup_key))).scalars().first()  # type: ignore[call-overload, no-any-return]
 
 
 async def get_feedback(session: AsyncSession, *, feedback_id: int) -> Feedback | None:
@@ -92,11 +93,11 @@ def save(session: AsyncSession, feedback: Feedback) -> None:
 def _views_query():  # type: ignore[no-untyped-def]
     return (
         select(
-            Feedback.id, Feedback.ticket, Feedback.program_id, Program.name, Region.name, Region.timezone,
-            Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at,
+            col(Feedback.id), col(Feedback.ticket), col(Feedback.program_id), col(Program.name), col(Region.name), col(Region.timezone),
+            col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.created_at),
         )
-        .join(Program, Program.id == Feedback.program_id)
-        .join(Region, Region.code == Feedback.region_code)
+        .join(Program, col(Program.id) == col(Feedback.program_id))
+        .join(Region, col(Region.code) == col(Feedback.region_code))
     )
 
 
@@ -104,11 +105,11 @@ async def resident_feedback_page(
     session: AsyncSession, *, resident_id: int, offset: int, limit: int
 ) -> tuple[list[FeedbackView], int]:
     """A resident's own feedback, newest first, with program and region names (two queries)."""
-    total = await session.scalar(select(func.count()).select_from(Feedback).where(Feedback.resident_id == resident_id))
+    total = await session.scalar(select(func.count()).select_from(Feedback).where(col(Feedback.resident_id) == resident_id))
     stmt = (
         _views_query()
-        .where(Feedback.resident_id == resident_id)
-        .order_by(Feedback.id.desc())  # type: ignore[union-attr]
+        .where(col(Feedback.resident_id) == resident_id)
+        .order_by(col(Feedback.id).desc())  # type: ignore[union-attr]
         .offset(offset)
         .limit(limit)
     )
@@ -117,11 +118,11 @@ async def resident_feedback_page(
 
 
 async def resident_feedback_by_ticket(session: AsyncSession, *, resident_id: int, ticket: str) -> FeedbackView | None:
-    stmt = _views_query().where(Feedback.resident_id == resident_id, Feedback.ticket == ticket)
+    stmt = _views_query().where(col(Feedback.resident_id) == resident_id, col(Feedback.ticket) == ticket)
     row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
     return FeedbackView(*row) if row is not None else None
 
 
 async def resident_feedback_all(session: AsyncSession, *, resident_id: int) -> list[FeedbackView]:
-    stmt = _views_query().where(Feedback.resident_id == resident_id).order_by(Feedback.id)
+    stmt = _views_query().where(col(Feedback.resident_id) == resident_id).order_by(col(Feedback.id))
     return [FeedbackView(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import DeploymentKey, utcnow
@@ -16,7 +17,7 @@ async def stored_key(session: AsyncSession, *, name: str, candidate: str) -> str
     """
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
     stmt = insert(DeploymentKey).values(name=name, secret=candidate, created_at=utcnow())
-    await session.exec(stmt.on_conflict_do_nothing(index_elements=["name"]))  # type: ignore[call-overload]
-    secret = await session.scalar(select(DeploymentKey.secret).where(DeploymentKey.name == name))
+    await session.exec(stmt.on_conflict_do_nothing(index_elements=["name"]))
+    secret = await session.scalar(select(col(DeploymentKey.secret)).where(col(DeploymentKey.name) == name))
     assert secret is not None
     return str(secret)

@@ -26,7 +26,7 @@ def head_revisions(versions_dir: Path) -> frozenset[str] | None:
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in versions_dir.glob("*.py"):
-        found = dict(m.group(1, 2) for m in _ASSIGNMENT.finditer(path.read_text(encoding="utf-8")))
+        found = {m.group(1): m.group(2) for m in _ASSIGNMENT.finditer(path.read_text(encoding="utf-8"))}
         if "revision" not in found:
             continue  # __init__.py
         try:

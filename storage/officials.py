@@ -7,13 +7,15 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import web_sessions
+from storage.db import run_select
 from storage.models import AuditEntry, Invite, Official, OfficialRegion, utcnow
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+def _insert(session: AsyncSession):
     return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
 
 
@@ -22,8 +24,8 @@ async def get_official(session: AsyncSession, *, telegram_id: int) -> Official |
 
 
 async def official_regions(session: AsyncSession, *, telegram_id: int) -> list[str]:
-    stmt = select(OfficialRegion.region_code).where(OfficialRegion.official_id == telegram_id).order_by(OfficialRegion.region_code)
-    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    stmt = select(col(OfficialRegion.region_code)).where(col(OfficialRegion.official_id) == telegram_id).order_by(col(OfficialRegion.region_code))
+    return list((await run_select(session, stmt)).scalars())
 
 
 async def add_official(session: AsyncSession, *, telegram_id: int, region_codes: list[str], admin: bool = False) -> Official:
@@ -31,14 +33,14 @@ async def add_official(session: AsyncSession, *, telegram_id: int, region_codes:
     stmt = _insert(session)(Official).values(
         telegram_id=telegram_id, role="admin" if admin else "official", digest=True, created_at=utcnow()
     ).on_conflict_do_nothing(index_elements=["telegram_id"])
-    await session.exec(stmt)  # type: ignore[call-overload]
+    await session.exec(stmt)
     if admin:
-        await session.exec(update(Official).where(Official.telegram_id == telegram_id).values(role="admin"))  # type: ignore[call-overload]
+        await session.exec(update(Official).where(col(Official.telegram_id) == telegram_id).values(role="admin"))
     if region_codes:
         link = _insert(session)(OfficialRegion).values(
             [{"official_id": telegram_id, "region_code": code} for code in region_codes]
         ).on_conflict_do_nothing(index_elements=["official_id", "region_code"])
-        await session.exec(link)  # type: ignore[call-overload]
+        await session.exec(link)
     official = await session.get(Official, telegram_id, populate_existing=True)
     assert official is not None
     return official
@@ -51,24 +53,24 @@ async def remove_official(session: AsyncSession, *, telegram_id: int, region_cod
     too, so being added again later never revives an old session.
     """
     if region_codes:
-        result = await session.exec(  # type: ignore[call-overload]
+        result = await session.exec(
             delete(OfficialRegion).where(
-                OfficialRegion.official_id == telegram_id, OfficialRegion.region_code.in_(region_codes)  # type: ignore[attr-defined]
+                col(OfficialRegion.official_id) == telegram_id, col(OfficialRegion.region_code).in_(region_codes)
             )
         )
         official = await session.get(Official, telegram_id)
         if not await official_regions(session, telegram_id=telegram_id) and (official is None or official.role != "admin"):
             await web_sessions.forget_official(session, official_id=telegram_id)
         return int(result.rowcount or 0)
-    await session.exec(delete(OfficialRegion).where(OfficialRegion.official_id == telegram_id))  # type: ignore[call-overload]
-    result = await session.exec(delete(Official).where(Official.telegram_id == telegram_id))  # type: ignore[call-overload]
+    await session.exec(delete(OfficialRegion).where(col(OfficialRegion.official_id) == telegram_id))
+    result = await session.exec(delete(Official).where(col(Official.telegram_id) == telegram_id))
     await web_sessions.forget_official(session, official_id=telegram_id)
     return int(result.rowcount or 0)
 
 
 async def list_officials(session: AsyncSession) -> list[tuple[Official, list[str]]]:
-    officials = list((await session.exec(select(Official).order_by(Official.telegram_id))).scalars())  # type: ignore[call-overload]
-    links = (await session.exec(select(OfficialRegion.official_id, OfficialRegion.region_code))).all()  # type: ignore[call-overload]
+    officials = list((await run_select(session, select(Official).order_by(col(Official.telegram_id)))).scalars())
+    links = (await run_select(session, select(col(OfficialRegion.official_id), col(OfficialRegion.region_code)))).all()
     regions: dict[int, list[str]] = {}
     for official_id, code in links:
         regions.setdefault(official_id, []).append(code)
@@ -78,22 +80,22 @@ async def list_officials(session: AsyncSession) -> list[tuple[Official, list[str
 async def digest_recipients(session: AsyncSession, *, region_code: str) -> list[int]:
     """Officials of a region who want the weekly digest."""
     stmt = (
-        select(Official.telegram_id)
-        .join(OfficialRegion, OfficialRegion.official_id == Official.telegram_id)
-        .where(OfficialRegion.region_code == region_code, Official.digest.is_(True))  # type: ignore[attr-defined]
-        .order_by(Official.telegram_id)
+        select(col(Official.telegram_id))
+        .join(OfficialRegion, col(OfficialRegion.official_id) == col(Official.telegram_id))
+        .where(col(OfficialRegion.region_code) == region_code, col(Official.digest).is_(True))
+        .order_by(col(Official.telegram_id))
     )
-    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    return list((await run_select(session, stmt)).scalars())
 
 
 async def regions_with_digest(session: AsyncSession) -> list[str]:
     stmt = (
-        select(OfficialRegion.region_code)
-        .join(Official, OfficialRegion.official_id == Official.telegram_id)
-        .where(Official.digest.is_(True))  # type: ignore[attr-defined]
+        select(col(OfficialRegion.region_code))
+        .join(Official, col(OfficialRegion.official_id) == col(Official.telegram_id))
+        .where(col(Official.digest).is_(True))
         .distinct()
     )
-    return sorted((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    return sorted((await run_select(session, stmt)).scalars())
 
 
 def add_invite(
@@ -114,5 +116,5 @@ def audit(session: AsyncSession, *, actor_id: int | None, action: str, target: s
 
 
 async def audit_entries(session: AsyncSession, *, limit: int = 100) -> list[AuditEntry]:
-    stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
-    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    stmt = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
+    return list((await run_select(session, stmt)).scalars())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, true
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program, utcnow
@@ -27,12 +28,12 @@ def _region_stats(region_code: str):  # type: ignore[no-untyped-def]
     """
     return (
         select(
-            FeedbackRollup.program_id.label("program_id"),  # type: ignore[attr-defined]
-            func.sum(FeedbackRollup.ranked).label("count"),
-            func.sum(FeedbackRollup.ranked_sum).label("total"),
+            col(FeedbackRollup.program_id).label("program_id"),  # type: ignore[attr-defined]
+            func.sum(col(FeedbackRollup.ranked)).label("count"),
+            func.sum(col(FeedbackRollup.ranked_sum)).label("total"),
         )
-        .where(FeedbackRollup.span == "total", FeedbackRollup.region_code == region_code)
-        .group_by(FeedbackRollup.program_id)
+        .where(col(FeedbackRollup.span) == "total", col(FeedbackRollup.region_code) == region_code)
+        .group_by(col(FeedbackRollup.program_id))
         .subquery()
     )
 
@@ -41,13 +42,13 @@ async def region_programs_page(
     session: AsyncSession, *, region_code: str, offset: int, limit: int
 ) -> tuple[list[ProgramWithStats], int]:
     """One page of a region's active programs with their rating summary, and how many there are: one query."""
-    active = (Program.region_code == region_code) & Program.removed_at.is_(None)  # type: ignore[union-attr]
+    active = (col(Program.region_code) == region_code) & col(Program.removed_at).is_(None)  # type: ignore[union-attr]
     stats = _region_stats(region_code)
     stmt = (
         select(Program, stats.c.count, stats.c.total, func.count().over().label("listed"))
-        .outerjoin(stats, stats.c.program_id == Program.id)
+        .outerjoin(stats, stats.c.program_id == col(Program.id))
         .where(active)
-        .order_by(Program.name, Program.id)
+        .order_by(col(Program.name), col(Program.id))
         .offset(offset)
         .limit(limit)
     )
@@ -73,12 +74,12 @@ async def get_program(session: AsyncSession, *, program_id: int, include_removed
 async def program_with_stats(session: AsyncSession, *, program_id: int) -> ProgramWithStats | None:
     """A program with its average, count and distribution of current ratings: one query."""
     dist_q = (
-        select(Feedback.rating.label("rating"), func.count().label("n"))  # type: ignore[attr-defined]
-        .where(Feedback.program_id == program_id, Feedback.superseded.is_(False), Feedback.moderation.is_(None))  # type: ignore[attr-defined, union-attr]
-        .group_by(Feedback.rating)
+        select(col(Feedback.rating).label("rating"), func.count().label("n"))  # type: ignore[attr-defined]
+        .where(col(Feedback.program_id) == program_id, col(Feedback.superseded).is_(False), col(Feedback.moderation).is_(None))  # type: ignore[attr-defined, union-attr]
+        .group_by(col(Feedback.rating))
         .subquery()
     )
-    stmt = select(Program, dist_q.c.rating, dist_q.c.n).outerjoin(dist_q, true()).where(Program.id == program_id)
+    stmt = select(Program, dist_q.c.rating, dist_q.c.n).outerjoin(dist_q, true()).where(col(Program.id) == program_id)
     result = (await session.exec(stmt)).all()  # type: ignore[call-overload]
     if not result or result[0][0].removed_at is not None:
         return None
@@ -105,19 +106,19 @@ async def remove_program(session: AsyncSession, *, program_id: int) -> bool:
 async def existing_program_names(session: AsyncSession, *, region_codes: set[str]) -> set[tuple[str, str]]:
     if not region_codes:
         return set()
-    stmt = select(Program.region_code, Program.name).where(Program.region_code.in_(region_codes))  # type: ignore[attr-defined]
+    stmt = select(col(Program.region_code), col(Program.name)).where(col(Program.region_code).in_(region_codes))  # type: ignore[attr-defined]
     result = await session.exec(stmt)  # type: ignore[call-overload]
     return {(code, name) for code, name in result.all()}
 
 
 async def listed_programs(session: AsyncSession, *, region_code: str | None = None) -> list[Program]:
     """Every listed (not removed) program, by region and name."""
-    stmt = select(Program).where(Program.removed_at.is_(None)).order_by(Program.region_code, Program.name)  # type: ignore[union-attr]
+    stmt = select(Program).where(col(Program.removed_at).is_(None)).order_by(col(Program.region_code), col(Program.name))  # type: ignore[union-attr]
     if region_code:
-        stmt = stmt.where(Program.region_code == region_code)
+        stmt = stmt.where(col(Program.region_code) == region_code)
     return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
 
 
 async def region_has_programs(session: AsyncSession, *, region_code: str) -> bool:
-    stmt = select(Program.id).where(Program.region_code == region_code, Program.removed_at.is_(None)).limit(1)  # type: ignore[union-attr]
+    stmt = select(col(Program.id)).where(col(Program.region_code) == region_code, col(Program.removed_at).is_(None)).limit(1)  # type: ignore[union-attr]
     return (await session.exec(stmt)).first() is not None  # type: ignore[call-overload]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import weakref
 
 from sqlalchemy import Engine, func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import Region
 
 # Regions are reference data: rows are added by seeding and not changed while the bot runs. A resident's
@@ -25,7 +27,7 @@ def _cache(session: AsyncSession) -> dict[str, Region]:
 
 
 async def all_regions(session: AsyncSession) -> list[Region]:
-    result = await session.exec(select(Region).order_by(Region.name))  # type: ignore[call-overload]
+    result = await run_select(session, select(Region).order_by(col(Region.name)))
     regions = list(result.scalars())
     for region in regions:
         _remember(session, region)
@@ -55,11 +57,11 @@ def _remember(session: AsyncSession, region: Region) -> None:
 async def provinces(session: AsyncSession) -> list[tuple[str, str, int]]:
     """(province_code, province, number of regions), ordered by province name."""
     stmt = (
-        select(Region.province_code, func.min(Region.province), func.count())
-        .group_by(Region.province_code)
-        .order_by(func.min(Region.province))
+        select(col(Region.province_code), func.min(col(Region.province)), func.count())
+        .group_by(col(Region.province_code))
+        .order_by(func.min(col(Region.province)))
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await run_select(session, stmt)
     return [(code, name, count) for code, name, count in result.all()]
 
 
@@ -67,13 +69,13 @@ async def regions_in_province(
     session: AsyncSession, *, province_code: str, offset: int, limit: int
 ) -> tuple[list[Region], int]:
     """One page of a province's regions, and how many there are in all."""
-    total = await session.scalar(select(func.count()).select_from(Region).where(Region.province_code == province_code))
+    total = await session.scalar(select(func.count()).select_from(Region).where(col(Region.province_code) == province_code))
     stmt = (
         select(Region)
-        .where(Region.province_code == province_code)
-        .order_by(Region.name)
+        .where(col(Region.province_code) == province_code)
+        .order_by(col(Region.name))
         .offset(offset)
         .limit(limit)
     )
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await run_select(session, stmt)
     return list(result.scalars()), int(total or 0)

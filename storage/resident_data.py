@@ -7,9 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import AuditEntry, Broadcast, BroadcastRecipient, Feedback, Program, ProgramFollow, Region, TicketMessage
+from storage.db import run_select
+from storage.models import (
+    AuditEntry,
+    Broadcast,
+    BroadcastRecipient,
+    Feedback,
+    Program,
+    ProgramFollow,
+    Region,
+    TicketMessage,
+)
 from storage.moderation import resident_target
 
 
@@ -65,15 +76,15 @@ class Noted:
 
 async def ratings(session: AsyncSession, *, resident_id: int) -> list[Rated]:
     stmt = (
-        select(Feedback.id, Feedback.ticket, Program.name, Region.name, Region.timezone, Feedback.rating,
-               Feedback.comment, Feedback.status, Feedback.satisfied, Feedback.superseded, Feedback.moderation,
-               Feedback.created_at, Feedback.updated_at)
-        .join(Program, Program.id == Feedback.program_id)
-        .join(Region, Region.code == Feedback.region_code)
-        .where(Feedback.resident_id == resident_id)
-        .order_by(Feedback.id)
+        select(col(Feedback.id), col(Feedback.ticket), col(Program.name), col(Region.name), col(Region.timezone), col(Feedback.rating),
+               col(Feedback.comment), col(Feedback.status), col(Feedback.satisfied), col(Feedback.superseded), col(Feedback.moderation),
+               col(Feedback.created_at), col(Feedback.updated_at))
+        .join(Program, col(Program.id) == col(Feedback.program_id))
+        .join(Region, col(Region.code) == col(Feedback.region_code))
+        .where(col(Feedback.resident_id) == resident_id)
+        .order_by(col(Feedback.id))
     )
-    return [Rated(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [Rated(*row) for row in (await run_select(session, stmt)).all()]
 
 
 async def conversations(session: AsyncSession, *, feedback_ids: list[int]) -> list[Said]:
@@ -81,40 +92,40 @@ async def conversations(session: AsyncSession, *, feedback_ids: list[int]) -> li
     if not feedback_ids:
         return []
     stmt = (
-        select(TicketMessage.feedback_id, TicketMessage.kind, TicketMessage.text, TicketMessage.status, TicketMessage.at)
-        .where(TicketMessage.feedback_id.in_(feedback_ids))  # type: ignore[attr-defined]
-        .order_by(TicketMessage.id)
+        select(col(TicketMessage.feedback_id), col(TicketMessage.kind), col(TicketMessage.text), col(TicketMessage.status), col(TicketMessage.at))
+        .where(col(TicketMessage.feedback_id).in_(feedback_ids))
+        .order_by(col(TicketMessage.id))
     )
-    return [Said(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [Said(*row) for row in (await run_select(session, stmt)).all()]
 
 
 async def follows(session: AsyncSession, *, resident_id: int) -> list[Followed]:
     stmt = (
-        select(Program.id, Program.name, Region.name, ProgramFollow.created_at)
-        .join(ProgramFollow, ProgramFollow.program_id == Program.id)
-        .join(Region, Region.code == Program.region_code)
-        .where(ProgramFollow.resident_id == resident_id)
-        .order_by(Program.name)
+        select(col(Program.id), col(Program.name), col(Region.name), col(ProgramFollow.created_at))
+        .join(ProgramFollow, col(ProgramFollow.program_id) == col(Program.id))
+        .join(Region, col(Region.code) == col(Program.region_code))
+        .where(col(ProgramFollow.resident_id) == resident_id)
+        .order_by(col(Program.name))
     )
-    return [Followed(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [Followed(*row) for row in (await run_select(session, stmt)).all()]
 
 
 async def deliveries(session: AsyncSession, *, resident_id: int) -> list[Delivery]:
     """The announcements addressed to the resident and how each went (sent, pending, blocked, failed)."""
     stmt = (
-        select(BroadcastRecipient.broadcast_id, BroadcastRecipient.status, Broadcast.send_at)
-        .join(Broadcast, Broadcast.id == BroadcastRecipient.broadcast_id)
-        .where(BroadcastRecipient.resident_id == resident_id)
-        .order_by(BroadcastRecipient.broadcast_id)
+        select(col(BroadcastRecipient.broadcast_id), col(BroadcastRecipient.status), col(Broadcast.send_at))
+        .join(Broadcast, col(Broadcast.id) == col(BroadcastRecipient.broadcast_id))
+        .where(col(BroadcastRecipient.resident_id) == resident_id)
+        .order_by(col(BroadcastRecipient.broadcast_id))
     )
-    return [Delivery(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [Delivery(*row) for row in (await run_select(session, stmt)).all()]
 
 
 async def notes(session: AsyncSession, *, resident_id: int) -> list[Noted]:
     """What the audit log says an admin did about the resident (a mute, its end), without the admin's id."""
     stmt = (
-        select(AuditEntry.action, AuditEntry.at, AuditEntry.detail)
-        .where(AuditEntry.target == resident_target(resident_id))
-        .order_by(AuditEntry.id)
+        select(col(AuditEntry.action), col(AuditEntry.at), col(AuditEntry.detail))
+        .where(col(AuditEntry.target) == resident_target(resident_id))
+        .order_by(col(AuditEntry.id))
     )
-    return [Noted(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [Noted(*row) for row in (await run_select(session, stmt)).all()]

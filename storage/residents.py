@@ -7,9 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import new_ticket
+from storage.db import run_select
 from storage.feedback import TICKET_ATTEMPTS
 from storage.models import (
     AuditEntry,
@@ -46,7 +48,7 @@ async def ensure_resident(session: AsyncSession, *, telegram_id: int) -> Residen
         telegram_id=telegram_id, subscribed=False, notify_new_programs=False, blocked=False,
         created_at=now, updated_at=now,
     ).on_conflict_do_nothing(index_elements=["telegram_id"])
-    await session.exec(stmt)  # type: ignore[call-overload]
+    await session.exec(stmt)
     resident = await get_resident(session, telegram_id=telegram_id, for_update=True)
     assert resident is not None
     return resident
@@ -67,12 +69,12 @@ async def erase_resident(session: AsyncSession, *, telegram_id: int) -> int:
     Safe to run twice, and by two processes at once: every statement selects by the resident.
     """
     kept = await _anonymise_ratings(session, telegram_id=telegram_id)
-    for column in (BroadcastRecipient.resident_id, ProgramFollow.resident_id, LoginToken.official_id,
-                   WebSession.official_id, Resident.telegram_id):
-        await session.exec(delete(column.class_).where(column == telegram_id))  # type: ignore[call-overload, attr-defined]
+    for column in (col(BroadcastRecipient.resident_id), col(ProgramFollow.resident_id), col(LoginToken.official_id),
+                   col(WebSession.official_id), col(Resident.telegram_id)):
+        await session.exec(delete(column.class_).where(column == telegram_id))  # type: ignore[attr-defined]
     await forget_resident_in_audit(session, telegram_id=telegram_id)  # a mute's entry no longer says whom
     if await session.get(Official, telegram_id) is None:  # an official's own actions stay accountable
-        await session.exec(update(AuditEntry).where(AuditEntry.actor_id == telegram_id).values(actor_id=None))  # type: ignore[call-overload, arg-type]
+        await session.exec(update(AuditEntry).where(col(AuditEntry.actor_id) == telegram_id).values(actor_id=None))
     return kept
 
 
@@ -85,25 +87,25 @@ def _local_noon(at: datetime, zone: str) -> datetime:
 
 async def _anonymise_ratings(session: AsyncSession, *, telegram_id: int) -> int:
     stmt = (
-        select(Feedback.id, Feedback.created_at, Feedback.region_code, Region.timezone)  # type: ignore[call-overload]
-        .join(Region, Region.code == Feedback.region_code)
-        .where(Feedback.resident_id == telegram_id)
+        select(col(Feedback.id), col(Feedback.created_at), col(Feedback.region_code), col(Region.timezone))
+        .join(Region, col(Region.code) == col(Feedback.region_code))
+        .where(col(Feedback.resident_id) == telegram_id)
     )
-    rows = (await session.exec(stmt)).all()
+    rows = (await run_select(session, stmt)).all()
     if not rows:
         return 0
     ids = [row[0] for row in rows]
-    await session.exec(delete(TicketMessage).where(  # type: ignore[call-overload]
-        TicketMessage.feedback_id.in_(ids), TicketMessage.kind.in_(RESIDENT_KINDS)))  # type: ignore[attr-defined]
+    await session.exec(delete(TicketMessage).where(
+        col(TicketMessage.feedback_id).in_(ids), col(TicketMessage.kind).in_(RESIDENT_KINDS)))
     kept = 0
     for feedback_id, created_at, region_code, zone in rows:
         day = _local_noon(created_at, zone)
         for _attempt in range(TICKET_ATTEMPTS):  # a new number already taken in the region is drawn again
             try:
                 async with session.begin_nested():
-                    result = await session.exec(  # type: ignore[call-overload]
+                    result = await session.exec(
                         update(Feedback)
-                        .where(Feedback.id == feedback_id, Feedback.resident_id == telegram_id)  # type: ignore[arg-type]
+                        .where(col(Feedback.id) == feedback_id, col(Feedback.resident_id) == telegram_id)
                         .values(resident_id=None, comment=None, dedup_key=None, satisfied=None, needs_review=False,
                                 ticket=new_ticket(region_code), created_at=day, updated_at=day)
                         .execution_options(synchronize_session=False)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import Feedback, Official, Resident, TicketMessage
 
 BATCH = 500  # rows per statement: each batch is its own short transaction, the roll-up triggers included
@@ -19,15 +21,15 @@ BATCH = 500  # rows per statement: each batch is its own short transaction, the 
 async def anonymise_comments(session: AsyncSession, *, before: datetime, limit: int = BATCH) -> int:
     """Remove the text of up to `limit` comments written before `before`; the ratings stay. Returns how many."""
     ids = (
-        select(Feedback.id)
-        .where(Feedback.comment.is_not(None), Feedback.created_at < before)  # type: ignore[union-attr, operator]
-        .order_by(Feedback.id)
+        select(col(Feedback.id))
+        .where(col(Feedback.comment).is_not(None), col(Feedback.created_at) < before)
+        .order_by(col(Feedback.id))
         .limit(limit)
         .scalar_subquery()
     )
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(Feedback)
-        .where(Feedback.id.in_(ids), Feedback.comment.is_not(None))  # type: ignore[union-attr]
+        .where(col(Feedback.id).in_(ids), col(Feedback.comment).is_not(None))
         .values(comment=None, needs_review=False)
         .execution_options(synchronize_session=False)
     )
@@ -37,14 +39,14 @@ async def anonymise_comments(session: AsyncSession, *, before: datetime, limit: 
 async def delete_replies(session: AsyncSession, *, before: datetime, limit: int = BATCH) -> int:
     """Delete up to `limit` residents' follow-ups on tickets written before `before`. Returns how many."""
     ids = (
-        select(TicketMessage.id)
-        .where(TicketMessage.kind == "followup", TicketMessage.at < before)  # type: ignore[arg-type, operator]
-        .order_by(TicketMessage.id)
+        select(col(TicketMessage.id))
+        .where(col(TicketMessage.kind) == "followup", col(TicketMessage.at) < before)
+        .order_by(col(TicketMessage.id))
         .limit(limit)
         .scalar_subquery()
     )
-    result = await session.exec(  # type: ignore[call-overload]
-        delete(TicketMessage).where(TicketMessage.id.in_(ids)).execution_options(synchronize_session=False)  # type: ignore[union-attr]
+    result = await session.exec(
+        delete(TicketMessage).where(col(TicketMessage.id).in_(ids)).execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
 
@@ -54,12 +56,12 @@ async def silent_residents(
 ) -> list[int]:
     """Residents who have sent nothing since `before`; officials (and the ids in `keep`, the admins) stay."""
     stmt = (
-        select(Resident.telegram_id)
-        .outerjoin(Official, Official.telegram_id == Resident.telegram_id)
-        .where(Resident.updated_at < before, Official.telegram_id.is_(None))  # type: ignore[operator, union-attr]
-        .order_by(Resident.telegram_id)
+        select(col(Resident.telegram_id))
+        .outerjoin(Official, col(Official.telegram_id) == col(Resident.telegram_id))
+        .where(col(Resident.updated_at) < before, col(Official.telegram_id).is_(None))
+        .order_by(col(Resident.telegram_id))
         .limit(limit)
     )
     if keep:
-        stmt = stmt.where(Resident.telegram_id.not_in(sorted(keep)))  # type: ignore[attr-defined]
-    return [int(i) for i in (await session.exec(stmt)).scalars()]  # type: ignore[call-overload]
+        stmt = stmt.where(col(Resident.telegram_id).not_in(sorted(keep)))
+    return [int(i) for i in (await run_select(session, stmt)).scalars()]

@@ -49,7 +49,7 @@ def read_programs(path: Path = SEED_DIR / "programs.csv") -> list[dict[str, Any]
     return [{**row, "source_date": seed_date(row["source_date"])} for row in rows]
 
 
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+def _insert(session: AsyncSession):
     return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
 
 
@@ -60,14 +60,14 @@ async def insert_programs(session: AsyncSession, rows: list[dict[str, Any]]) -> 
     now = utcnow()
     values = [{**row, "created_at": now} for row in rows]
     stmt = _insert(session)(Program).values(values).on_conflict_do_nothing(index_elements=["region_code", "name"])
-    result = await session.exec(stmt)  # type: ignore[call-overload]
+    result = await session.exec(stmt)
     return int(result.rowcount or 0)
 
 
 async def load_seed(session: AsyncSession) -> tuple[int, int]:
     """Load regions and programs idempotently; returns (regions added, programs added)."""
     stmt = _insert(session)(Region).values(read_regions()).on_conflict_do_nothing(index_elements=["code"])
-    regions_added = int((await session.exec(stmt)).rowcount or 0)  # type: ignore[call-overload]
+    regions_added = int((await session.exec(stmt)).rowcount or 0)
     await session.flush()
     programs_added = await insert_programs(session, read_programs())
     return regions_added, programs_added

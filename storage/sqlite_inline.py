@@ -33,7 +33,7 @@ class _RunNow:
         future, function = item
         try:
             result = function()
-        except BaseException as exc:  # handed to the awaiting caller, as the worker thread would
+        except BaseException as exc:  # noqa: BLE001  # handed to the awaiting caller, as the worker thread would
             if future is not None and not future.done():
                 future.set_exception(exc)
             return

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import Program, ProgramFollow, utcnow
 
 
@@ -16,20 +18,20 @@ async def follow(session: AsyncSession, *, resident_id: int, program_id: int) ->
         return False
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
     stmt = insert(ProgramFollow).values(resident_id=resident_id, program_id=program_id, created_at=utcnow())
-    await session.exec(stmt.on_conflict_do_nothing(index_elements=["resident_id", "program_id"]))  # type: ignore[call-overload]
+    await session.exec(stmt.on_conflict_do_nothing(index_elements=["resident_id", "program_id"]))
     return True
 
 
 async def unfollow(session: AsyncSession, *, resident_id: int, program_id: int) -> None:
-    await session.exec(delete(ProgramFollow).where(  # type: ignore[call-overload]
-        ProgramFollow.resident_id == resident_id, ProgramFollow.program_id == program_id))
+    await session.exec(delete(ProgramFollow).where(
+        col(ProgramFollow.resident_id) == resident_id, col(ProgramFollow.program_id) == program_id))
 
 
 async def followed(session: AsyncSession, *, resident_id: int) -> list[tuple[int, str]]:
     stmt = (
-        select(Program.id, Program.name)
-        .join(ProgramFollow, ProgramFollow.program_id == Program.id)
-        .where(ProgramFollow.resident_id == resident_id)
-        .order_by(Program.name)
+        select(col(Program.id), col(Program.name))
+        .join(ProgramFollow, col(ProgramFollow.program_id) == col(Program.id))
+        .where(col(ProgramFollow.resident_id) == resident_id)
+        .order_by(col(Program.name))
     )
-    return [(pid, name) for pid, name in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [(pid, name) for pid, name in (await run_select(session, stmt)).all()]

@@ -32,10 +32,11 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import Feedback, Program, Region
 from storage.rollups import DAY, Term, buckets, cover, midnight, rollup_rows
 from storage.rollups import FeedbackRollup as Rollup
@@ -45,8 +46,9 @@ PRIOR_WEIGHT = 5  # the ranking's prior counts as this many ratings at the scope
 TREND_WEEKS = 12
 # Built once: the same columns in every statement (SQLAlchemy caches the compiled form; building costs too).
 # Typed NULLs: PostgreSQL takes a UNION's column types from its first SELECTs.
-ZERO, NONE = literal_column("0"), null()
-STARS = [literal_column(str(n)) for n in range(1, 6)]
+ZERO: ColumnClause[int] = literal_column("0")
+NONE = null()
+STARS: list[ColumnClause[int]] = [literal_column(str(n)) for n in range(1, 6)]
 ROLLUP_STARS = [func.sum(getattr(Rollup, f"r{n}")) for n in range(1, 6)]
 RAW_STARS = [func.count(case((col(Feedback.rating) == n, 1))) for n in STARS]
 ROLLUP_RATINGS = func.sum(Rollup.r1 + Rollup.r2 + Rollup.r3 + Rollup.r4 + Rollup.r5)
@@ -87,7 +89,7 @@ class Figures:
 def _scope(region_codes: Sequence[str] | None) -> list[ColumnElement[bool]]:
     """Feedback rows of the scope. The country is every region, so the (region, time) indexes still serve."""
     codes: Any = select(col(Region.code)) if region_codes is None else list(region_codes)
-    return [Feedback.region_code.in_(codes)]  # type: ignore[attr-defined]
+    return [col(Feedback.region_code).in_(codes)]
 
 
 def _rollup_scope(region_codes: Sequence[str] | None) -> list[ColumnElement[bool]]:
@@ -95,24 +97,24 @@ def _rollup_scope(region_codes: Sequence[str] | None) -> list[ColumnElement[bool
 
 
 def _between(since: datetime | None, until: datetime) -> list[ColumnElement[bool]]:
-    bounds = [Feedback.created_at < until]
+    bounds = [col(Feedback.created_at) < until]
     if since is not None:
-        bounds.append(Feedback.created_at >= since)
-    return bounds  # type: ignore[return-value]
+        bounds.append(col(Feedback.created_at) >= since)
+    return bounds
 
 
 def _has_comment() -> ColumnElement[bool]:
-    return Feedback.comment.is_not(None)  # type: ignore[union-attr]
+    return col(Feedback.comment).is_not(None)
 
 
 def _counted() -> ColumnElement[bool]:
     """Not marked as spam or abusive by an official (the indexes carry the column, so this stays index-only)."""
-    return Feedback.moderation.is_(None)  # type: ignore[union-attr]
+    return col(Feedback.moderation).is_(None)
 
 
 def _current() -> ColumnElement[bool]:
     # "= false", not "IS false": PostgreSQL can match only the former against an index.
-    return Feedback.superseded == false()  # type: ignore[return-value]
+    return col(Feedback.superseded) == false()
 
 
 def _week_start(dialect: str, hours: int) -> ColumnElement[Any]:
@@ -120,10 +122,10 @@ def _week_start(dialect: str, hours: int) -> ColumnElement[Any]:
     if dialect == "sqlite":
         # 'weekday 0' moves forward to Sunday (or stays there); six days back is that week's Monday.
         return func.date(
-            Feedback.created_at, literal_column(f"'+{hours} hours'"),
+            col(Feedback.created_at), literal_column(f"'+{hours} hours'"),
             literal_column("'weekday 0'"), literal_column("'-6 days'"),
         )
-    local = func.timezone(literal_column("'UTC'"), Feedback.created_at) + literal_column(f"INTERVAL '{hours} hours'")
+    local = func.timezone(literal_column("'UTC'"), col(Feedback.created_at)) + literal_column(f"INTERVAL '{hours} hours'")
     return cast(func.date_trunc(literal_column("'week'"), local), Date)
 
 
@@ -155,7 +157,7 @@ def _figure_parts(region_codes: Sequence[str] | None, key: int, terms: tuple[Ter
     programs = [] if region_codes is None else [col(Program.region_code).in_(list(region_codes))]
     counts = (*ROLLUP_STARS, func.sum(Rollup.comments), func.sum(Rollup.ranked), func.sum(Rollup.ranked_sum))
     for term in terms:
-        sign = literal_column(str(term.sign))
+        sign: ColumnClause[int] = literal_column(str(term.sign))
         if term.span is None:
             between = _between(term.start, term.end)
             parts.append(select(label, sign, *NO_PROGRAM, *RAW_STARS, ZERO, ZERO, ZERO)
@@ -164,7 +166,7 @@ def _figure_parts(region_codes: Sequence[str] | None, key: int, terms: tuple[Ter
                          .where(*scope, *between, _has_comment(), _counted()))
             if ranked:
                 parts.append(select(_label(RANKED), sign, *PROGRAM, *([ZERO] * 6), func.count(),
-                                    func.sum(Feedback.rating))
+                                    func.sum(col(Feedback.rating)))
                              .join(Feedback, col(Feedback.program_id) == col(Program.id))
                              .where(*programs, col(Program.removed_at).is_(None), _current(), _counted(), *between)
                              .group_by(col(Program.id)))
@@ -195,12 +197,12 @@ async def _figures(
         parts += _figure_parts(region_codes, PREVIOUS, cover(since - (until - since), since), ranked=False)
     totals = {CURRENT: [0] * 6, PREVIOUS: [0] * 6}
     ranked: dict[int, list[Any]] = {}
-    rows = (await session.exec(union_all(*parts))).all()  # type: ignore[call-overload]
+    rows = (await run_select(session, union_all(*parts))).all()
     for key, sign, pid, name, code, removed, *counts in rows:
         counts = [int(sign) * int(n or 0) for n in counts]
         if key != RANKED:
             totals[key] = [a + b for a, b in zip(totals[key], counts[:6], strict=True)]
-        in_ranking = key == RANKED or (region_codes is None or code in region_codes) and removed is None
+        in_ranking = key == RANKED or ((region_codes is None or code in region_codes) and removed is None)
         if pid is not None and in_ranking:
             entry = ranked.setdefault(int(pid), [name, code, 0, 0])
             entry[2] += counts[6]
@@ -253,13 +255,14 @@ async def _trend(
     start, scope = midnight(last_day), _scope(region_codes)
     late_row = col(Feedback.created_at) >= start + timedelta(hours=24 - hours)
     raw_day = literal(last_day, Date)
+    raw: ColumnClause[str] = literal_column("'raw'")
     ratings = (
-        select(literal_column("'raw'"), raw_day, func.count(), func.sum(Feedback.rating),
-               func.count(case((late_row, 1))), func.sum(case((late_row, Feedback.rating))), ZERO)
+        select(raw, raw_day, func.count(), func.sum(col(Feedback.rating)),
+               func.count(case((late_row, 1))), func.sum(case((late_row, col(Feedback.rating)))), ZERO)
         .where(*scope, *_between(start, until), _counted())
     )
     comments = (
-        select(literal_column("'raw'"), raw_day, ZERO, ZERO, ZERO, ZERO, func.count())
+        select(raw, raw_day, ZERO, ZERO, ZERO, ZERO, func.count())
         .where(*scope, *_between(start, until), _has_comment(), _counted())
     )
     weeks: dict[date, list[int]] = {}
@@ -272,7 +275,7 @@ async def _trend(
 
     found: dict[tuple[str, date], int] = {}
     tail = 0
-    rows = (await session.exec(union_all(*rollup, ratings, comments))).all()  # type: ignore[call-overload]
+    rows = (await run_select(session, union_all(*rollup, ratings, comments))).all()
     for kind, when, n, total, late_n, late_total, said in rows:
         when = date.fromisoformat(when) if isinstance(when, str) else when
         n, total, late_n, late_total = int(n or 0), int(total or 0), int(late_n or 0), int(late_total or 0)
@@ -323,12 +326,12 @@ async def weekly_trend(
     start = datetime.combine(first_monday, time(), tzinfo=UTC) - timedelta(hours=hours)
     week = _week_start(session.bind.dialect.name, hours).label("week")  # type: ignore[union-attr]
     stmt = (
-        select(week, func.count(), func.sum(Feedback.rating))
+        select(week, func.count(), func.sum(col(Feedback.rating)))
         .where(*scope, *_between(start, until), _counted())
         .group_by(week)
     )
     found: dict[date, tuple[int, int]] = {}
-    for monday, n, total in (await session.exec(stmt)).all():  # type: ignore[call-overload]
+    for monday, n, total in (await run_select(session, stmt)).all():
         key = date.fromisoformat(monday) if isinstance(monday, str) else monday
         found[key] = (int(n), int(total or 0))
     weeks = []
@@ -358,18 +361,18 @@ async def summary_figures(
     # The country: every row of the small partial index, with no region to match.
     scope = [] if region_codes is None else _scope(region_codes)
     waiting_stmt = select(func.count()).select_from(Feedback).where(
-        *scope, Feedback.status == literal_column("'baru'"), _has_comment(), _counted()
+        *scope, col(Feedback.status) == literal_column("'baru'"), _has_comment(), _counted()
     )
     waiting = int(await session.scalar(waiting_stmt) or 0)
     weekly, counted = await _trend(session, region_codes=region_codes, until=until, zone=zone)
     start = _comments_from(since, counted, comment_limit)
     comments_stmt = (
-        select(Feedback.comment)
+        select(col(Feedback.comment))
         .where(*_scope(region_codes), *_between(start, until), _has_comment(), _counted())
-        .order_by(Feedback.created_at.desc(), Feedback.id.desc())  # type: ignore[attr-defined, union-attr]
+        .order_by(col(Feedback.created_at).desc(), col(Feedback.id).desc())
         .limit(comment_limit)
     )
-    comments = list((await session.exec(comments_stmt)).scalars().all())  # type: ignore[call-overload]
+    comments = list((await run_select(session, comments_stmt)).scalars().all())
     return Figures(
         current=current, previous=previous, programs=programs, waiting=waiting, weekly=weekly, comments=comments
     )

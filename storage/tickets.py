@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import run_select
 from storage.models import Feedback, Program, Region, Resident, TicketMessage
 
 INBOX_STATUS = "baru"
@@ -33,11 +35,11 @@ class InboxItem:
     needs_review: bool = False  # the word list found an insult ("perlu ditinjau")
 
 
-def _waiting(region_codes: list[str] | None):  # type: ignore[no-untyped-def]
-    condition = (Feedback.status == INBOX_STATUS) & Feedback.comment.is_not(None)  # type: ignore[union-attr]
-    condition = condition & Feedback.moderation.is_(None)  # type: ignore[union-attr]  # marked: out of the inbox
+def _waiting(region_codes: list[str] | None):
+    condition = (col(Feedback.status) == INBOX_STATUS) & col(Feedback.comment).is_not(None)
+    condition = condition & col(Feedback.moderation).is_(None)  # marked: out of the inbox
     if region_codes is not None:
-        condition = condition & Feedback.region_code.in_(region_codes)  # type: ignore[attr-defined]
+        condition = condition & col(Feedback.region_code).in_(region_codes)
     return condition
 
 
@@ -46,40 +48,40 @@ async def inbox_page(
 ) -> tuple[list[InboxItem], int]:
     """New comments of the regions (None: all), oldest first, with their latest follow-up: two queries."""
     total = await session.scalar(select(func.count()).select_from(Feedback).where(_waiting(region_codes)))
-    stmt = _items().where(_waiting(region_codes)).order_by(Feedback.id).offset(offset).limit(limit)
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    stmt = _items().where(_waiting(region_codes)).order_by(col(Feedback.id)).offset(offset).limit(limit)
+    rows = (await session.exec(stmt)).all()
     return [InboxItem(*row) for row in rows], int(total or 0)
 
 
 async def item_by_ticket(session: AsyncSession, *, region_codes: list[str] | None, ticket: str) -> InboxItem | None:
     """One ticket of the regions (None: all) by its number, whatever its status."""
-    stmt = _items().where(Feedback.ticket == ticket)
+    stmt = _items().where(col(Feedback.ticket) == ticket)
     if region_codes is not None:
-        stmt = stmt.where(Feedback.region_code.in_(region_codes))  # type: ignore[attr-defined]
-    row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+        stmt = stmt.where(col(Feedback.region_code).in_(region_codes))
+    row = (await session.exec(stmt)).first()
     return InboxItem(*row) if row is not None else None
 
 
-def _items():  # type: ignore[no-untyped-def]
+def _items():
     """Feedback with what the inbox shows of it: region, program, the resident's salt, the latest follow-up."""
     latest = (
-        select(TicketMessage.feedback_id, func.max(TicketMessage.id).label("last_id"))
-        .where(TicketMessage.kind == "followup")
-        .group_by(TicketMessage.feedback_id)
+        select(col(TicketMessage.feedback_id), func.max(col(TicketMessage.id)).label("last_id"))
+        .where(col(TicketMessage.kind) == "followup")
+        .group_by(col(TicketMessage.feedback_id))
         .subquery()
     )
     return (
         select(
-            Feedback.id, Feedback.ticket, Feedback.region_code, Region.name, Region.timezone, Program.name,
-            Feedback.rating, Feedback.comment, Feedback.status, Feedback.created_at, Feedback.resident_id,
-            Resident.pseudonym_salt,
-            TicketMessage.text, TicketMessage.at, Feedback.moderation, Feedback.needs_review,
+            col(Feedback.id), col(Feedback.ticket), col(Feedback.region_code), col(Region.name), col(Region.timezone), col(Program.name),
+            col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.created_at), col(Feedback.resident_id),
+            col(Resident.pseudonym_salt),
+            col(TicketMessage.text), col(TicketMessage.at), col(Feedback.moderation), col(Feedback.needs_review),
         )
-        .join(Program, Program.id == Feedback.program_id)
-        .join(Region, Region.code == Feedback.region_code)
-        .outerjoin(Resident, Resident.telegram_id == Feedback.resident_id)
-        .outerjoin(latest, latest.c.feedback_id == Feedback.id)
-        .outerjoin(TicketMessage, TicketMessage.id == latest.c.last_id)
+        .join(Program, col(Program.id) == col(Feedback.program_id))
+        .join(Region, col(Region.code) == col(Feedback.region_code))
+        .outerjoin(Resident, col(Resident.telegram_id) == col(Feedback.resident_id))
+        .outerjoin(latest, latest.c.feedback_id == col(Feedback.id))
+        .outerjoin(TicketMessage, col(TicketMessage.id) == latest.c.last_id)
     )
 
 
@@ -93,34 +95,34 @@ def add_message(
 
 
 async def messages_of(session: AsyncSession, *, feedback_id: int) -> list[TicketMessage]:
-    stmt = select(TicketMessage).where(TicketMessage.feedback_id == feedback_id).order_by(TicketMessage.id)
-    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    stmt = select(TicketMessage).where(col(TicketMessage.feedback_id) == feedback_id).order_by(col(TicketMessage.id))
+    return list((await run_select(session, stmt)).scalars())
 
 
 async def feedback_by_ticket(session: AsyncSession, *, ticket: str) -> Feedback | None:
-    stmt = select(Feedback).where(Feedback.ticket == ticket)
-    return (await session.exec(stmt)).scalars().first()  # type: ignore[call-overload, no-any-return]
+    stmt = select(Feedback).where(col(Feedback.ticket) == ticket)
+    return (await run_select(session, stmt)).scalars().first()
 
 
 async def answered_since(session: AsyncSession, *, resident_id: int, since: datetime, limit: int) -> list[int]:
     """The resident's tickets an official answered since then, newest answer first (at most `limit`)."""
     stmt = (
-        select(TicketMessage.feedback_id)
-        .join(Feedback, Feedback.id == TicketMessage.feedback_id)
-        .where(Feedback.resident_id == resident_id, TicketMessage.kind == "answer", TicketMessage.at > since)
-        .group_by(TicketMessage.feedback_id)
-        .order_by(func.max(TicketMessage.at).desc())
+        select(col(TicketMessage.feedback_id))
+        .join(Feedback, col(Feedback.id) == col(TicketMessage.feedback_id))
+        .where(col(Feedback.resident_id) == resident_id, col(TicketMessage.kind) == "answer", col(TicketMessage.at) > since)
+        .group_by(col(TicketMessage.feedback_id))
+        .order_by(func.max(col(TicketMessage.at)).desc())
         .limit(limit)
     )
-    return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
+    return list((await run_select(session, stmt)).scalars())
 
 
 async def answerer_ids(session: AsyncSession, *, feedback_id: int) -> list[int]:
     """The officials who answered the ticket, each once."""
     stmt = (
-        select(TicketMessage.official_id)
-        .where(TicketMessage.feedback_id == feedback_id, TicketMessage.kind == "answer",
-               TicketMessage.official_id.is_not(None))  # type: ignore[union-attr]
+        select(col(TicketMessage.official_id))
+        .where(col(TicketMessage.feedback_id) == feedback_id, col(TicketMessage.kind) == "answer",
+               col(TicketMessage.official_id).is_not(None))
         .distinct()
     )
-    return [int(i) for i in (await session.exec(stmt)).scalars()]  # type: ignore[call-overload]
+    return [int(i) for i in (await run_select(session, stmt)).scalars()]

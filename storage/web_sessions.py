@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import LoginToken, WebSession
@@ -18,10 +19,10 @@ async def add_login_token(
 
     One pending link per official: asking again (or a flood of /dasbor) never leaves several live links.
     """
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(LoginToken)
         .where(
-            LoginToken.official_id == official_id,  # type: ignore[arg-type]
+            col(LoginToken.official_id) == official_id,
             *_live(now),
         )
         .values(expires_at=now)
@@ -38,13 +39,13 @@ async def spend_login_token(session: AsyncSession, *, token_hash: str, now: date
     stmt = (
         update(LoginToken)
         .where(
-            LoginToken.token_hash == token_hash,  # type: ignore[arg-type]
+            col(LoginToken.token_hash) == token_hash,
             *_live(now),
         )
         .values(used_at=now)
-        .returning(LoginToken.official_id)  # type: ignore[call-overload]
+        .returning(col(LoginToken.official_id))
     )
-    official_id = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+    official_id = (await session.exec(stmt)).scalar()
     return int(official_id) if official_id is not None else None
 
 
@@ -73,17 +74,17 @@ def end_web_session(session: AsyncSession, row: WebSession, *, now: datetime) ->
 
 async def forget_expired(session: AsyncSession, *, before: datetime) -> None:
     """Delete sessions and login links that expired before `before`: they can no longer be used."""
-    await session.exec(delete(WebSession).where(WebSession.expires_at < before))  # type: ignore[call-overload, arg-type, operator]
-    await session.exec(delete(LoginToken).where(LoginToken.expires_at < before))  # type: ignore[call-overload, arg-type, operator]
+    await session.exec(delete(WebSession).where(col(WebSession.expires_at) < before))
+    await session.exec(delete(LoginToken).where(col(LoginToken.expires_at) < before))
 
 
 async def forget_official(session: AsyncSession, *, official_id: int) -> int:
     """Delete every session and login link of an official (removed from the roster); returns rows deleted."""
-    sessions = await session.exec(delete(WebSession).where(WebSession.official_id == official_id))  # type: ignore[call-overload, arg-type]
-    links = await session.exec(delete(LoginToken).where(LoginToken.official_id == official_id))  # type: ignore[call-overload, arg-type]
+    sessions = await session.exec(delete(WebSession).where(col(WebSession.official_id) == official_id))
+    links = await session.exec(delete(LoginToken).where(col(LoginToken.official_id) == official_id))
     return int(sessions.rowcount or 0) + int(links.rowcount or 0)
 
 
 def _live(now: datetime) -> tuple[Any, ...]:
     """A link that is neither used nor expired."""
-    return (LoginToken.used_at.is_(None), LoginToken.expires_at > now)  # type: ignore[union-attr, operator]
+    return (col(LoginToken.used_at).is_(None), col(LoginToken.expires_at) > now)

@@ -87,4 +87,4 @@ async def feedback_of(db: Database) -> dict[int, list[tuple[int, str | None]]]:
 
 
 def late_429s(fake: FakeBotAPI, after: float) -> list[tuple[str, int | None]]:
-    return [entry for entry, at in zip(fake.rate_limited, fake.rate_limited_at) if at > after]
+    return [entry for entry, at in zip(fake.rate_limited, fake.rate_limited_at, strict=True) if at > after]

@@ -1335,10 +1335,7 @@ class FakeBotAPI:
     ) -> JSON:
         """An update with a message from ``user`` (not yet pushed): in the private chat with
         the user, or in the group ``chat`` (a Chat object from ``group()``)."""
-        if chat is None or chat.get("id") == user["id"]:
-            target = self._chat_for(user)
-        else:
-            target = self._group_for(chat)
+        target = self._chat_for(user) if chat is None or chat.get("id") == user["id"] else self._group_for(chat)
         message_id = target.allocate_message_id()
         target.user_message_ids.add(message_id)
         message: JSON = {

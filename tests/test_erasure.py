@@ -151,7 +151,7 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     assert lengko["comment"] == COMMENT
     said = [(m["from"], m["kind"], m["text"]) for m in lengko["conversation"]]
     assert ("official", "answer", ANSWER) in said and ("you", "followup", REPLY) in said
-    assert [f["program"] for f in data["programs_followed"]][0].startswith("Cirebon Lengko")
+    assert next(f["program"] for f in data["programs_followed"]).startswith("Cirebon Lengko")
     assert data["announcements"]["subscribed"] is True and data["announcements"]["received"][0]["status"] == "pending"
     assert DRAFT in data["draft"]["long_text"]
     assert [a["action"] for a in data["admin_actions"]] == ["resident.mute"]

@@ -1556,7 +1556,7 @@ async def test_down_for_with_ptb(bot: Bot, api: FakeBotAPI, user: dict[str, Any]
     # a new one ConnectError (refused): NetworkError either way.
     causes = []
     for _ in range(5):
-        with pytest.raises(NetworkError, match="ReadError|RemoteProtocolError|ConnectError") as excinfo:
+        with pytest.raises(NetworkError, match=r"ReadError|RemoteProtocolError|ConnectError") as excinfo:
             await bot.send_message(USER_ID, "gagal")
         causes.append(str(excinfo.value))
         if "ConnectError" in causes[-1]:
@@ -1593,7 +1593,7 @@ async def test_delivery_times_are_bounded_and_kept_without_messages(
         assert server.max_in_window(1.0) == 4  # (t-1, t]: four deliveries 0.25 s apart
         assert server.max_in_window(0.5, paid=False) == 1
         assert server.max_in_window(2.0) == 8
-        for i in range(20):
+        for _ in range(20):
             await send(http, server, chat_id=1)
         assert len(server.free_delivery_times) == 5 and server.max_in_window(1.0, paid=False) == 5
         with pytest.raises(ValueError):

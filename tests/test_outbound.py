@@ -113,7 +113,7 @@ async def test_telegram_gone_for_twenty_seconds_mid_journey(
             await asyncio.sleep(0.1 * n)
             return await w.rate(listing, f"Komentar saat gangguan {n}")
 
-        walking = asyncio.gather(*(rate_later(w, lst, n) for n, (w, lst) in enumerate(zip(walkers, listings))))
+        walking = asyncio.gather(*(rate_later(w, lst, n) for n, (w, lst) in enumerate(zip(walkers, listings, strict=True))))
         await asyncio.sleep(0.5)
         outage = await fake.down_for(20)
         tickets = await walking

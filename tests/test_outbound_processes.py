@@ -37,7 +37,7 @@ async def run_two(api: str, *extra: str) -> list[dict[str, float]]:
         for n in range(2)
     ]
     outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in procs)), timeout=120)
-    for proc, (_out, err) in zip(procs, outputs):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err.decode()
     return [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
 

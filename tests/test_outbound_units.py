@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections.abc import Callable
@@ -77,7 +78,7 @@ async def test_replies_overtake_queued_broadcasts(outbound: Callable[..., Outbou
     first_reply = order.index(200)
     assert order[first_reply:first_reply + 3] == [200, 201, 202]
     assert first_reply <= 3, order  # not behind the eight announcements
-    gaps = [b[0] - a[0] for a, b in zip(script.calls, script.calls[1:])]
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(script.calls)]
     assert min(gaps) >= 0.09  # the bot's budget holds for both together
 
 

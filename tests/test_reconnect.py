@@ -10,7 +10,7 @@ import asyncio
 
 import asyncpg
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from storage import db as db_module
 from storage.models import Resident

@@ -98,7 +98,7 @@ async def _status_notice(harness: BotHarness, ana: Person) -> Any:
 
 
 async def test_someone_elses_ticket_number_is_not_a_follow_up(harness: BotHarness) -> None:
-    ana, _officer, answer = await answered(harness)
+    _ana, _officer, answer = await answered(harness)
     budi = await resident_comment(harness, BUDI, "kota bandung", "Kota Bandung", "Bandung Sehat", "Taman kotor")
     forged = replying_to(budi, answer)  # Budi quotes Ana's answer (its number) as if it were his
     [reply] = await budi.send("Ini tiket saya", **forged)

@@ -138,9 +138,9 @@ def test_plain_text_of_html() -> None:
 def test_settings_validation(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("BOT_TOKEN", "ADMIN_IDS", "DATABASE_URL", "DEFAULT_LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(ConfigError, match="(?s)BOT_TOKEN is not set.*BotFather"):
+    with pytest.raises(ConfigError, match=r"(?s)BOT_TOKEN is not set.*BotFather"):
         load_settings(Settings, _env_file=None)
-    with pytest.raises(ConfigError, match="(?s)does not look like a Telegram bot token.*BotFather"):
+    with pytest.raises(ConfigError, match=r"(?s)does not look like a Telegram bot token.*BotFather"):
         load_settings(Settings, _env_file=None, bot_token="hello")
     with pytest.raises(ConfigError, match="ADMIN_IDS"):
         load_settings(Settings, _env_file=None, bot_token="123456:abcdefghijklmnopqrstuvwxyz", admin_ids="12,abc")

@@ -6,6 +6,7 @@ something that no longer exists must decode to None or be re-checked by the hand
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 
@@ -96,8 +97,8 @@ class Callback:
         assert isinstance(value, int)
         return value
 
-    def str(self, index: int) -> str:
-        return str(self.args[index])
+    def str(self, index: builtins.int) -> builtins.str:
+        return builtins.str(self.args[index])
 
 
 def encode(action: str, *args: str | int) -> str:

@@ -102,6 +102,6 @@ def build_figure(
     # Fixed margins: tight_layout would draw the whole figure once more just to measure it.
     fig.subplots_adjust(left=0.03, right=0.93, top=0.86, bottom=0.13, wspace=0.22)
     for text in fig.findobj(Text):  # tick labels too: every text on the chart is plain text
-        text.set_parse_math(False)  # type: ignore[attr-defined]
-        text.set_usetex(False)  # type: ignore[attr-defined]
+        text.set_parse_math(False)
+        text.set_usetex(False)
     return fig

@@ -37,13 +37,18 @@ def markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(kept) if kept else None
 
 
+def fixed(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """A keyboard whose rows always have buttons (markup() is for the ones that may come out empty)."""
+    return InlineKeyboardMarkup(rows)
+
+
 def consent(t: Translator) -> InlineKeyboardMarkup:
-    return markup([button(t.gettext("I agree"), "consent", "yes"), button(t.gettext("Not now"), "consent", "no")])
+    return fixed([button(t.gettext("I agree"), "consent", "yes"), button(t.gettext("Not now"), "consent", "no")])
 
 
 def languages() -> InlineKeyboardMarkup:
     # Each language is named in itself, so anyone can find theirs.
-    return markup([button("Bahasa Indonesia", "lang", "id"), button("English", "lang", "en")])
+    return fixed([button("Bahasa Indonesia", "lang", "id"), button("English", "lang", "en")])
 
 
 def browse_label(t: Translator) -> str:

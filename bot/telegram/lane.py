@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import itertools
 import logging
 import time
@@ -100,10 +101,8 @@ class Lane:
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake for a new arrival (it may be able to go sooner)."""
         self._wake.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=max(seconds, 0.0))
-        except TimeoutError:
-            pass
 
     async def _run(self) -> None:
         while True:

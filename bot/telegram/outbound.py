@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import functools
 import logging
 import random
@@ -267,10 +268,8 @@ class Outbound(BaseRateLimiter[dict[str, Any]]):
             return
         if self._recovered is None:
             self._recovered = asyncio.Event()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._recovered.wait(), timeout=delay)
-        except TimeoutError:
-            pass
 
     def polling_failed(self, exc: TelegramError) -> None:
         """PTB's error callback for getUpdates (which bypasses rate limiters): one line, no traceback."""

@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.telegram.budget import Budget
 from bot.telegram.buckets import Rule
+from bot.telegram.budget import Budget
 
 log = logging.getLogger(__name__)
 

@@ -64,6 +64,6 @@ def setup(app: web.Application) -> None:
     app.router.add_post(f"/dasbor/masukan/{ID}/jawab", views_feedback.answer)
     app.router.add_post(f"/dasbor/masukan/{ID}/status", views_feedback.status)
     app.router.add_post(f"/dasbor/masukan/{ID}/tanda", views_feedback.mark)
-    app.router.add_get("/dasbor/ekspor.csv", exports.export_csv)  # type: ignore[arg-type]
-    app.router.add_get("/dasbor/ekspor.xlsx", exports.export_xlsx)  # type: ignore[arg-type]
+    app.router.add_get("/dasbor/ekspor.csv", exports.export_csv)
+    app.router.add_get("/dasbor/ekspor.xlsx", exports.export_xlsx)
     app.router.add_static("/dasbor/static", STATIC, name="dashboard-static")

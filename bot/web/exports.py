@@ -16,7 +16,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import IO
 
@@ -68,7 +68,7 @@ def local(row: FeedbackRow) -> datetime:
     return row.created_at.astimezone(ZONES.get(row.timezone, ZONES["WIB"])).replace(tzinfo=None)
 
 
-def _cells(t: Translator, key: bytes, row: FeedbackRow) -> list[object]:
+def _cells(t: Translator, key: bytes, row: FeedbackRow) -> list[str | int | datetime]:
     satisfied = {True: t.gettext("yes"), False: t.gettext("not yet"), None: ""}[row.satisfied]
     return [
         row.ticket, local(row), row.timezone, row.region_name, row.program_name, row.rating,
@@ -172,7 +172,7 @@ async def _stream_xlsx(ctx: Ctx, flt: FeedbackFilter, headers: dict[str, str]) -
     return response
 
 
-def _export(kind: str) -> Callable[[Ctx], object]:
+def _export(kind: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     @view
     async def handler(ctx: Ctx) -> Later:
         flt, form = await checked_filter(ctx)

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from multidict import MultiDictProxy
+from multidict import MultiMapping
 
 from bot.i18n import N_, ZONES
 from bot.summaries import PERIODS, Scope
@@ -28,7 +28,7 @@ FILTER_KEYS = ("wilayah", "program", "nilai", "status", "dari", "sampai", "q")
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def _value(query: MultiDictProxy[str], key: str) -> str | None:
+def _value(query: MultiMapping[str], key: str) -> str | None:
     values = query.getall(key, [])
     if len(values) > 1:
         raise bad_param(N_("The parameter {name} is given more than once."), name=key)
@@ -36,7 +36,7 @@ def _value(query: MultiDictProxy[str], key: str) -> str | None:
     return value or None
 
 
-def integer(query: MultiDictProxy[str], key: str, *, low: int, high: int) -> int | None:
+def integer(query: MultiMapping[str], key: str, *, low: int, high: int) -> int | None:
     value = _value(query, key)
     if value is None:
         return None
@@ -47,14 +47,14 @@ def integer(query: MultiDictProxy[str], key: str, *, low: int, high: int) -> int
     return number
 
 
-def choice(query: MultiDictProxy[str], key: str, allowed: tuple[str, ...]) -> str | None:
+def choice(query: MultiMapping[str], key: str, allowed: tuple[str, ...]) -> str | None:
     value = _value(query, key)
     if value is not None and value not in allowed:
         raise bad_param(N_("The parameter {name} must be one of: {allowed}."), name=key, allowed=", ".join(allowed))
     return value
 
 
-def day(query: MultiDictProxy[str], key: str) -> date | None:
+def day(query: MultiMapping[str], key: str) -> date | None:
     value = _value(query, key)
     if value is None:
         return None
@@ -66,18 +66,18 @@ def day(query: MultiDictProxy[str], key: str) -> date | None:
         raise bad_param(N_("The parameter {name} must be a date such as 2025-01-31."), name=key) from None
 
 
-def page(query: MultiDictProxy[str]) -> int:
+def page(query: MultiMapping[str]) -> int:
     """The 1-based page number (?hal=)."""
     return integer(query, "hal", low=1, high=PAGE_MAX) or 1
 
 
-def period(query: MultiDictProxy[str]) -> int:
+def period(query: MultiMapping[str]) -> int:
     """The summary period in days (?periode=7, 30 or 0 for all time); default 30."""
     value = choice(query, "periode", tuple(str(p) for p in PERIODS))
     return int(value) if value is not None else 30
 
 
-def sort(query: MultiDictProxy[str]) -> tuple[str, str]:
+def sort(query: MultiMapping[str]) -> tuple[str, str]:
     return choice(query, "urut", SORTS) or "nama", choice(query, "arah", ORDERS) or "naik"
 
 
@@ -85,7 +85,7 @@ def _start_of(d: date, zone: str) -> datetime:
     return datetime.combine(d, time(), tzinfo=ZONES[zone]).astimezone(UTC)
 
 
-def feedback_filter(query: MultiDictProxy[str], scope: Scope) -> tuple[FeedbackFilter, dict[str, Any]]:
+def feedback_filter(query: MultiMapping[str], scope: Scope) -> tuple[FeedbackFilter, dict[str, Any]]:
     """The feedback filter, and the same filter as form values (to fill the form and build links).
 
     Dates are whole local days in the scope's zone; the end date is included.

@@ -122,6 +122,7 @@ def _resident_language(ctx: Ctx, ticket: Ticket) -> Translator:
 def _telling(back: str, ticket: Ticket, message: str, markup: Any, *, sent: str, lost: str) -> Redirect:
     """Back to the page with a flash, and the notice the resident gets (or the flash saying it was lost)."""
     number = ticket.feedback.ticket
+    assert ticket.resident is not None  # the callers flash "erased" or "quiet" instead
     return Redirect(back, flash=f"{sent}-{number}",
                     notice=Notice(ticket.resident.telegram_id, message, markup, failed=f"{lost}-{number}"))
 

@@ -11,8 +11,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
-from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from storage import sqlite_inline
+from storage import (
+    models,  # noqa: F401  (registers the tables on SQLModel.metadata)
+    sqlite_inline,
+)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -62,7 +62,7 @@ SOURCES = (
 )
 
 # (region, name as shipped, name as corrected, {column: (as shipped, as corrected)})
-CORRECTIONS = (
+CORRECTIONS: tuple[tuple[str, str, str | None, dict[str, tuple[str, str]]], ...] = (
     ("32.74", "Cirebon Brojol Aja Klalen", None, {"description": (
         "Layanan penerbitan akta kelahiran secara langsung ketika kelahiran dilaporkan secara daring.",
         "Akta kelahiran langsung diterbitkan begitu kelahiran dilaporkan secara daring.")}),
