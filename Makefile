@@ -1,12 +1,13 @@
-# Quick start: `make run` (the bot on SQLite) and `make test` (the test suite on SQLite and PostgreSQL).
-# Both create the virtual environment in .venv on first use.
+# Quick start: `make run` (the bot on SQLite), `make test` (the test suite on SQLite and PostgreSQL) and `make lint`
+# (lint-imports, ruff and mypy).
+# Each creates the virtual environment in .venv on first use.
 
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install run test catalogs bench clean
+.PHONY: install run test lint catalogs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The layers (lint-imports), lint (ruff) and types (mypy on bot/, handlers/, storage/), as pyproject.toml says.
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check bot handlers storage tests bench
+	$(BIN)/mypy
 
 # Re-extract the strings from the code, merge them into id/ and en/, fill en from the msgids, compile.
 catalogs: $(STAMP)
