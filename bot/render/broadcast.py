@@ -45,5 +45,5 @@ def progress_text(t: Translator, p: Progress, quiet: tuple[int, int] | None) -> 
 
 def unsubscribe_markup(t: Translator, b: Broadcast) -> InlineKeyboardMarkup:
     if b.audience == "program":
-        return kb.markup([kb.button(t.gettext("🔕 Stop following this program"), "unsubp", int(b.audience_code or 0))])
-    return kb.markup([kb.button(t.gettext("🔕 Stop announcements"), "unsub")])
+        return kb.fixed([kb.button(t.gettext("🔕 Stop following this program"), "unsubp", int(b.audience_code or 0))])
+    return kb.fixed([kb.button(t.gettext("🔕 Stop announcements"), "unsub")])

@@ -29,7 +29,8 @@ def resident_translator(i18n: I18n, default_language: str, ticket: Ticket) -> Tr
 
 
 def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, InlineKeyboardMarkup]:
-    number = ticket.feedback.ticket
+    number, feedback_id = ticket.feedback.ticket, ticket.feedback.id
+    assert feedback_id is not None  # a stored row
     text = "\n".join([
         rt.gettext("📩 <b>Answer from the {government}</b>").format(government=esc(government(rt, ticket.region.name))),
         rt.gettext("Ticket number: {ticket} · {program}").format(ticket=number, program=esc(ticket.program.name)),
@@ -40,7 +41,7 @@ def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, Inl
         rt.gettext("Answer:"),
         esc(answer.strip()),
     ])
-    return text, kb.markup([kb.button(rt.gettext("Reply"), "reply", ticket.feedback.id)])  # type: ignore[arg-type]
+    return text, kb.fixed([kb.button(rt.gettext("Reply"), "reply", feedback_id)])
 
 
 def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -195,8 +195,8 @@ class Sender:
         markup = self._markup(b, r.language)
         attempts = r.attempts + 1
         try:
-            if b.photo is not None or b.photo_file_id:
-                photo: Any = b.photo_file_id or InputFile(b.photo, filename="pengumuman.jpg")
+            photo = b.photo_file_id or (InputFile(b.photo, filename="pengumuman.jpg") if b.photo is not None else None)
+            if photo is not None:
                 message = await self.app.bot.send_photo(r.resident_id, photo, caption=b.text, reply_markup=markup,
                                                         **self._extra)
                 if b.photo_file_id is None and message.photo:
