@@ -330,12 +330,15 @@ async def run_database(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     later = argparse.Namespace(**{**vars(args), "step_cpu": args.step_cpu if r == 0 else 0})
                     base = 10_000_000 * r
 
-                    async def bot_phase() -> dict[str, Any]:
+                    # The round's values bound now (bugbear B023), though both phases run inside the round.
+                    async def bot_phase(
+                        later: argparse.Namespace = later, base: int = base, r: int = r
+                    ) -> dict[str, Any]:
                         return await run_phase("bot", "bot.cli", fake, {**env, **bot_limits(args.telegram_limits)},
                                                workdir, steps, later, id_base=1_000_000 + base,
                                                profile=profile if r == 0 else None)
 
-                    async def echo_phase() -> dict[str, Any]:
+                    async def echo_phase(later: argparse.Namespace = later, base: int = base) -> dict[str, Any]:
                         kinds = [step.kind for step, _make in steps]
                         return await run_phase("echo", "bench.echo_bot", fake, env, workdir, echo_steps(kinds),
                                                later, id_base=3_000_000 + base)

@@ -124,7 +124,7 @@ def build_application(
     set_menu: bool = True,
     clock: Callable[[], datetime] | None = None,
     run_workers: bool = False,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """Build the PTB application with every dependency wired in; nothing runs until it starts."""
     database = db or Database(settings.database_url)
     i18n = I18n(settings.default_language)
@@ -133,15 +133,17 @@ def build_application(
     metrics = BotMetrics()
     outbound = build_outbound(settings, database, metrics)
 
-    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(application: Application) -> None:
         await seed_if_empty(database)
         async with database.unit_of_work() as session:
             keys = await load_keys(session, settings.secret_key)
-        attach(application, Deps(
+        deps = Deps(
             settings=settings, db=database, i18n=i18n, regions=await load_region_index(database),
             pseudonym_key=keys.pseudonym, button_key=keys.button,
-            **({"clock": clock} if clock else {}),
-        ))
+        )
+        if clock:
+            deps.clock = clock
+        attach(application, deps)
         if set_menu:
             await set_commands(application, i18n, settings.default_language)
         if run_workers:  # every worker of a real deployment: digest, broadcast sender, retention (tests drive them)
@@ -149,14 +151,14 @@ def build_application(
             background.append(asyncio.create_task(Sender(application).run_forever(), name="broadcast-sender"))
             background.append(asyncio.create_task(retention_loop(application), name="retention"))
 
-    async def post_stop(_application: Application) -> None:  # type: ignore[type-arg]
+    async def post_stop(_application: Application) -> None:
         """The workers stop before the Bot API client closes (they would send into a closed client)."""
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
         background.clear()
 
-    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    async def post_shutdown(application: Application) -> None:
         await post_stop(application)
         if DEPS_KEY in application.bot_data:
             application.bot_data[DEPS_KEY].textwork.close()  # its worker threads end
@@ -181,5 +183,5 @@ def build_application(
     )
     application.bot_data[METRICS_KEY] = metrics
     handlers.register(application)
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
+    application.add_error_handler(on_error)
     return application

@@ -18,5 +18,5 @@ async def claim(session: AsyncSession, *, region_code: str, monday: date, now: d
     """Take this week's digest for the region; False if someone (another process, an earlier run) did."""
     insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
     stmt = insert(DigestRun).values(region_code=region_code, week_start=monday, claimed_at=now, sent=0)
-    result = await session.exec(stmt.on_conflict_do_nothing(index_elements=["region_code", "week_start"]))  # type: ignore[call-overload]
+    result = await session.exec(stmt.on_conflict_do_nothing(index_elements=["region_code", "week_start"]))
     return bool(result.rowcount)

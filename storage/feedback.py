@@ -53,7 +53,7 @@ async def add_rating(
             .on_conflict_do_nothing()  # on dedup_key (stored before) or on the ticket number (drawn again)
             .returning(Feedback)  # the whole new row, loaded into the session: no second query for it
         )
-        row = (await session.exec(stmt)).scalar()  # type: ignore[call-overload]
+        row = (await session.exec(stmt)).scalar()
         new_id = row.id if row is not None else None
         if new_id is not None or await _stored(session, dedup_key) is not None:
             break
@@ -61,13 +61,13 @@ async def add_rating(
         raise RuntimeError(f"no free ticket number for region {region_code} after {TICKET_ATTEMPTS} attempts")
     created = new_id is not None
     if created:
-        await session.exec(  # type: ignore[call-overload]
+        await session.exec(
             update(Feedback)
             .where(
                 col(Feedback.resident_id) == resident_id,
                 col(Feedback.program_id) == program_id,
                 col(Feedback.id) != new_id,
-                col(Feedback.superseded).is_(False),  # type: ignore[attr-defined]
+                col(Feedback.superseded).is_(False),
             )
             .values(superseded=True)
         )
@@ -78,7 +78,7 @@ async def add_rating(
 
 
 async def _stored(session: AsyncSession, dedup_key: str) -> Feedback | None:
-    return (await session.exec(select(Feedback).where(col(Feedback.dedup_key) == dedup_key))).scalars().first()  # type: ignore[call-overload, no-any-return]
+    return (await session.exec(select(Feedback).where(col(Feedback.dedup_key) == dedup_key))).scalars().first()  # type: ignore[call-overload]
 
 
 async def get_feedback(session: AsyncSession, *, feedback_id: int) -> Feedback | None:
@@ -90,7 +90,7 @@ def save(session: AsyncSession, feedback: Feedback) -> None:
     session.add(feedback)
 
 
-def _views_query():  # type: ignore[no-untyped-def]
+def _views_query():
     return (
         select(
             col(Feedback.id), col(Feedback.ticket), col(Feedback.program_id), col(Program.name), col(Region.name), col(Region.timezone),
@@ -109,20 +109,20 @@ async def resident_feedback_page(
     stmt = (
         _views_query()
         .where(col(Feedback.resident_id) == resident_id)
-        .order_by(col(Feedback.id).desc())  # type: ignore[union-attr]
+        .order_by(col(Feedback.id).desc())
         .offset(offset)
         .limit(limit)
     )
-    rows = (await session.exec(stmt)).all()  # type: ignore[call-overload]
+    rows = (await session.exec(stmt)).all()
     return [FeedbackView(*row) for row in rows], int(total or 0)
 
 
 async def resident_feedback_by_ticket(session: AsyncSession, *, resident_id: int, ticket: str) -> FeedbackView | None:
     stmt = _views_query().where(col(Feedback.resident_id) == resident_id, col(Feedback.ticket) == ticket)
-    row = (await session.exec(stmt)).first()  # type: ignore[call-overload]
+    row = (await session.exec(stmt)).first()
     return FeedbackView(*row) if row is not None else None
 
 
 async def resident_feedback_all(session: AsyncSession, *, resident_id: int) -> list[FeedbackView]:
     stmt = _views_query().where(col(Feedback.resident_id) == resident_id).order_by(col(Feedback.id))
-    return [FeedbackView(*row) for row in (await session.exec(stmt)).all()]  # type: ignore[call-overload]
+    return [FeedbackView(*row) for row in (await session.exec(stmt)).all()]

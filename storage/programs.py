@@ -20,7 +20,7 @@ class ProgramWithStats:
     distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
 
-def _region_stats(region_code: str):  # type: ignore[no-untyped-def]
+def _region_stats(region_code: str):
     """Per program of the region: count and sum of its current ratings, from the roll-ups' total rows.
 
     The roll-ups (storage/rollups.py) count what `program_with_stats` counts (ratings not superseded, none an
@@ -28,7 +28,7 @@ def _region_stats(region_code: str):  # type: ignore[no-untyped-def]
     """
     return (
         select(
-            col(FeedbackRollup.program_id).label("program_id"),  # type: ignore[attr-defined]
+            col(FeedbackRollup.program_id).label("program_id"),
             func.sum(col(FeedbackRollup.ranked)).label("count"),
             func.sum(col(FeedbackRollup.ranked_sum)).label("total"),
         )
@@ -42,7 +42,7 @@ async def region_programs_page(
     session: AsyncSession, *, region_code: str, offset: int, limit: int
 ) -> tuple[list[ProgramWithStats], int]:
     """One page of a region's active programs with their rating summary, and how many there are: one query."""
-    active = (col(Program.region_code) == region_code) & col(Program.removed_at).is_(None)  # type: ignore[union-attr]
+    active = (col(Program.region_code) == region_code) & col(Program.removed_at).is_(None)
     stats = _region_stats(region_code)
     stmt = (
         select(Program, stats.c.count, stats.c.total, func.count().over().label("listed"))
@@ -74,8 +74,8 @@ async def get_program(session: AsyncSession, *, program_id: int, include_removed
 async def program_with_stats(session: AsyncSession, *, program_id: int) -> ProgramWithStats | None:
     """A program with its average, count and distribution of current ratings: one query."""
     dist_q = (
-        select(col(Feedback.rating).label("rating"), func.count().label("n"))  # type: ignore[attr-defined]
-        .where(col(Feedback.program_id) == program_id, col(Feedback.superseded).is_(False), col(Feedback.moderation).is_(None))  # type: ignore[attr-defined, union-attr]
+        select(col(Feedback.rating).label("rating"), func.count().label("n"))
+        .where(col(Feedback.program_id) == program_id, col(Feedback.superseded).is_(False), col(Feedback.moderation).is_(None))
         .group_by(col(Feedback.rating))
         .subquery()
     )
@@ -106,19 +106,19 @@ async def remove_program(session: AsyncSession, *, program_id: int) -> bool:
 async def existing_program_names(session: AsyncSession, *, region_codes: set[str]) -> set[tuple[str, str]]:
     if not region_codes:
         return set()
-    stmt = select(col(Program.region_code), col(Program.name)).where(col(Program.region_code).in_(region_codes))  # type: ignore[attr-defined]
+    stmt = select(col(Program.region_code), col(Program.name)).where(col(Program.region_code).in_(region_codes))
     result = await session.exec(stmt)  # type: ignore[call-overload]
     return {(code, name) for code, name in result.all()}
 
 
 async def listed_programs(session: AsyncSession, *, region_code: str | None = None) -> list[Program]:
     """Every listed (not removed) program, by region and name."""
-    stmt = select(Program).where(col(Program.removed_at).is_(None)).order_by(col(Program.region_code), col(Program.name))  # type: ignore[union-attr]
+    stmt = select(Program).where(col(Program.removed_at).is_(None)).order_by(col(Program.region_code), col(Program.name))
     if region_code:
         stmt = stmt.where(col(Program.region_code) == region_code)
     return list((await session.exec(stmt)).scalars())  # type: ignore[call-overload]
 
 
 async def region_has_programs(session: AsyncSession, *, region_code: str) -> bool:
-    stmt = select(col(Program.id)).where(col(Program.region_code) == region_code, col(Program.removed_at).is_(None)).limit(1)  # type: ignore[union-attr]
+    stmt = select(col(Program.id)).where(col(Program.region_code) == region_code, col(Program.removed_at).is_(None)).limit(1)
     return (await session.exec(stmt)).first() is not None  # type: ignore[call-overload]

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDictProxy
+from multidict import MultiDictProxy, MultiMapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
@@ -89,7 +89,7 @@ class Ctx:
     _regions: list[Region] | None = field(default=None, repr=False)
 
     @property
-    def query(self) -> MultiDictProxy[str]:
+    def query(self) -> MultiMapping[str]:
         return self.request.query
 
     def audit(self, action: str, target: str | None = None, **detail: Any) -> None:
