@@ -12,6 +12,7 @@ from bot.render import keyboards as kb
 from bot.render.broadcast import progress_text, quiet_hours, unsubscribe_markup
 from bot.render.callbacks import Callback
 from bot.telegram_html import Problem, escape_ampersands
+from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from storage import broadcasts as store
@@ -249,3 +250,7 @@ async def on_cancel(turn: Turn, cb: Callback) -> None:
         return
     turn.answer(_("Announcement #{id} cancelled.").format(id=cb.int(0)))
     turn.reply(_("Announcement #{id} cancelled. Residents who already got it keep it.").format(id=cb.int(0)))
+
+
+steps.register(WRITING, CONFIRM, text=on_text, hint=steps.WRITE_AS_TEXT)
+steps.register(PHOTO, text=on_text, hint=steps.WRITE_AS_TEXT, photo=on_photo)

@@ -9,6 +9,7 @@ from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label
+from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 
@@ -182,3 +183,6 @@ async def on_dimension(turn: Turn, cb: Callback) -> None:
         return
     turn.edit(_("Added: <b>{program}</b> ({area}), status: running. Residents see it in /program.").format(
         program=esc(program.name), area=esc(label(turn.t, catalog.DIMENSIONS, program.dimension))))
+
+
+steps.register(*STATES, text=on_text, hint=steps.WRITE_AS_TEXT)

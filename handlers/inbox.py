@@ -13,6 +13,7 @@ from bot.render import notices
 from bot.render.callbacks import Callback
 from bot.render.programs import label
 from bot.tickets import AnswerOutcome, Ticket
+from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.officials import not_an_official
@@ -235,3 +236,7 @@ async def on_satisfaction(turn: Turn, cb: Callback) -> None:
         if satisfied
         else _("We are sorry it has not been resolved yet. Ticket {ticket} is open again and goes back to the officials.").format(ticket=number)
     )
+
+
+steps.register(tickets.ANSWERING, text=on_answer_text, hint=steps.WRITE_AS_TEXT)
+steps.register(tickets.REPLYING, text=on_reply_text, hint=steps.WRITE_AS_TEXT)

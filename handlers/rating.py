@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from bot import feedback, moderation, quota, residents
 from bot.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
+from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
+from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.start import consent_screen
@@ -182,3 +184,6 @@ async def on_trim(turn: Turn, cb: Callback) -> None:
     if isinstance(prompt, int):
         turn.drop_buttons(prompt)
     turn.edit(ticket_text(turn, row.ticket, with_comment=True))
+
+
+steps.register(residents.COMMENTING, text=on_comment_text, hint=N_("Please write your comment as text, or press Skip."))

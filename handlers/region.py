@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 
 from bot import catalog, residents
+from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.search import MAX_QUERY, Found, Match, normalise
+from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region, confirmation, current_region_note
 from handlers.subscriptions import ask_once
 
 COHORT_MARK = "★"  # a region of the smart-city cohorts, in lists of regions
+REGION_HINT = N_("Please type the name of your regency or city, or send your location.")  # for media meanwhile
 SHORT_KINDS = {"kecamatan": "Kec.", "kelurahan": "Kel.", "desa": "Ds.", "distrik": "Distrik"}
 
 
@@ -173,3 +176,6 @@ async def on_location(turn: Turn) -> None:
 async def cmd_region(turn: Turn) -> None:
     """Change the resident's region."""
     ask_region(turn, current_region_note(turn.t, await residents.region_of(turn.session, turn.resident)))
+
+
+steps.register(residents.CHOOSING_REGION, text=search_text, hint=REGION_HINT)
