@@ -15,6 +15,7 @@ from storage import broadcasts as store
 from storage import programs as program_store
 from storage import regions as region_store
 from storage.models import Broadcast
+from storage.statuses import BROADCAST_ENDED, BroadcastState, RecipientStatus
 
 ZONE_NAMES = ("WIB", "WITA", "WIT")
 MAX_ATTEMPTS = 5
@@ -111,11 +112,11 @@ async def announce_first_programs(
 async def cancel(session: AsyncSession, actor: Actor | None, broadcast_id: int) -> Broadcast | None:
     """Stop a broadcast that is still going; None when not found, finished, or not the actor's to stop."""
     broadcast = await store.get(session, broadcast_id=broadcast_id, for_update=True)
-    if broadcast is None or broadcast.state in ("done", "cancelled"):
+    if broadcast is None or broadcast.state in BROADCAST_ENDED:
         return None
     if actor is not None and not actor.is_admin and broadcast.created_by != actor.telegram_id:
         return None
-    broadcast.state = "cancelled"
+    broadcast.state = BroadcastState.CANCELLED
     broadcast.finished_at = datetime.now(UTC)
     session.add(broadcast)
     record(session, actor.telegram_id if actor else None, "broadcast.cancel", str(broadcast_id))
@@ -143,8 +144,9 @@ async def progress(session: AsyncSession, broadcast_id: int, *, now: datetime) -
     if broadcast is None:
         return None
     c = await store.counts(session, broadcast_id=broadcast_id)
-    handled = c["sent"] + c["blocked"] + c["failed"]
+    sent, blocked, failed, pending = (c[s] for s in (RecipientStatus.SENT, RecipientStatus.BLOCKED,
+                                                      RecipientStatus.FAILED, RecipientStatus.PENDING))
     elapsed = (now - broadcast.started_at).total_seconds() if broadcast.started_at else 0.0
-    rate = handled / elapsed if elapsed > 0 else 0.0
-    eta = timedelta(seconds=c["pending"] / rate) if rate > 0 and c["pending"] else None
-    return Progress(broadcast, broadcast.total, c["sent"], c["blocked"], c["failed"], c["pending"], rate, eta)
+    rate = (sent + blocked + failed) / elapsed if elapsed > 0 else 0.0
+    eta = timedelta(seconds=pending / rate) if rate > 0 and pending else None
+    return Progress(broadcast, broadcast.total, sent, blocked, failed, pending, rate, eta)

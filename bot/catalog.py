@@ -14,6 +14,7 @@ from storage import regions as region_store
 from storage.feedback import FeedbackView
 from storage.models import Region
 from storage.programs import ProgramWithStats
+from storage.statuses import FeedbackStatus, ProgramStatus
 
 T = TypeVar("T")
 
@@ -30,15 +31,15 @@ DIMENSIONS = {
     "society": N_("Smart society"),
     "environment": N_("Smart environment"),
 }
-PROGRAM_STATUSES = {
-    "direncanakan": N_("planned"),
-    "berjalan": N_("running"),
-    "selesai": N_("completed"),
+PROGRAM_STATUSES: dict[str, str] = {
+    ProgramStatus.PLANNED: N_("planned"),
+    ProgramStatus.RUNNING: N_("running"),
+    ProgramStatus.COMPLETED: N_("completed"),
 }
-FEEDBACK_STATUSES = {
-    "baru": N_("new"),
-    "diproses": N_("in progress"),
-    "selesai": N_("done"),
+FEEDBACK_STATUSES: dict[str, str] = {
+    FeedbackStatus.NEW: N_("new"),
+    FeedbackStatus.IN_PROGRESS: N_("in progress"),
+    FeedbackStatus.DONE: N_("done"),
 }
 
 

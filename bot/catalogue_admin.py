@@ -13,6 +13,7 @@ from bot.officials import record
 from storage import programs as program_store
 from storage import regions as region_store
 from storage.models import Program, utcnow
+from storage.statuses import ProgramStatus
 
 NAME_MAX, DESCRIPTION_MAX = 200, 2000
 
@@ -24,7 +25,7 @@ async def program_for(session: AsyncSession, actor: Actor, program_id: int) -> P
 
 
 async def add(session: AsyncSession, actor: Actor, *, region_code: str, name: str, description: str,
-              dimension: str, status: str = "berjalan") -> Program | None:
+              dimension: str, status: str = ProgramStatus.RUNNING) -> Program | None:
     """A new program; None if the actor may not, the region is unknown, or the name is taken."""
     if not actor.can_see_region(region_code) or dimension not in DIMENSIONS or status not in PROGRAM_STATUSES:
         return None

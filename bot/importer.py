@@ -18,6 +18,7 @@ from bot.catalog import DIMENSIONS, PROGRAM_STATUSES
 from storage import programs as program_store
 from storage import regions as region_store
 from storage.seed import PROGRAM_COLUMNS, insert_programs
+from storage.statuses import ProgramStatus
 
 REQUIRED = ("region_code", "name", "description", "dimension")
 MAX_LEN = {"name": 200, "description": 2000, "agency": 200, "source_url": 500}
@@ -71,7 +72,7 @@ def parse(text: str) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, 
                 problems.append(f"{column} is longer than {limit} characters")
         if row["dimension"] and row["dimension"] not in DIMENSIONS:
             problems.append(f"dimension {row['dimension']!r} is not one of {', '.join(DIMENSIONS)}")
-        row["status"] = row["status"] or "berjalan"
+        row["status"] = row["status"] or ProgramStatus.RUNNING
         if row["status"] not in PROGRAM_STATUSES:
             problems.append(f"status {row['status']!r} is not one of {', '.join(PROGRAM_STATUSES)}")
         if row["source_url"] and urlsplit(row["source_url"]).scheme not in ("http", "https"):

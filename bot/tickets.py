@@ -21,13 +21,14 @@ from storage import residents as resident_store
 from storage import tickets as store
 from storage.codes import crockford
 from storage.models import Feedback, Program, Region, Resident
+from storage.statuses import FeedbackStatus
 from storage.tickets import InboxItem
 
 ANSWER_MAX = COMMENT_MAX
 INBOX_PER_PAGE = 3
 ANSWERING = "answer"  # an official writing an answer
 REPLYING = "reply"  # a resident writing a follow-up
-STATUSES = ("baru", "diproses", "selesai")
+STATUSES = tuple(FeedbackStatus)
 RECENT_ANSWER = timedelta(days=7)  # text sent without a reply is offered as a follow-up on a ticket answered since
 
 
@@ -139,8 +140,8 @@ async def answer_ticket(
     if (refused := _unusable(text, ANSWER_MAX)) is not None:
         return refused, ticket
     store.add_message(session, feedback_id=feedback_id, kind="answer", official_id=actor.telegram_id, text=text)
-    if ticket.feedback.status == "baru":
-        ticket.feedback.status = "diproses"
+    if ticket.feedback.status == FeedbackStatus.NEW:
+        ticket.feedback.status = FeedbackStatus.IN_PROGRESS
     feedback_store.save(session, ticket.feedback)
     record(session, actor.telegram_id, "ticket.answer", str(feedback_id), length=len(text))
     return AnswerOutcome.SENT, ticket
@@ -156,7 +157,7 @@ async def set_status(session: AsyncSession, actor: Actor, feedback_id: int, stat
     if ticket.feedback.status == status:
         return ticket, False
     ticket.feedback.status = status
-    if status == "selesai":
+    if status == FeedbackStatus.DONE:
         ticket.feedback.satisfied = None  # asked afresh
     feedback_store.save(session, ticket.feedback)
     store.add_message(session, feedback_id=feedback_id, kind="status", official_id=actor.telegram_id, status=status)
@@ -197,7 +198,7 @@ def follow_up_on(session: AsyncSession, ticket: Ticket, text: str) -> AnswerOutc
     if (refused := _unusable(text, COMMENT_MAX)) is not None:
         return refused
     store.add_message(session, feedback_id=ticket.feedback.id, kind="followup", text=text)  # type: ignore[arg-type]
-    ticket.feedback.status = "baru"
+    ticket.feedback.status = FeedbackStatus.NEW
     if ticket.feedback.comment is None:
         ticket.feedback.comment = text  # a rating without comment becomes a conversation now
     feedback_store.save(session, ticket.feedback)
@@ -235,11 +236,11 @@ async def answerers(session: AsyncSession, ticket: Ticket, admin_ids: frozenset[
 async def satisfaction(session: AsyncSession, resident: Resident, feedback_id: int, satisfied: bool) -> Ticket | None:
     """The resident's verdict on a closed ticket; "not yet" reopens it. None if not theirs or not closed."""
     ticket = await own_ticket(session, resident, feedback_id)
-    if ticket is None or ticket.feedback.status != "selesai" or ticket.feedback.satisfied is not None:
+    if ticket is None or ticket.feedback.status != FeedbackStatus.DONE or ticket.feedback.satisfied is not None:
         return None
     ticket.feedback.satisfied = satisfied
     if not satisfied:
-        ticket.feedback.status = "baru"
+        ticket.feedback.status = FeedbackStatus.NEW
     feedback_store.save(session, ticket.feedback)
     store.add_message(session, feedback_id=feedback_id, kind="satisfaction", status="puas" if satisfied else "belum")
     return ticket

@@ -17,6 +17,7 @@ from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 from storage import broadcasts as store
 from storage.models import Broadcast
+from storage.statuses import BROADCAST_GOING
 
 WRITING, PHOTO, CONFIRM = "bc_text", "bc_photo", "bc_confirm"
 STATES = (WRITING, PHOTO, CONFIRM)
@@ -232,7 +233,7 @@ async def cmd_broadcasts(turn: Turn) -> None:
     for b in rows:
         p = await service.progress(turn.session, b.id, now=turn.now)  # type: ignore[arg-type]
         lines += [progress_text(turn.t, p, turn.deps.settings.quiet_window), ""]  # type: ignore[arg-type]
-        if b.state in ("scheduled", "sending"):
+        if b.state in BROADCAST_GOING:
             buttons.append([kb.button(_("Cancel #{id}").format(id=b.id), "bcx", b.id)])  # type: ignore[arg-type]
     turn.reply("\n".join(lines).strip(), kb.markup(*buttons))
 

@@ -18,6 +18,7 @@ from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.officials import not_an_official
 from handlers.replies import passed_on
+from storage.statuses import FeedbackStatus
 from storage.tickets import InboxItem
 
 
@@ -71,8 +72,8 @@ def _item_buttons(turn: Turn, item: InboxItem, actor: Actor) -> list[list[Inline
         marks = [kb.button(_("Remove the mark"), "mod", item.feedback_id, "none")]
     return [
         [kb.button(_("💬 Answer {ticket}").format(ticket=item.ticket), "ans", item.feedback_id)],
-        [kb.button(_("In progress"), "st", item.feedback_id, "diproses"),
-         kb.button(_("Done"), "st", item.feedback_id, "selesai")],
+        [kb.button(_("In progress"), "st", item.feedback_id, FeedbackStatus.IN_PROGRESS),
+         kb.button(_("Done"), "st", item.feedback_id, FeedbackStatus.DONE)],
         marks,
         [kb.button(_("Mute the author for 24 hours"), "mute", item.feedback_id)] if actor.is_admin else [],
     ]

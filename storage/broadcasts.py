@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import Broadcast, BroadcastRecipient, ProgramFollow, Region, Resident
+from storage.statuses import BROADCAST_GOING, RecipientStatus
 
 
 def _audience_query(audience: str, code: str | None):
@@ -46,7 +47,8 @@ async def create(session: AsyncSession, broadcast: Broadcast) -> Broadcast:
     rows = _audience_query(broadcast.audience, broadcast.audience_code).subquery()
     stmt = insert(BroadcastRecipient).from_select(
         ["broadcast_id", "resident_id", "zone", "status", "attempts"],
-        select(literal(broadcast.id), rows.c.telegram_id, rows.c.timezone, literal("pending"), literal(0)),
+        select(literal(broadcast.id), rows.c.telegram_id, rows.c.timezone, literal(str(RecipientStatus.PENDING)),
+               literal(0)),
     )
     result = await session.exec(stmt)
     broadcast.total = int(result.rowcount or 0)
@@ -67,7 +69,7 @@ async def due(session: AsyncSession, *, now: datetime) -> list[Broadcast]:
     """Broadcasts to work on now: urgent first, then oldest."""
     stmt = (
         select(Broadcast)
-        .where(col(Broadcast.state).in_(("scheduled", "sending")), col(Broadcast.send_at) <= now)
+        .where(col(Broadcast.state).in_(BROADCAST_GOING), col(Broadcast.send_at) <= now)
         .order_by(col(Broadcast.urgent).desc(), col(Broadcast.id))
     )
     return list((await run_select(session, stmt)).scalars())
@@ -85,7 +87,7 @@ async def next_batch(
     """Pending recipients ready now, in zones where it is not quiet (None: every zone), by id after `after`."""
     conditions = [
         col(BroadcastRecipient.broadcast_id) == broadcast_id,
-        col(BroadcastRecipient.status) == "pending",
+        col(BroadcastRecipient.status) == RecipientStatus.PENDING,
         or_(col(BroadcastRecipient.next_attempt_at).is_(None), col(BroadcastRecipient.next_attempt_at) <= now),
     ]
     if after is not None:
@@ -123,7 +125,7 @@ async def record(session: AsyncSession, *, broadcast_id: int, outcomes: Sequence
             .values(status=status, error=error, next_attempt_at=next_at, attempts=col(BroadcastRecipient.attempts) + 1)
             .execution_options(synchronize_session=False)
         )
-    blocked = [o.resident_id for o in outcomes if o.status == "blocked"]
+    blocked = [o.resident_id for o in outcomes if o.status == RecipientStatus.BLOCKED]
     if blocked:
         await session.exec(
             update(Resident).where(col(Resident.telegram_id).in_(blocked)).values(blocked=True)
@@ -137,11 +139,11 @@ async def counts(session: AsyncSession, *, broadcast_id: int) -> dict[str, int]:
         .group_by(col(BroadcastRecipient.status))
     )
     found = {status: int(n) for status, n in (await run_select(session, stmt)).all()}
-    return {s: found.get(s, 0) for s in ("pending", "sent", "blocked", "failed")}
+    return {s: found.get(s, 0) for s in RecipientStatus}
 
 async def waiting_in_quiet_zones(session: AsyncSession, *, broadcast_id: int, zones: list[str]) -> int:
     stmt = select(func.count()).where(
-        col(BroadcastRecipient.broadcast_id) == broadcast_id, col(BroadcastRecipient.status) == "pending",
+        col(BroadcastRecipient.broadcast_id) == broadcast_id, col(BroadcastRecipient.status) == RecipientStatus.PENDING,
         col(BroadcastRecipient.zone).not_in(zones),
     )
     return int(await session.scalar(stmt) or 0)

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import Feedback, Program, Region, Resident, TicketMessage
+from storage.statuses import FeedbackStatus
 from storage.summary import weekly_trend  # the /ringkasan trend query, here narrowed to one program
 
 
@@ -155,7 +156,7 @@ async def program_table(session: AsyncSession, *, region_codes: Sequence[str] | 
             func.count(case((current, 1))),
             func.avg(case((current, col(Feedback.rating)))),
             func.count(case((commented, 1))),
-            func.count(case((commented & (col(Feedback.status) == "baru"), 1))),
+            func.count(case((commented & (col(Feedback.status) == FeedbackStatus.NEW), 1))),
         )
         .where(*([] if region_codes is None else [col(Feedback.region_code).in_(list(region_codes))]))
         .where(col(Feedback.moderation).is_(None))  # marked spam or abusive: not counted

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import new_ticket
 from storage.models import Feedback, Program, Region, utcnow
+from storage.statuses import FeedbackStatus
 
 TICKET_ATTEMPTS = 8  # a number already taken in the region is drawn again; 8 misses in a row mean a full region
 
@@ -47,7 +48,7 @@ async def add_rating(
             insert(Feedback)
             .values(
                 resident_id=resident_id, program_id=program_id, region_code=region_code, rating=rating,
-                status="baru", superseded=False, dedup_key=dedup_key, ticket=new_ticket(region_code),
+                status=FeedbackStatus.NEW, superseded=False, dedup_key=dedup_key, ticket=new_ticket(region_code),
                 created_at=now, updated_at=now,
             )
             .on_conflict_do_nothing()  # on dedup_key (stored before) or on the ticket number (drawn again)

@@ -22,8 +22,10 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from storage.codes import new_salt, new_ticket
+from storage.statuses import BroadcastState, FeedbackStatus, ProgramStatus, RecipientStatus, sql_list
 
 RESIDENT_FK = "residents.telegram_id"
+WAITING = f"status = '{FeedbackStatus.NEW}' AND comment IS NOT NULL"  # a comment in the officials' inbox
 
 
 def utcnow() -> datetime:
@@ -72,7 +74,7 @@ class Program(SQLModel, table=True):
     __tablename__ = "programs"
     __table_args__ = (
         UniqueConstraint("region_code", "name", name="uq_programs_region_name"),
-        CheckConstraint("status IN ('direncanakan', 'berjalan', 'selesai')", name="ck_programs_status"),
+        CheckConstraint(f"status IN ({sql_list(ProgramStatus)})", name="ck_programs_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -81,7 +83,7 @@ class Program(SQLModel, table=True):
     description: str = Field(sa_type=Text)
     dimension: str = Field(max_length=20)
     agency: str | None = Field(default=None, max_length=200)
-    status: str = Field(default="berjalan", max_length=20)
+    status: str = Field(default=ProgramStatus.RUNNING, max_length=20)
     source_url: str | None = Field(default=None, max_length=500)
     source_date: date | None = None  # when the source was published: its statuses are as of then
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -131,7 +133,7 @@ class Feedback(SQLModel, table=True):
     __tablename__ = "feedback"
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="ck_feedback_rating"),
-        CheckConstraint("status IN ('baru', 'diproses', 'selesai')", name="ck_feedback_status"),
+        CheckConstraint(f"status IN ({sql_list(FeedbackStatus)})", name="ck_feedback_status"),
         # Chosen by measuring the summary on a million ratings (bench/README.md): each serves a
         # figure from the index alone.
         # `moderation` comes last so the figures, which leave out what officials marked, stay index-only.
@@ -140,8 +142,7 @@ class Feedback(SQLModel, table=True):
         Index("ix_feedback_region_commented", "region_code", "created_at", "moderation",
               sqlite_where=text("comment IS NOT NULL"), postgresql_where=text("comment IS NOT NULL")),
         Index("ix_feedback_waiting", "region_code", "status", "moderation",
-              sqlite_where=text("status = 'baru' AND comment IS NOT NULL"),
-              postgresql_where=text("status = 'baru' AND comment IS NOT NULL")),
+              sqlite_where=text(WAITING), postgresql_where=text(WAITING)),
         CheckConstraint("moderation IN ('spam', 'abusive')", name="ck_feedback_moderation"),
         Index("ix_feedback_region_status", "region_code", "status", "id"),  # the officials' inbox
     )
@@ -155,7 +156,7 @@ class Feedback(SQLModel, table=True):
     region_code: str = Field(foreign_key="regions.code", max_length=8)
     rating: int
     comment: str | None = Field(default=None, sa_type=Text)
-    status: str = Field(default="baru", max_length=12)
+    status: str = Field(default=FeedbackStatus.NEW, max_length=12)
     superseded: bool = False
     # Re-delivered updates and double taps carry the same key, so the row is stored once.
     dedup_key: str | None = Field(default=None, max_length=80, unique=True)
@@ -337,7 +338,7 @@ class Broadcast(SQLModel, table=True):
             "audience IN ('all', 'province', 'region', 'program', 'newprog')", name="ck_broadcasts_audience"
         ),
         CheckConstraint(
-            "state IN ('scheduled', 'sending', 'done', 'cancelled')", name="ck_broadcasts_state"
+            f"state IN ({sql_list(BroadcastState)})", name="ck_broadcasts_state"
         ),
     )
 
@@ -348,7 +349,7 @@ class Broadcast(SQLModel, table=True):
     text: str = Field(sa_type=Text)  # Telegram HTML, validated before it is stored
     photo: bytes | None = Field(default=None, sa_type=LargeBinary)
     urgent: bool = False  # a warning: goes out at once, quiet hours or not
-    state: str = Field(default="scheduled", max_length=10, index=True)
+    state: str = Field(default=BroadcastState.SCHEDULED, max_length=10, index=True)
     send_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     total: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -364,7 +365,7 @@ class BroadcastRecipient(SQLModel, table=True):
 
     __tablename__ = "broadcast_recipients"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'blocked', 'failed')", name="ck_recipients_status"),
+        CheckConstraint(f"status IN ({sql_list(RecipientStatus)})", name="ck_recipients_status"),
         Index("ix_recipients_queue", "broadcast_id", "status", "next_attempt_at"),
     )
 
@@ -373,7 +374,7 @@ class BroadcastRecipient(SQLModel, table=True):
     )
     resident_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     zone: str = Field(max_length=4)  # the recipient region's zone, for quiet hours
-    status: str = Field(default="pending", max_length=8)
+    status: str = Field(default=RecipientStatus.PENDING, max_length=8)
     attempts: int = 0
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, max_length=200)

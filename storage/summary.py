@@ -40,6 +40,7 @@ from storage.db import run_select
 from storage.models import Feedback, Program, Region
 from storage.rollups import DAY, Term, buckets, cover, midnight, rollup_rows
 from storage.rollups import FeedbackRollup as Rollup
+from storage.statuses import FeedbackStatus
 
 ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}  # fixed offsets: Indonesia keeps no daylight saving time
 PRIOR_WEIGHT = 5  # the ranking's prior counts as this many ratings at the scope's overall mean
@@ -361,7 +362,7 @@ async def summary_figures(
     # The country: every row of the small partial index, with no region to match.
     scope = [] if region_codes is None else _scope(region_codes)
     waiting_stmt = select(func.count()).select_from(Feedback).where(
-        *scope, col(Feedback.status) == literal_column("'baru'"), _has_comment(), _counted()
+        *scope, col(Feedback.status) == literal_column(f"'{FeedbackStatus.NEW}'"), _has_comment(), _counted()
     )
     waiting = int(await session.scalar(waiting_stmt) or 0)
     weekly, counted = await _trend(session, region_codes=region_codes, until=until, zone=zone)

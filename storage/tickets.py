@@ -11,8 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import Feedback, Program, Region, Resident, TicketMessage
+from storage.statuses import FeedbackStatus
 
-INBOX_STATUS = "baru"
+INBOX_STATUS = FeedbackStatus.NEW
 
 
 @dataclass(frozen=True, slots=True)

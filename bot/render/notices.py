@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import I18n, Translator
 from bot.render import keyboards as kb
 from bot.tickets import Ticket
+from storage.statuses import FeedbackStatus
 
 QUOTE_MAX = 500
 
@@ -48,7 +49,7 @@ def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, Inl
     number = ticket.feedback.ticket
     gov = esc(government(rt, ticket.region.name))
     program = esc(ticket.program.name)
-    if status == "selesai":
+    if status == FeedbackStatus.DONE:
         return (
             rt.gettext("✅ The {government} has finished handling your feedback (ticket {ticket}, {program}). Are you satisfied?")
             .format(government=gov, ticket=number, program=program),

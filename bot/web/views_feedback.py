@@ -15,6 +15,7 @@ from bot.web import inputs, params
 from bot.web.context import Ctx, Notice, Page, Redirect, Refusal
 from bot.web.pages import link, view
 from storage import dashboard as queries
+from storage.statuses import FeedbackStatus
 
 PER_PAGE = 20
 ID_MAX = 2**31 - 1
@@ -22,7 +23,7 @@ NOT_FOUND = N_("This feedback was not found, or it is not in your region.")
 # Matched whole: with ^…$ a trailing newline would pass, and a newline in a Location header is a 500.
 DASHBOARD_PATH = re.compile(r"/dasbor(/[A-Za-z0-9/._-]*)?(\?[\x21-\x7e]*)?")
 # Statuses an official may set, as in the chat; a ticket becomes new again only by the resident's reply.
-SETTABLE = ("diproses", "selesai")
+SETTABLE = (FeedbackStatus.IN_PROGRESS, FeedbackStatus.DONE)
 # The marks an official may set (the form's value -> its button); "none" removes the mark.
 MARKS = {"spam": N_("Mark as spam"), "abusive": N_("Mark as abusive"), "none": N_("Remove the mark")}
 

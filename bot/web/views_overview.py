@@ -13,6 +13,7 @@ from bot.render.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text
 from bot.web import params
 from bot.web.context import Ctx, Later, Page
 from bot.web.pages import link, view
+from storage.statuses import FeedbackStatus
 
 PNG = "image/png"
 RETRY_SECONDS = 60  # a chart not drawn in time: when the browser may ask again
@@ -48,7 +49,7 @@ async def overview(ctx: Ctx) -> Page:
         "ranked": [(p, rating_line(t, p.average, p.count)) for p in f.programs[:RANKED]],
         "more_programs": max(0, len(f.programs) - RANKED),
         "chart": link("/dasbor/grafik.png", wilayah=scope.token, periode=days),
-        "waiting_link": link("/dasbor/masukan", wilayah=scope.token, status="baru"),
+        "waiting_link": link("/dasbor/masukan", wilayah=scope.token, status=FeedbackStatus.NEW),
     })
 
 

@@ -24,6 +24,7 @@ from storage import locks
 from storage import residents as resident_store
 from storage.broadcasts import Outcome, Pending
 from storage.models import Broadcast
+from storage.statuses import BROADCAST_ENDED, BroadcastState, RecipientStatus
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
@@ -148,10 +149,10 @@ class Sender:
     async def _begin(self, broadcast_id: int) -> Broadcast | None:
         async with self.deps.db.unit_of_work() as session:
             b = await store.get(session, broadcast_id=broadcast_id, for_update=True)
-            if b is None or b.state in ("done", "cancelled"):
+            if b is None or b.state in BROADCAST_ENDED:
                 return None
-            if b.state == "scheduled":
-                b.state, b.started_at = "sending", self.deps.clock()
+            if b.state == BroadcastState.SCHEDULED:
+                b.state, b.started_at = BroadcastState.SENDING, self.deps.clock()
                 session.add(b)
         return b
 
@@ -159,7 +160,7 @@ class Sender:
         """The next recipients ready now after `after`, in zones where it is not quiet; None if stopped."""
         now = self.deps.clock()
         async with self.deps.db.unit_of_work() as session:
-            if await store.state(session, broadcast_id=broadcast_id, for_update=True) != "sending":
+            if await store.state(session, broadcast_id=broadcast_id, for_update=True) != BroadcastState.SENDING:
                 return None
             quiet = [] if b.urgent else service.quiet_zones(now, self.deps.settings.quiet_window)
             open_zones = None if not quiet else [z for z in service.ZONE_NAMES if z not in quiet]
@@ -170,11 +171,11 @@ class Sender:
         """Mark the broadcast done when nobody is pending any more."""
         async with self.deps.db.unit_of_work() as session:
             b = await store.get(session, broadcast_id=broadcast_id, for_update=True)
-            if b is None or b.state != "sending":
+            if b is None or b.state != BroadcastState.SENDING:
                 return False
-            if (await store.counts(session, broadcast_id=broadcast_id))["pending"]:
+            if (await store.counts(session, broadcast_id=broadcast_id))[RecipientStatus.PENDING]:
                 return False
-            b.state, b.finished_at = "done", self.deps.clock()
+            b.state, b.finished_at = BroadcastState.DONE, self.deps.clock()
             session.add(b)
             return True
 
@@ -207,14 +208,14 @@ class Sender:
         except RetryAfter:
             return None  # the outbound path gave up waiting: still pending, not counted as an attempt
         except Forbidden as exc:
-            return Outcome(r.resident_id, "blocked", str(exc))
+            return Outcome(r.resident_id, RecipientStatus.BLOCKED, str(exc))
         except BadRequest as exc:
-            return Outcome(r.resident_id, "failed", str(exc))
+            return Outcome(r.resident_id, RecipientStatus.FAILED, str(exc))
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx: try again later, a few times
             if attempts >= service.MAX_ATTEMPTS:
-                return Outcome(r.resident_id, "failed", str(exc))
-            return Outcome(r.resident_id, "pending", str(exc), self.deps.clock() + backoff(attempts))
-        return Outcome(r.resident_id, "sent")
+                return Outcome(r.resident_id, RecipientStatus.FAILED, str(exc))
+            return Outcome(r.resident_id, RecipientStatus.PENDING, str(exc), self.deps.clock() + backoff(attempts))
+        return Outcome(r.resident_id, RecipientStatus.SENT)
 
     async def _save_file_id(self, b: Broadcast) -> None:
         async with self.deps.db.unit_of_work() as session:
