@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import new_ticket
+from storage.inserts import insert_or_ignore
 from storage.models import Feedback, Program, Region, utcnow
 from storage.statuses import FeedbackStatus
 
@@ -39,19 +39,15 @@ async def add_rating(
     The resident's earlier ratings of the same program are kept as history but no longer
     count in averages.
     """
-    dialect = session.bind.dialect.name  # type: ignore[union-attr]
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
     new_id = None
     for _attempt in range(TICKET_ATTEMPTS):
         stmt = (
-            insert(Feedback)
-            .values(
-                resident_id=resident_id, program_id=program_id, region_code=region_code, rating=rating,
-                status=FeedbackStatus.NEW, superseded=False, dedup_key=dedup_key, ticket=new_ticket(region_code),
-                created_at=now, updated_at=now,
-            )
-            .on_conflict_do_nothing()  # on dedup_key (stored before) or on the ticket number (drawn again)
+            insert_or_ignore(session, Feedback, {  # on dedup_key (stored before) or on the ticket number (drawn again)
+                "resident_id": resident_id, "program_id": program_id, "region_code": region_code, "rating": rating,
+                "status": FeedbackStatus.NEW, "superseded": False, "dedup_key": dedup_key,
+                "ticket": new_ticket(region_code), "created_at": now, "updated_at": now,
+            })
             .returning(Feedback)  # the whole new row, loaded into the session: no second query for it
         )
         row = (await session.exec(stmt)).scalar()

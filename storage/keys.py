@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.inserts import insert_or_ignore
 from storage.models import DeploymentKey, utcnow
 
 
@@ -15,9 +15,9 @@ async def stored_key(session: AsyncSession, *, name: str, candidate: str) -> str
 
     Two processes starting at once both insert; the database keeps the first and both read that one.
     """
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-    stmt = insert(DeploymentKey).values(name=name, secret=candidate, created_at=utcnow())
-    await session.exec(stmt.on_conflict_do_nothing(index_elements=["name"]))
+    stmt = insert_or_ignore(session, DeploymentKey, {"name": name, "secret": candidate, "created_at": utcnow()},
+                            on=["name"])
+    await session.exec(stmt)
     secret = await session.scalar(select(col(DeploymentKey.secret)).where(col(DeploymentKey.name) == name))
     assert secret is not None
     return str(secret)

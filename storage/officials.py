@@ -6,17 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import web_sessions
 from storage.db import run_select
+from storage.inserts import insert_or_ignore
 from storage.models import AuditEntry, Invite, Official, OfficialRegion, utcnow
-
-
-def _insert(session: AsyncSession):
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
 
 
 async def get_official(session: AsyncSession, *, telegram_id: int) -> Official | None:
@@ -30,16 +26,16 @@ async def official_regions(session: AsyncSession, *, telegram_id: int) -> list[s
 
 async def add_official(session: AsyncSession, *, telegram_id: int, region_codes: list[str], admin: bool = False) -> Official:
     """Create the official if needed and add the regions (idempotent)."""
-    stmt = _insert(session)(Official).values(
-        telegram_id=telegram_id, role="admin" if admin else "official", digest=True, created_at=utcnow()
-    ).on_conflict_do_nothing(index_elements=["telegram_id"])
+    stmt = insert_or_ignore(session, Official, {
+        "telegram_id": telegram_id, "role": "admin" if admin else "official", "digest": True, "created_at": utcnow()
+    }, on=["telegram_id"])
     await session.exec(stmt)
     if admin:
         await session.exec(update(Official).where(col(Official.telegram_id) == telegram_id).values(role="admin"))
     if region_codes:
-        link = _insert(session)(OfficialRegion).values(
-            [{"official_id": telegram_id, "region_code": code} for code in region_codes]
-        ).on_conflict_do_nothing(index_elements=["official_id", "region_code"])
+        link = insert_or_ignore(session, OfficialRegion,
+                                [{"official_id": telegram_id, "region_code": code} for code in region_codes],
+                                on=["official_id", "region_code"])
         await session.exec(link)
     official = await session.get(Official, telegram_id, populate_existing=True)
     assert official is not None

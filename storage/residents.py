@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.codes import new_ticket
 from storage.db import run_select
 from storage.feedback import TICKET_ATTEMPTS
+from storage.inserts import insert_or_ignore
 from storage.models import (
     AuditEntry,
     BroadcastRecipient,
@@ -41,13 +41,11 @@ async def ensure_resident(session: AsyncSession, *, telegram_id: int) -> Residen
     resident = await get_resident(session, telegram_id=telegram_id, for_update=True)
     if resident is not None:
         return resident
-    dialect = session.bind.dialect.name  # type: ignore[union-attr]
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
-    stmt = insert(Resident).values(
-        telegram_id=telegram_id, subscribed=False, notify_new_programs=False, blocked=False,
-        created_at=now, updated_at=now,
-    ).on_conflict_do_nothing(index_elements=["telegram_id"])
+    stmt = insert_or_ignore(session, Resident, {
+        "telegram_id": telegram_id, "subscribed": False, "notify_new_programs": False, "blocked": False,
+        "created_at": now, "updated_at": now,
+    }, on=["telegram_id"])
     await session.exec(stmt)
     resident = await get_resident(session, telegram_id=telegram_id, for_update=True)
     assert resident is not None

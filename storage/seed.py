@@ -7,9 +7,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.inserts import insert_or_ignore
 from storage.models import Program, Region, utcnow
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
@@ -49,24 +49,20 @@ def read_programs(path: Path = SEED_DIR / "programs.csv") -> list[dict[str, Any]
     return [{**row, "source_date": seed_date(row["source_date"])} for row in rows]
 
 
-def _insert(session: AsyncSession):
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-
-
 async def insert_programs(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Insert programs, skipping any (region, name) already present; returns how many were new."""
     if not rows:
         return 0
     now = utcnow()
     values = [{**row, "created_at": now} for row in rows]
-    stmt = _insert(session)(Program).values(values).on_conflict_do_nothing(index_elements=["region_code", "name"])
+    stmt = insert_or_ignore(session, Program, values, on=["region_code", "name"])
     result = await session.exec(stmt)
     return int(result.rowcount or 0)
 
 
 async def load_seed(session: AsyncSession) -> tuple[int, int]:
     """Load regions and programs idempotently; returns (regions added, programs added)."""
-    stmt = _insert(session)(Region).values(read_regions()).on_conflict_do_nothing(index_elements=["code"])
+    stmt = insert_or_ignore(session, Region, read_regions(), on=["code"])
     regions_added = int((await session.exec(stmt)).rowcount or 0)
     await session.flush()
     programs_added = await insert_programs(session, read_programs())

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
+from storage.inserts import insert_or_ignore
 from storage.models import Program, ProgramFollow, utcnow
 
 
@@ -16,9 +16,9 @@ async def follow(session: AsyncSession, *, resident_id: int, program_id: int) ->
     program = await session.get(Program, program_id)
     if program is None or program.removed_at is not None:
         return False
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
-    stmt = insert(ProgramFollow).values(resident_id=resident_id, program_id=program_id, created_at=utcnow())
-    await session.exec(stmt.on_conflict_do_nothing(index_elements=["resident_id", "program_id"]))
+    stmt = insert_or_ignore(session, ProgramFollow, {"resident_id": resident_id, "program_id": program_id,
+                                                     "created_at": utcnow()}, on=["resident_id", "program_id"])
+    await session.exec(stmt)
     return True
 
 
