@@ -8,6 +8,7 @@ from bot import catalog, export_resident, feedback, residents
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label
+from bot.render.text import shorten
 from handlers.common import Turn, esc, in_turn
 from storage.feedback import FeedbackView
 
@@ -40,7 +41,7 @@ def _row_lines(turn: Turn, row: FeedbackView) -> list[str]:
         turn.t.datetime(row.created_at, row.timezone),
     ]
     if row.comment:
-        preview = row.comment if len(row.comment) <= COMMENT_PREVIEW else row.comment[: COMMENT_PREVIEW - 1] + "…"
+        preview = shorten(row.comment, COMMENT_PREVIEW)
         lines.append(f"<i>{esc(preview)}</i>")
     return lines
 

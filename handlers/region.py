@@ -8,13 +8,15 @@ from bot import catalog, residents
 from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
-from bot.search import MAX_QUERY, Found, Match, normalise
+from bot.render.text import shorten
+from bot.search import Found, Match, normalise
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region, confirmation, current_region_note
 from handlers.subscriptions import ask_once
 
+SHOWN_QUERY_MAX = 50  # what the resident typed, as quoted back
 COHORT_MARK = "★"  # a region of the smart-city cohorts, in lists of regions
 REGION_HINT = N_("Please type the name of your regency or city, or send your location.")  # for media meanwhile
 SHORT_KINDS = {"kecamatan": "Kec.", "kelurahan": "Kel.", "desa": "Ds.", "distrik": "Distrik"}
@@ -36,7 +38,7 @@ async def search_text(turn: Turn, text: str) -> None:
         return
     # Off the event loop: the first search reads the kecamatan and desa names (about 0.1 s).
     found = await asyncio.to_thread(turn.deps.regions.find, text)
-    shown = esc(text.strip()[:MAX_QUERY] if len(text.strip()) <= 50 else text.strip()[:49] + "…")
+    shown = esc(shorten(text.strip(), SHOWN_QUERY_MAX))
     browse = [kb.button(kb.browse_label(turn.t), "provs", 0)]
     if not found.matches:
         turn.reply(

@@ -6,16 +6,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.render.callbacks import encode
+from bot.render.text import shorten
 
 BUTTON_TEXT_MAX = 60
 
 
-def short(text: str, limit: int = BUTTON_TEXT_MAX) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def button(text: str, action: str, *args: str | int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(short(text), callback_data=encode(action, *args))
+    return InlineKeyboardButton(shorten(text, BUTTON_TEXT_MAX), callback_data=encode(action, *args))
 
 
 def pager(t: Translator, action: str, page: int, pages: int, *prefix: str | int) -> list[InlineKeyboardButton]:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import I18n, Translator
 from bot.render import keyboards as kb
+from bot.render.text import shorten
 from bot.tickets import Ticket
 from storage.statuses import FeedbackStatus
 
@@ -17,7 +18,7 @@ QUOTE_MAX = 500
 def quote(text: str | None) -> str:
     if not text:
         return ""
-    return esc(text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…")
+    return esc(shorten(text, QUOTE_MAX))
 
 
 def government(t: Translator, region_name: str) -> str:

@@ -14,6 +14,7 @@ from bot import summaries
 from bot.i18n import N_, Translator
 from bot.render.chart import ChartLabels, render_chart
 from bot.render.programs import rating_line
+from bot.render.text import shorten
 from bot.summaries import Summary
 from bot.textwork import TextWork
 
@@ -22,10 +23,6 @@ PERIOD_TITLES = {7: N_("the last 7 days"), 30: N_("the last 30 days"), 0: N_("al
 RANKED = 8
 NAME_MAX = 60
 NO_CHART = N_("The chart cannot be drawn right now. Please try again in a few minutes.")
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_MAX else name[: NAME_MAX - 1] + "…"
 
 
 def change_text(t: Translator, now: float | None, before: float | None, *, decimal: bool) -> str:
@@ -64,7 +61,7 @@ def summary_text(t: Translator, s: Summary) -> str:
     if f.programs:
         lines += ["", _("<b>Programs, best first</b>")]
         for number, p in enumerate(f.programs[:RANKED], start=1):
-            lines.append(f"{number}. {esc(_short(p.name))} — {rating_line(t, p.average, p.count)}")
+            lines.append(f"{number}. {esc(shorten(p.name, NAME_MAX))} — {rating_line(t, p.average, p.count)}")
         if len(f.programs) > RANKED:
             lines.append(_("… and {count} more").format(count=t.integer(len(f.programs) - RANKED)))
     lines += ["", _("<b>Waiting for an answer:</b> {count} new comments — /masukanbaru").format(count=t.integer(f.waiting))]
