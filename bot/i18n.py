@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_skeleton
@@ -21,6 +22,13 @@ DOMAIN = "messages"
 ZONES = {"WIB": ZoneInfo("Asia/Jakarta"), "WITA": ZoneInfo("Asia/Makassar"), "WIT": ZoneInfo("Asia/Jayapura")}
 
 log = logging.getLogger(__name__)
+
+
+class Speaker(Protocol):
+    """Anyone with a chosen language (a resident, an official's dashboard session): None when never chosen."""
+
+    @property
+    def language(self) -> str | None: ...
 
 
 def N_(message: str) -> str:
@@ -99,3 +107,7 @@ class I18n:
 
     def get(self, lang: str) -> Translator:
         return self._translators.get(lang) or self._translators[self.default]
+
+    def recipient(self, who: Speaker | None) -> Translator:
+        """The translator for a message to someone who is not the sender: their language, else the default."""
+        return self.get((who.language if who is not None else None) or self.default)

@@ -7,12 +7,11 @@ from telegram import InlineKeyboardButton
 from bot import catalog, quota, tickets
 from bot.auth import Actor
 from bot.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
-from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render import notices
 from bot.render.callbacks import Callback
 from bot.render.programs import label
-from bot.tickets import AnswerOutcome, Ticket
+from bot.tickets import AnswerOutcome
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
@@ -111,11 +110,6 @@ async def on_inbox(turn: Turn, cb: Callback) -> None:
     await show_inbox(turn, cb.int(0), edit=True)
 
 
-def rt(turn: Turn, ticket: Ticket) -> Translator:
-    """The resident's translator: messages about their ticket arrive in their language."""
-    return notices.resident_translator(turn.deps.i18n, turn.deps.settings.default_language, ticket)
-
-
 def refuse_ticket(turn: Turn) -> None:
     turn.answer(turn.t.gettext("This feedback was not found, or it is not in your region."), alert=True)
 
@@ -159,7 +153,7 @@ async def on_answer_text(turn: Turn, text: str) -> None:
     if ticket.resident is None:
         turn.reply(_("Answer to {ticket} saved. The resident has deleted their data, so it cannot be delivered.").format(ticket=number))
         return
-    text_, markup = notices.answer_notice(rt(turn, ticket), ticket, text)
+    text_, markup = notices.answer_notice(turn.deps.i18n.recipient(ticket.resident), ticket, text)
     turn.notify(
         ticket.resident.telegram_id, text_, markup,
         undeliverable=_("The resident could not be reached on Telegram (they may have blocked the bot). The answer is saved."),
@@ -184,7 +178,7 @@ async def on_status(turn: Turn, cb: Callback) -> None:
     await show_inbox(turn, 0, edit=True)
     if ticket.resident is None:
         return
-    text, markup = notices.status_notice(rt(turn, ticket), ticket, status)
+    text, markup = notices.status_notice(turn.deps.i18n.recipient(ticket.resident), ticket, status)
     turn.notify(ticket.resident.telegram_id, text, markup)
 
 

@@ -83,11 +83,10 @@ async def passed_on(turn: Turn, ticket: Ticket, outcome: AnswerOutcome, text: st
             length=turn.t.integer(len(text.strip())), max=turn.t.integer(tickets.ANSWER_MAX)))
         return
     moderation.screen(turn.session, ticket.feedback, text)
-    default = turn.deps.settings.default_language
     feedback_id, number = ticket.feedback.id, ticket.feedback.ticket
     assert feedback_id is not None
     for official in await tickets.answerers(turn.session, ticket, turn.deps.settings.admin_ids):
-        ot = turn.deps.i18n.get(official.language or default)
+        ot = turn.deps.i18n.recipient(official)
         button = kb.button(ot.gettext("💬 Answer {ticket}").format(ticket=number), "ans", feedback_id)
         turn.notify(official.telegram_id, follow_up_notice(ot, ticket, text), kb.markup([button]))
     say(_("Thank you. Your reply on {ticket} has been passed on to the officials.").format(

@@ -6,7 +6,7 @@ from html import escape as esc
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import I18n, Translator
+from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.text import shorten
 from bot.tickets import Ticket
@@ -23,11 +23,6 @@ def quote(text: str | None) -> str:
 
 def government(t: Translator, region_name: str) -> str:
     return t.gettext("Government of {region}").format(region=region_name)
-
-
-def resident_translator(i18n: I18n, default_language: str, ticket: Ticket) -> Translator:
-    lang = ticket.resident.language if ticket.resident else None
-    return i18n.get(lang or default_language)
 
 
 def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, InlineKeyboardMarkup]:

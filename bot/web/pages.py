@@ -122,7 +122,7 @@ def view(fn: Callable[[Ctx], Awaitable[Result]]) -> Callable[[web.Request], Awai
                 row = await sessions.find_session(db, request.cookies.get(sessions.COOKIE), now=now)
                 if row is None:
                     raise Refusal(401, N_("Please sign in to the dashboard first."))
-                t = deps.i18n.get(row.language or deps.i18n.default)
+                t = deps.i18n.recipient(row)
                 actor = await load_actor(db, telegram_id=row.official_id, admin_ids=deps.settings.admin_ids)
                 if not actor.is_official:
                     raise Refusal(403, N_("You are no longer registered as an official. Please contact the admin."))

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot import catalog, moderation, tickets
 from bot.auth import program_for
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.render import notices
 from bot.render.programs import label
 from bot.tickets import AnswerOutcome, Ticket
@@ -112,12 +112,8 @@ async def answer(ctx: Ctx) -> Redirect:
     back = _back(ctx, feedback_id)
     if ticket.resident is None:
         return Redirect(back, flash=f"erased-{ticket.feedback.ticket}")
-    message, markup = notices.answer_notice(_resident_language(ctx, ticket), ticket, text)
+    message, markup = notices.answer_notice(ctx.deps.i18n.recipient(ticket.resident), ticket, text)
     return _telling(back, ticket, message, markup, sent="answered", lost="undelivered")
-
-
-def _resident_language(ctx: Ctx, ticket: Ticket) -> Translator:
-    return notices.resident_translator(ctx.deps.i18n, ctx.deps.settings.default_language, ticket)
 
 
 def _telling(back: str, ticket: Ticket, message: str, markup: Any, *, sent: str, lost: str) -> Redirect:
@@ -143,7 +139,7 @@ async def status(ctx: Ctx) -> Redirect:
         return Redirect(back, flash=f"unchanged-{ticket.feedback.ticket}")
     if ticket.resident is None:
         return Redirect(back, flash=f"statusquiet-{ticket.feedback.ticket}")
-    message, markup = notices.status_notice(_resident_language(ctx, ticket), ticket, new)
+    message, markup = notices.status_notice(ctx.deps.i18n.recipient(ticket.resident), ticket, new)
     return _telling(back, ticket, message, markup, sent="status", lost="statuslost")
 
 

@@ -236,7 +236,7 @@ class Sender:
             creator = await resident_store.get_resident(session, telegram_id=b.created_by) if b.created_by else None
         if p is None:
             return
-        t = self.deps.i18n.get((creator.language if creator else None) or self.deps.settings.default_language)
+        t = self.deps.i18n.recipient(creator)
         text_ = progress_text(t, p, self.deps.settings.quiet_window)
         if text_ == last_text:
             return

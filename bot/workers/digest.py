@@ -36,7 +36,7 @@ async def send_due_digests(application: Application[Any, Any, Any, Any, Any, Any
             summary = await summaries.summarize(session, None, scope, days=7, now=now, until=digest.due_time(monday, region.timezone))
             for official_id in await digest.recipients(session, region_code=region.code):
                 resident = await resident_store.get_resident(session, telegram_id=official_id)
-                t = deps.i18n.get((resident.language if resident else None) or deps.settings.default_language)
+                t = deps.i18n.recipient(resident)
                 outgoing.append((official_id, t))
         # Topics and charts after the commit, off the event loop (the topics once per region: cached).
         for chat_id, t in outgoing:
