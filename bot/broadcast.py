@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.auth import Actor
-from bot.i18n import ZONES
 from bot.officials import record
 from bot.telegram_html import CAPTION_MAX, TEXT_MAX, Problem, check
 from storage import broadcasts as store
@@ -16,8 +15,8 @@ from storage import programs as program_store
 from storage import regions as region_store
 from storage.models import Broadcast
 from storage.statuses import BROADCAST_ENDED, BroadcastState, RecipientStatus
+from storage.zones import DEFAULT_ZONE, ZONE_NAMES, ZONES
 
-ZONE_NAMES = ("WIB", "WITA", "WIT")
 MAX_ATTEMPTS = 5
 # Telegram counts 4,096 characters once the tags are read; with its tags (long links from the command
 # line) an announcement may be longer, but not this long: a chat message stops at 4,096 anyway.
@@ -36,7 +35,7 @@ async def resolve_audience(session: AsyncSession, actor: Actor | None, kind: str
     """The audience if it exists and the actor may reach it (None actor: the command line, may reach all)."""
     is_admin = actor is None or actor.is_admin
     if kind == "all":
-        return Audience("all", None, "Indonesia", "WIB") if is_admin else None
+        return Audience("all", None, "Indonesia", DEFAULT_ZONE) if is_admin else None
     if kind == "province":
         regions = [r for r in await region_store.all_regions(session) if r.province_code == code]
         if not regions or not is_admin:
@@ -52,7 +51,7 @@ async def resolve_audience(session: AsyncSession, actor: Actor | None, kind: str
         if program is None or not (is_admin or actor.can_see_region(program.region_code)):  # type: ignore[union-attr]
             return None
         region = await region_store.get_region(session, code=program.region_code)
-        return Audience("program", str(program.id), program.name, region.timezone if region else "WIB")
+        return Audience("program", str(program.id), program.name, region.timezone if region else DEFAULT_ZONE)
     return None
 
 

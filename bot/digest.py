@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.i18n import ZONES
 from storage import digests as digest_store
 from storage import officials as official_store
 from storage import regions as region_store
 from storage.models import Region
+from storage.zones import ZONES
 
 DIGEST_TIME = time(8, 0)
 CATCH_UP = timedelta(hours=24)  # a bot that was down at 08:00 still sends on Monday, not days later

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
@@ -16,10 +15,10 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from bot.config import SUPPORTED_LANGUAGES
+from storage.zones import zone_info
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-ZONES = {"WIB": ZoneInfo("Asia/Jakarta"), "WITA": ZoneInfo("Asia/Makassar"), "WIT": ZoneInfo("Asia/Jayapura")}
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ class Translator:
     def datetime(self, value: datetime, zone: str) -> str:
         """A moment in a region's zone, with the zone's Indonesian abbreviation (WIB/WITA/WIT)."""
         local = format_datetime(value, "d MMM y, HH.mm" if self.lang == "id" else "d MMM y, HH:mm",
-                                tzinfo=ZONES.get(zone, ZONES["WIB"]), locale=self.lang)
+                                tzinfo=zone_info(zone), locale=self.lang)
         return f"{local} {zone}"
 
 

@@ -12,6 +12,7 @@ from bot.officials import record
 from bot.textwork import TextWork
 from storage import regions as region_store
 from storage.summary import Figures, summary_figures
+from storage.zones import DEFAULT_ZONE
 
 PERIODS = (7, 30, 0)  # days; 0 is all time
 TOPICS = 6
@@ -48,7 +49,7 @@ async def resolve_scope(session: AsyncSession, actor: Actor, token: str) -> Scop
     if not actor.is_admin:
         return None
     if token == "all":
-        return Scope(token, "country", "Indonesia", None, "WIB")
+        return Scope(token, "country", "Indonesia", None, DEFAULT_ZONE)
     regions = [r for r in await region_store.all_regions(session) if r.province_code == token[1:]]
     if not regions:
         return None

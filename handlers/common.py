@@ -33,6 +33,7 @@ from bot.telegram.deliver import deliver
 from bot.telegram.slots import release_slot
 from handlers.limits import flood_notice
 from storage.models import Resident
+from storage.zones import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 # PostgreSQL's deadlock and serialization failures: the database rolled the turn back, so it is simply run again.
@@ -140,7 +141,7 @@ class Turn(AbstractAsyncContextManager["Turn"]):
     async def zone(self) -> str:
         """The time zone of the resident's region (WIB before they chose one)."""
         region = await residents.region_of(self.session, self.resident)
-        return region.timezone if region else "WIB"
+        return region.timezone if region else DEFAULT_ZONE
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

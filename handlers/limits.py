@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from babel.dates import format_time
 
-from bot.i18n import ZONES, Translator
+from bot.i18n import Translator
 from bot.quota import Limit, Refusal
+from storage.zones import zone_info
 
 
 def _ceil_minute(at: datetime) -> datetime:
@@ -19,7 +20,7 @@ def _ceil_minute(at: datetime) -> datetime:
 def when(t: Translator, at: datetime, zone: str, now: datetime) -> str:
     """A moment to wait for: the time alone when it is later today in the region's zone, else date and time."""
     at = _ceil_minute(at)
-    tz = ZONES.get(zone, ZONES["WIB"])
+    tz = zone_info(zone)
     if at.astimezone(tz).date() == now.astimezone(tz).date():
         return f"{format_time(at, 'HH.mm' if t.lang == 'id' else 'HH:mm', tzinfo=tz, locale=t.lang)} {zone}"
     return t.datetime(at, zone)

@@ -27,7 +27,7 @@ from storage.models import (
     utcnow,
 )
 from storage.moderation import forget_resident_in_audit
-from storage.summary import ZONE_HOURS
+from storage.zones import zone_hours
 
 RESIDENT_KINDS = ("followup", "satisfaction")  # what a resident adds to a ticket's conversation
 
@@ -78,7 +78,7 @@ async def erase_resident(session: AsyncSession, *, telegram_id: int) -> int:
 
 def _local_noon(at: datetime, zone: str) -> datetime:
     """Noon of the local day `at` falls on in a region's zone, in UTC: the day, and nothing finer."""
-    offset = timedelta(hours=ZONE_HOURS.get(zone, ZONE_HOURS["WIB"]))
+    offset = timedelta(hours=zone_hours(zone))
     local_day = (at.astimezone(UTC) + offset).date()
     return datetime.combine(local_day, time(12), UTC) - offset
 

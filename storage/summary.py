@@ -41,8 +41,8 @@ from storage.models import Feedback, Program, Region
 from storage.rollups import DAY, Term, buckets, cover, midnight, rollup_rows
 from storage.rollups import FeedbackRollup as Rollup
 from storage.statuses import FeedbackStatus
+from storage.zones import DEFAULT_ZONE, ZONE_HOURS
 
-ZONE_HOURS = {"WIB": 7, "WITA": 8, "WIT": 9}  # fixed offsets: Indonesia keeps no daylight saving time
 PRIOR_WEIGHT = 5  # the ranking's prior counts as this many ratings at the scope's overall mean
 TREND_WEEKS = 12
 # Built once: the same columns in every statement (SQLAlchemy caches the compiled form; building costs too).
@@ -349,7 +349,7 @@ async def summary_figures(
     region_codes: Sequence[str] | None,
     since: datetime | None,
     until: datetime,
-    zone: str = "WIB",
+    zone: str = DEFAULT_ZONE,
     comment_limit: int = 2000,
 ) -> Figures:
     """Everything a summary shows for [since, until) in one scope (None: the whole country); four queries."""

@@ -15,11 +15,11 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.i18n import ZONES
 from bot.web.app import build_web_app
 from storage import officials as official_store
 from storage.db import Database
 from storage.models import AuditEntry, Feedback, Program, Resident
+from storage.zones import ZONES
 from tests.conftest import make_settings
 from tests.fakebot import FakeBotAPI, StoredMessage
 from tests.harness import FakeClock, pseudonym_of

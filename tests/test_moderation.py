@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from bot import moderation
 from bot.auth import Actor
-from bot.i18n import ZONES
 from bot.review_words import flagged
 from storage.db import Database
 from storage.models import AuditEntry, Feedback, Program, Resident
 from storage.summary import summary_figures
+from storage.zones import ZONES
 from tests.conftest import ADMIN_ID
 from tests.dashboard_helpers import BANDUNG, BUDI, Browser, Seeded, Site
 from tests.harness import BotHarness, Person

@@ -29,7 +29,8 @@ from bot.web import inputs
 from bot.web.keys import DEPS, REFUSED_LOG
 from storage.api_tokens import FeedItem
 from storage.models import ApiToken, Region
-from storage.summary import ZONE_HOURS, PeriodFigures
+from storage.summary import PeriodFigures
+from storage.zones import ZONE_HOURS
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"

@@ -28,7 +28,7 @@ from openpyxl.styles import Font
 
 from bot import catalog
 from bot.context import Deps
-from bot.i18n import N_, ZONES, Translator
+from bot.i18n import N_, Translator
 from bot.render.programs import label
 from bot.tickets import pseudonym
 from bot.web.context import Ctx, Later, Refusal
@@ -36,6 +36,7 @@ from bot.web.pages import secure, view
 from bot.web.views_feedback import checked_filter
 from storage import dashboard as queries
 from storage.dashboard import FeedbackFilter, FeedbackRow
+from storage.zones import zone_info
 
 EXPORT_MAX = 50_000
 CHUNK = 1_000
@@ -65,7 +66,7 @@ def as_text(value: str) -> str:
 
 def local(row: FeedbackRow) -> datetime:
     """The moment in the region's own zone, without tzinfo (spreadsheets have no zones)."""
-    return row.created_at.astimezone(ZONES.get(row.timezone, ZONES["WIB"])).replace(tzinfo=None)
+    return row.created_at.astimezone(zone_info(row.timezone)).replace(tzinfo=None)
 
 
 def _cells(t: Translator, key: bytes, row: FeedbackRow) -> list[str | int | datetime]:
@@ -182,7 +183,7 @@ def _export(kind: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
                                   "and export again."), max=ctx.t.integer(EXPORT_MAX))
         active = {k: v for k, v in form.items() if v != "" and k != "wilayah"}
         ctx.audit("dashboard.export", form["wilayah"], format=kind, rows=total, **active)
-        day = ctx.now.astimezone(ZONES[ctx.scope.zone if ctx.scope else "WIB"]).date().isoformat()
+        day = ctx.now.astimezone(zone_info(ctx.scope.zone if ctx.scope else None)).date().isoformat()
         headers = {"Content-Disposition": f'attachment; filename="masukan-{form["wilayah"]}-{day}.{kind}"'}
 
         async def build() -> web.StreamResponse:  # after the commit: the rows are read in chunks of their own

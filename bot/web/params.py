@@ -12,12 +12,13 @@ from typing import Any
 
 from multidict import MultiMapping
 
-from bot.i18n import N_, ZONES
+from bot.i18n import N_
 from bot.summaries import PERIODS, Scope
 from bot.tickets import STATUSES
 from bot.web import inputs
 from bot.web.context import bad_param
 from storage.dashboard import FeedbackFilter
+from storage.zones import ZONES
 
 TEXT_MAX = 100
 PAGE_MAX = 100_000

@@ -25,6 +25,7 @@ from storage import residents as resident_store
 from storage.broadcasts import Outcome, Pending
 from storage.models import Broadcast
 from storage.statuses import BROADCAST_ENDED, BroadcastState, RecipientStatus
+from storage.zones import ZONE_NAMES
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 3.0  # seconds between edits of the sender's progress message
@@ -163,7 +164,7 @@ class Sender:
             if await store.state(session, broadcast_id=broadcast_id, for_update=True) != BroadcastState.SENDING:
                 return None
             quiet = [] if b.urgent else service.quiet_zones(now, self.deps.settings.quiet_window)
-            open_zones = None if not quiet else [z for z in service.ZONE_NAMES if z not in quiet]
+            open_zones = None if not quiet else [z for z in ZONE_NAMES if z not in quiet]
             return await store.next_batch(session, broadcast_id=broadcast_id, now=now, zones=open_zones,
                                           limit=self.page, after=after)
 
