@@ -161,10 +161,5 @@ async def finish_without_comment(session: AsyncSession, resident: Resident, feed
     return row
 
 
-async def own_feedback(session: AsyncSession, resident: Resident, feedback_id: int) -> Feedback | None:
-    row = await store.get_feedback(session, feedback_id=feedback_id)
-    return row if row is not None and row.resident_id == resident.telegram_id else None
-
-
 async def program_to_rate(session: AsyncSession, *, program_id: int) -> Program | None:
     return await program_store.get_program(session, program_id=program_id)

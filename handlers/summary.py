@@ -9,13 +9,8 @@ from bot.auth import Actor
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.summary import PERIOD_LABELS, deliver_summary
-from bot.summaries import Summary
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
-
-
-def send_summary(turn: Turn, s: Summary) -> None:
-    turn.later(functools.partial(deliver_summary, turn.context.bot, turn.chat_id, turn.t, turn.deps.textwork, s))
 
 
 def period_buttons(turn: Turn, token: str) -> list[list]:

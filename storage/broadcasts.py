@@ -141,13 +141,6 @@ async def counts(session: AsyncSession, *, broadcast_id: int) -> dict[str, int]:
     found = {status: int(n) for status, n in (await run_select(session, stmt)).all()}
     return {s: found.get(s, 0) for s in RecipientStatus}
 
-async def waiting_in_quiet_zones(session: AsyncSession, *, broadcast_id: int, zones: list[str]) -> int:
-    stmt = select(func.count()).where(
-        col(BroadcastRecipient.broadcast_id) == broadcast_id, col(BroadcastRecipient.status) == RecipientStatus.PENDING,
-        col(BroadcastRecipient.zone).not_in(zones),
-    )
-    return int(await session.scalar(stmt) or 0)
-
 async def clear_new_program_requests(session: AsyncSession, *, region_code: str) -> None:
     """The promised notice is queued: nobody in the region is waiting for it any more."""
     await session.exec(

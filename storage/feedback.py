@@ -118,8 +118,3 @@ async def resident_feedback_by_ticket(session: AsyncSession, *, resident_id: int
     stmt = _views_query().where(col(Feedback.resident_id) == resident_id, col(Feedback.ticket) == ticket)
     row = (await session.exec(stmt)).first()
     return FeedbackView(*row) if row is not None else None
-
-
-async def resident_feedback_all(session: AsyncSession, *, resident_id: int) -> list[FeedbackView]:
-    stmt = _views_query().where(col(Feedback.resident_id) == resident_id).order_by(col(Feedback.id))
-    return [FeedbackView(*row) for row in (await session.exec(stmt)).all()]

@@ -109,8 +109,3 @@ async def get_invite(session: AsyncSession, *, code_hash: str, for_update: bool 
 def audit(session: AsyncSession, *, actor_id: int | None, action: str, target: str | None = None,
           detail: dict[str, Any] | None = None) -> None:
     session.add(AuditEntry(actor_id=actor_id, action=action, target=target, detail=detail))
-
-
-async def audit_entries(session: AsyncSession, *, limit: int = 100) -> list[AuditEntry]:
-    stmt = select(AuditEntry).order_by(col(AuditEntry.id).desc()).limit(limit)
-    return list((await run_select(session, stmt)).scalars())

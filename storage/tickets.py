@@ -95,11 +95,6 @@ def add_message(
     return message
 
 
-async def messages_of(session: AsyncSession, *, feedback_id: int) -> list[TicketMessage]:
-    stmt = select(TicketMessage).where(col(TicketMessage.feedback_id) == feedback_id).order_by(col(TicketMessage.id))
-    return list((await run_select(session, stmt)).scalars())
-
-
 async def feedback_by_ticket(session: AsyncSession, *, ticket: str) -> Feedback | None:
     stmt = select(Feedback).where(col(Feedback.ticket) == ticket)
     return (await run_select(session, stmt)).scalars().first()

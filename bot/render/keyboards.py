@@ -39,10 +39,6 @@ def fixed(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def consent(t: Translator) -> InlineKeyboardMarkup:
-    return fixed([button(t.gettext("I agree"), "consent", "yes"), button(t.gettext("Not now"), "consent", "no")])
-
-
 def languages() -> InlineKeyboardMarkup:
     # Each language is named in itself, so anyone can find theirs.
     return fixed([button("Bahasa Indonesia", "lang", "id"), button("English", "lang", "en")])

@@ -24,8 +24,6 @@ TEXT_MAX = 100
 PAGE_MAX = 100_000
 SORTS = ("nama", "nilai", "jumlah", "komentar", "baru")
 ORDERS = ("naik", "turun")
-# The feedback filter's parameters, as they appear in addresses and forms.
-FILTER_KEYS = ("wilayah", "program", "nilai", "status", "dari", "sampai", "q")
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
