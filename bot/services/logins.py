@@ -21,6 +21,7 @@ from bot.officials import record
 from storage import web_sessions as store
 
 LOGIN_TTL = timedelta(minutes=10)
+LOGIN_MINUTES = int(LOGIN_TTL.total_seconds() // 60)  # as the chat and the login pages name it
 LOGIN_PATH = "/masuk"
 SECRET_BYTES = 32  # 43 URL-safe characters
 # Anything else is not one of ours: refused before hashing or looking it up.

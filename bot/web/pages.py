@@ -21,6 +21,7 @@ from telegram.error import TelegramError
 from bot.auth import load_actor
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_, Translator
+from bot.services.logins import LOGIN_MINUTES
 from bot.telegram.deliver import deliver
 from bot.web import inputs, sessions
 from bot.web.context import Ctx, Later, Notice, Page, Redirect, Refusal, Result, bad_param
@@ -84,11 +85,12 @@ def message_page(
     request: web.Request, t: Translator, status: int, message: str, *, title: str | None = None,
     values: Mapping[str, Any] | None = None, signed_in: bool = False, hint: str | None = None,
 ) -> web.Response:
-    """A page with one message: refusals, login problems, the signed-out page."""
+    """A page with one message: refusals, login problems, the signed-out page. The hint may name {minutes}, a login
+    link's lifetime."""
     return render(request, t, "message.html", {
         "title": t.gettext(title) if title else None,
         "message": t.gettext(message).format(**(values or {})),
-        "hint": t.gettext(hint) if hint else None,
+        "hint": t.gettext(hint).format(minutes=t.integer(LOGIN_MINUTES)) if hint else None,
         "signed_in": signed_in,
     }, status=status)
 
@@ -100,7 +102,7 @@ def anonymous_translator(request: web.Request, lang: str | None = None) -> Trans
     return i18n.get(lang if lang in SUPPORTED_LANGUAGES else i18n.default)
 
 
-LOGIN_HINT = N_("Open the bot in Telegram and send /dasbor. You will receive a new link, valid for 10 minutes.")
+LOGIN_HINT = N_("Open the bot in Telegram and send /dasbor. You will receive a new link, valid for {minutes} minutes.")
 BAD_CHARACTERS = N_("The parameter {name} contains characters that are not allowed.")
 
 

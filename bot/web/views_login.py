@@ -30,7 +30,7 @@ from bot.web.pages import (
 REFUSED = {
     LoginOutcome.UNKNOWN: (400, N_("This login link is not valid. Please check that you opened the whole link.")),
     LoginOutcome.USED: (410, N_("This login link has already been used. Each link works only once.")),
-    LoginOutcome.EXPIRED: (410, N_("This login link has expired. A link is valid for 10 minutes, "
+    LoginOutcome.EXPIRED: (410, N_("This login link has expired. A link is valid for {minutes} minutes, "
                                    "and only the newest link you asked for works.")),
 }
 NOT_AN_OFFICIAL = (403, N_("You are no longer registered as an official. Please contact the admin."))
@@ -41,7 +41,8 @@ LOGIN_COOKIE_AGE = int(logins.LOGIN_TTL.total_seconds())
 
 def _refusal(request: web.Request, t: Translator, refused: tuple[int, str]) -> web.StreamResponse:
     status, message = refused
-    return no_referrer(message_page(request, t, status, message, title=N_("Sign in"), hint=LOGIN_HINT))
+    return no_referrer(message_page(request, t, status, message, title=N_("Sign in"), hint=LOGIN_HINT,
+                                    values={"minutes": t.integer(logins.LOGIN_MINUTES)}))
 
 
 async def login(request: web.Request) -> web.StreamResponse:
