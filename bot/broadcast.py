@@ -62,7 +62,7 @@ def validate(text: str, *, with_photo: bool) -> Problem | None:
 
 
 def quiet_zones(now: datetime, window: tuple[int, int] | None) -> list[str]:
-    """The zones where it is now quiet time (e.g. 21:00–07:00 local)."""
+    """The zones where it is now quiet time: local hours inside `window` (QUIET_HOURS, start and end hour)."""
     if window is None:
         return []
     start, end = window

@@ -1,4 +1,6 @@
-"""`quickwin` command line: run the bot, migrate, seed, import programs."""
+"""`quickwin` command line: run the bot (`run` polls; `serve` adds the webhook, the dashboard and the data API),
+migrate, seed, import and export programs, and keep officials, data API tokens, announcements and muted residents
+(those commands live in bot/roster.py, bot/api_tokens.py, bot/broadcast_cli.py and bot/residents_cli.py)."""
 
 from __future__ import annotations
 

@@ -49,7 +49,7 @@ async def cmd_manage(turn: Turn) -> None:
 
 @in_turn
 async def on_program(turn: Turn, cb: Callback) -> None:
-    """A program's management buttons: the three statuses, close."""
+    """A program's management buttons: the two other statuses, rewrite the description, remove from the list."""
     _ = turn.t.gettext
     program = await catalogue_admin.program_for(turn.session, await turn.actor(), cb.int(0))
     if program is None:
