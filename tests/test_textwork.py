@@ -150,6 +150,9 @@ async def served(fake: FakeBotAPI, db: Database, db_url: str) -> AsyncIterator[W
         await server.close()
 
 
+FROZEN_S = 5.0  # an answer later than this means the event loop was held
+
+
 async def messages(fake: FakeBotAPI, chat_id: int, count: int, timeout: float = 30) -> list[StoredMessage]:
     async def enough() -> None:
         while len(fake.sent(chat_id)) < count:
@@ -207,7 +210,10 @@ async def summary_and_bystander(w: Web, token: str) -> tuple[float, float, float
 async def test_hostile_comments_freeze_nobody(served: Web) -> None:
     token = await with_hostile_comments(served)
     help_s, health_s, api_s, api = await summary_and_bystander(served, token)
-    assert help_s < 1.0 and health_s < 1.0 and api_s < 1.0, (help_s, health_s, api_s)
+    # A freeze detector, not a speed test: a blocked event loop holds everyone for as long as the text work
+    # runs (minutes with a backtracking pattern); served in turn, each answer comes within a second or so even
+    # on a loaded two-core machine (1.2 s seen with a benchmark and two test suites beside it).
+    assert help_s < FROZEN_S and health_s < FROZEN_S and api_s < FROZEN_S, (help_s, health_s, api_s)
     assert api["comments"] == 6 and api["topics"] == []
     _chooser, text, photo = await messages(served.fake, OFFICIAL, 3)
     assert "Ringkasan: Kota Bandung" in (text.text or "") and "Komentar: 6" in (text.text or "")
@@ -221,8 +227,8 @@ async def test_topics_past_their_time_limit_leave_the_summary_and_the_bystander_
     token = await with_hostile_comments(served)
     served.deps.textwork = TextWork(topics_seconds=1.5, chart_seconds=0.0, finder=busy_until_deadline)
     help_s, health_s, api_s, api = await summary_and_bystander(served, token)
-    assert help_s < 1.0 and health_s < 1.0, (help_s, health_s)
-    assert api_s < 3.0 and api["topics"] is None  # it waited for the same work, at most its time limit
+    assert help_s < FROZEN_S and health_s < FROZEN_S, (help_s, health_s)
+    assert api_s < 1.5 + FROZEN_S and api["topics"] is None  # it waited for the same work, at most its time limit
     _chooser, text, no_chart = await messages(served.fake, OFFICIAL, 3)
     assert "Ringkasan: Kota Bandung" in (text.text or "") and "belum tersedia" in (text.text or "")
     assert no_chart.photo is None and "Grafik belum dapat dibuat" in (no_chart.text or "")
