@@ -4,7 +4,7 @@
                               [--kill-at 0.5] [--out bench/results/broadcast.json]
 
 For each recipient count (``--recipients 10000,100000`` runs both, each on a fresh database):
-the fake Telegram Bot API (``tests.fakebot.FakeBotAPI``) runs inside this process with
+the fake Telegram Bot API (``tests.support.fakebot.FakeBotAPI``) runs inside this process with
 Telegram's flood limits switched on (30/s overall, 1/s per chat, 1000/s paid), delivery
 counters only; a fresh database is migrated and seeded, filled with N consented, subscribed
 residents of one region, and a broadcast to that region is created through the service
@@ -35,7 +35,7 @@ from typing import Any
 
 from bench.common import TOKEN, BotProcess, database, machine, pg_version, run_until_signalled, write_report
 from bot.workers.broadcast_sender import window_size
-from tests.fakebot import FLOOD_METHODS, Call, FakeBotAPI
+from tests.support.fakebot import FLOOD_METHODS, Call, FakeBotAPI
 
 REGION = "32.73"  # Kota Bandung (WIB)
 ID_BASE = 10_000_000  # resident i has telegram_id ID_BASE + i

@@ -46,7 +46,7 @@ from bench.common import (
     write_report,
 )
 from bench.journey_steps import BenchFakeAPI, Resident, StepError, bot_steps, echo_steps
-from tests.fakebot import FLOOD_METHODS, Call
+from tests.support.fakebot import FLOOD_METHODS, Call
 
 LIMITS = {"global_rate": 30.0, "per_chat_rate": 1.0, "per_chat_burst": 3}  # Telegram's, as the fake enforces them
 LISTING = "Program quick win di Kota Cirebon"  # the message that makes a resident "served"

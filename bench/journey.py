@@ -4,7 +4,7 @@
                             [--out bench/results/journey.json]
 
 For each database: one fake Telegram Bot API server runs inside this process
-(``tests.fakebot.FakeBotAPI``, call recording off); the real bot runs as a subprocess
+(``tests.support.fakebot.FakeBotAPI``, call recording off); the real bot runs as a subprocess
 (``python -m bot.cli run``) against it and N residents go through the journey, C at a
 time; then the bot is stopped, the baseline ``python -m bench.echo_bot`` runs against the
 same server and gets the same number of updates of the same kinds in the same order.

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.common import now
-from tests.fakebot import Call, FakeBotAPI, StoredMessage
-from tests.harness import TICKET
+from tests.support.fakebot import Call, FakeBotAPI, StoredMessage
+from tests.support.harness import TICKET
 
 REGION = "32.74"  # Kota Cirebon: four seeded programs
 

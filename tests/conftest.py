@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.runner import quiet_ptb_warnings
 from storage.db import Database, upgrade
 from storage.seed import load_seed
-from tests.fakebot import FakeBotAPI
-from tests.harness import BotHarness
+from tests.support.fakebot import FakeBotAPI
+from tests.support.harness import BotHarness
 
 quiet_ptb_warnings()  # as the CLI does: RetryAfter.retry_after is a timedelta, without a warning
 TEST_TOKEN = "7000001:test-token-for-the-local-fake-server"

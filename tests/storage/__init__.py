@@ -1,0 +1,1 @@
+"""Storage on real SQLite and PostgreSQL: queries, migrations, roll-ups, pools, erasure and retention."""

@@ -1,0 +1,1 @@
+"""The web side: the dashboard, the data API, the browser, `quickwin serve` (webhook, health)."""
