@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.config import Settings
 from bot.runner import quiet_ptb_warnings
 from storage.db import Database, upgrade
 from storage.seed import load_seed
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import BotHarness
+from tests.support.settings import ADMIN_ID, PG_ADMIN_URL, TEST_TOKEN, make_settings, pg_admin
 
 quiet_ptb_warnings()  # as the CLI does: RetryAfter.retry_after is a timedelta, without a warning
-TEST_TOKEN = "7000001:test-token-for-the-local-fake-server"
-ADMIN_ID = 900001
-PG_ADMIN_URL = os.environ.get("QUICKWIN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TABLES = (
     "broadcast_recipients", "broadcasts", "program_follows", "ticket_messages", "feedback", "residents", "programs", "official_regions", "officials", "invites",
     "audit_log", "digest_runs", "outbound_status", "login_tokens", "web_sessions", "api_tokens", "regions", "deployment_keys",
@@ -41,22 +38,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("backend", backends, scope="session")
 
 
-async def _pg_admin(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database of its own for this test run, migrated once, dropped at the end."""
     name = f"quickwin_test_{os.getpid()}_{secrets.token_hex(3)}"
     try:
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+        asyncio.run(pg_admin(f'CREATE DATABASE "{name}"'))
     except (OSError, Exception) as exc:  # noqa: BLE001 - any failure to reach the server
         if os.environ.get("QUICKWIN_REQUIRE_PG") == "1":
             pytest.fail(f"PostgreSQL is required but not reachable at {PG_ADMIN_URL}: {exc!r}")
@@ -65,7 +52,7 @@ def pg_url() -> Iterator[str]:
     url = f"{base}/{name}"
     upgrade(url)
     yield url
-    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
@@ -99,22 +86,6 @@ async def fake() -> AsyncIterator[FakeBotAPI]:
     yield server
     await server.stop()
     assert server.errors == [], "the bot sent requests Telegram would reject:\n" + "\n".join(server.errors)
-
-
-# Plain tests run against the fake without flood control: no need to space one chat's messages a
-# second apart. The flood tests (test_outbound*.py) use Telegram's real limits.
-FAST_CHATS = {"telegram_chat_rate": 1000.0, "telegram_chat_burst": 20}
-
-
-def make_settings(api_url: str, db_url: str, **extra: object) -> Settings:
-    extra = {**FAST_CHATS, **extra}
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        bot_token=TEST_TOKEN,  # type: ignore[arg-type]
-        telegram_api_url=api_url,
-        database_url=db_url,
-        **extra,  # type: ignore[arg-type]
-    )
 
 
 @pytest.fixture

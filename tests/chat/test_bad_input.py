@@ -9,7 +9,8 @@ from sqlalchemy import select
 from bot.feedback import COMMENT_MAX, DRAFT_TEXT_MAX
 from storage import programs as program_store
 from storage.models import Feedback, Program, Resident
-from tests.support.harness import BotHarness, Person, ticket_in
+from tests.support.harness import BotHarness, ticket_in
+from tests.support.people import open_rating, resident_in_cirebon
 
 STICKER = {"file_id": "CAAC", "file_unique_id": "AQAD", "type": "regular", "width": 512, "height": 512,
            "is_animated": False, "is_video": False}
@@ -25,19 +26,6 @@ async def one(harness: BotHarness, model, *where):  # type: ignore[no-untyped-de
 async def all_rows(harness: BotHarness, model, *where):  # type: ignore[no-untyped-def]
     async with harness.db.unit_of_work() as s:
         return list((await s.exec(select(model).where(*where))).scalars())  # type: ignore[call-overload]
-
-
-async def resident_in_cirebon(harness: BotHarness, user_id: int, lang: str = "id") -> Person:
-    p = harness.person(user_id, language_code=lang)
-    await p.send("/start")
-    await p.press("Saya setuju" if lang == "id" else "I agree")
-    await p.choose_region("kota cirebon", "Kota Cirebon")
-    return p
-
-
-async def open_rating(p: Person, program: str = "Cirebon Lengko") -> None:
-    await p.press(program)
-    await p.press("⭐")
 
 
 async def test_too_long_comment_is_explained_and_kept(harness: BotHarness) -> None:

@@ -7,49 +7,20 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot import broadcast as service
 from bot.broadcast_cli import outbound_lines
 from bot.workers import broadcast_sender
 from bot.workers.broadcast_sender import Sender
 from storage import officials as official_store
-from storage.models import Broadcast, BroadcastRecipient, Program, ProgramFollow, Resident
-from tests.conftest import ADMIN_ID
+from storage.models import Broadcast, Program, ProgramFollow, Resident
+from tests.support.broadcasts import DAY, announce, received, residents, statuses
 from tests.support.harness import BotHarness
+from tests.support.settings import ADMIN_ID
 
 BANDUNG, CIREBON, JAYAPURA = "32.73", "32.74", "91.71"
-DAY = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 WIB, 12:00 WIT
 NIGHT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # 22:00 WIB, 00:00 WIT: quiet everywhere
-
-
-async def residents(harness: BotHarness, region: str, ids: range, *, subscribed: bool = True) -> None:
-    """Consented residents of a region, known to the fake server as chats."""
-    async with harness.db.unit_of_work() as s:
-        for rid in ids:
-            s.add(Resident(telegram_id=rid, region_code=region, consent_at=DAY, subscribed=subscribed, language="id",
-                           subscription_asked=True))
-    harness.fake.accept_any_chat = True
-
-
-async def announce(harness: BotHarness, region: str, text: str, *, urgent: bool = False, at: datetime = DAY) -> int:
-    async with harness.db.unit_of_work() as s:
-        audience = await service.resolve_audience(s, None, "region", region)
-        assert audience is not None
-        b = await service.create(s, None, audience, text=text, urgent=urgent, send_at=at)
-        return int(b.id)  # type: ignore[arg-type]
-
-
-async def statuses(harness: BotHarness, broadcast_id: int) -> dict[str, int]:
-    async with harness.db.unit_of_work() as s:
-        rows = (await s.exec(select(BroadcastRecipient.status, func.count())  # type: ignore[call-overload]
-                             .where(BroadcastRecipient.broadcast_id == broadcast_id)
-                             .group_by(BroadcastRecipient.status))).all()
-    return dict(rows)
-
-
-def received(harness: BotHarness, chat_id: int, text: str) -> int:
-    return sum(1 for m in harness.fake.sent(chat_id) if text in (m.text or ""))
 
 
 async def test_a_broadcast_reaches_every_subscriber_once(harness: BotHarness) -> None:

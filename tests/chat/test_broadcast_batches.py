@@ -12,8 +12,9 @@ from bot.workers.broadcast_window import Window
 from storage import broadcasts as store
 from storage.broadcasts import Outcome
 from storage.models import Resident
-from tests.chat.test_broadcast import BANDUNG, DAY, announce, received, residents, statuses
+from tests.support.broadcasts import DAY, announce, received, residents, statuses
 from tests.support.harness import BotHarness
+from tests.support.people import BANDUNG
 
 
 async def settle() -> None:

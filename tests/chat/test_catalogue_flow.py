@@ -9,8 +9,8 @@ import handlers  # noqa: F401  (imports every flow, which registers its steps)
 from bot import residents, tickets
 from handlers import broadcast, catalogue, steps
 from storage.models import Program
-from tests.chat.test_officials import BANDUNG, add_bandung_program, make_official
 from tests.support.harness import BotHarness
+from tests.support.people import BANDUNG, add_bandung_program, make_official
 
 
 async def program_named(harness: BotHarness, name: str) -> Program | None:

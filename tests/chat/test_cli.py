@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_TOKEN
 from tests.support.fakebot import FakeBotAPI
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_URL", "ADMIN_IDS")}
-    env.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PYTHONPATH": str(ROOT), **extra})
-    return env
-
-
-def quickwin(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], cwd=tmp_path, env=env_for(tmp_path, **env),
-        capture_output=True, text=True, timeout=120, check=False,
-    )
+from tests.support.processes import env_for, quickwin
+from tests.support.settings import TEST_TOKEN
 
 
 def test_run_without_a_token_explains_how_to_get_one(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bot import feedback
 from storage.models import Feedback
-from tests.chat.test_quotas import PROGRAMS, bandung_programs, newcomer
 from tests.support.harness import BotHarness, Person
+from tests.support.people import PROGRAMS, bandung_programs, newcomer
 
 
 class _Deadlock(Exception):

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from bot import feedback
 from storage.models import Feedback, Program
-from tests.chat.test_bad_input import open_rating, resident_in_cirebon
 from tests.support.harness import BotHarness
+from tests.support.people import open_rating, resident_in_cirebon
 
 OTHER_REGION = "33.71"  # Kota Surakarta: another region with programs
 REFUSED = "Tombol ini sudah tidak berlaku. Ketik /program untuk memulai lagi."

@@ -29,10 +29,10 @@ from storage.codes import ALPHABET
 from storage.db import Database, upgrade_async
 from storage.models import DeploymentKey, Feedback, Invite, Official, Program, Region, Resident, UTCDateTime
 from storage.seed import insert_programs, read_programs, read_regions
-from tests.chat.test_officials import add_bandung_program, make_official, resident_comment
-from tests.conftest import ADMIN_ID, PG_ADMIN_URL, TEST_TOKEN, _pg_admin
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import BotHarness, Person, pseudonym_of, ticket_in
+from tests.support.people import add_bandung_program, make_official, resident_comment
+from tests.support.settings import ADMIN_ID, PG_ADMIN_URL, TEST_TOKEN, pg_admin
 
 BANDUNG, CIREBON = "32.73", "32.74"
 OTHER_TOKEN = "7000002:another-token-for-the-same-deployment"
@@ -217,14 +217,14 @@ async def old_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     else:
         name = f"quickwin_old_{secrets.token_hex(4)}"
         try:
-            await _pg_admin(f'CREATE DATABASE "{name}"')
+            await pg_admin(f'CREATE DATABASE "{name}"')
         except (OSError, Exception) as exc:  # noqa: BLE001 - any failure to reach the server
             pytest.skip(f"PostgreSQL not reachable: {exc!r}")
         url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
     await upgrade_async(url, "0007")
     yield url
     if backend != "sqlite":
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def test_the_migration_gives_existing_rows_salts_and_numbers_and_keeps_invite_links(old_url: str) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.logs import redact
-from tests.chat.test_cli import env_for
-from tests.conftest import TEST_TOKEN
 from tests.support.fakebot import FakeBotAPI
+from tests.support.processes import env_for
+from tests.support.settings import TEST_TOKEN
 
 ADMIN = 990_001
 LOOKS_REAL = "123456789:" + "AAE" + "abcdefghijklmnopqrstuvwxyz012345"  # shaped like a real token, made up

@@ -15,12 +15,12 @@ from storage.db import Database
 from storage.models import AuditEntry, Feedback, Program, Resident
 from storage.summary import summary_figures
 from storage.zones import ZONES
-from tests.chat.test_cli import quickwin
-from tests.chat.test_officials import make_official
-from tests.chat.test_quotas import newcomer as resident  # a consented resident of Kota Bandung
-from tests.conftest import ADMIN_ID
 from tests.support.dashboard_helpers import BANDUNG, BUDI, Browser, Seeded, Site
 from tests.support.harness import BotHarness, Person
+from tests.support.people import make_official
+from tests.support.people import newcomer as resident  # a consented resident of Kota Bandung
+from tests.support.processes import quickwin
+from tests.support.settings import ADMIN_ID
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
 

@@ -8,41 +8,10 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from storage import officials as official_store
-from storage.models import AuditEntry, Feedback, Official, Program, Region
-from tests.conftest import ADMIN_ID
-from tests.support.harness import BotHarness, Person
-
-BANDUNG, CIREBON = "32.73", "32.74"
-
-
-async def add_bandung_program(harness: BotHarness) -> None:
-    async with harness.db.unit_of_work() as s:
-        s.add(Program(region_code=BANDUNG, name="Bandung Sehat", description="Konsultasi kesehatan daring.",
-                      dimension="living", status="berjalan"))
-
-
-async def make_official(harness: BotHarness, telegram_id: int, *codes: str) -> Person:
-    async with harness.db.unit_of_work() as s:
-        await official_store.add_official(s, telegram_id=telegram_id, region_codes=list(codes))
-    return harness.person(telegram_id)
-
-
-async def resident_comment(harness: BotHarness, user_id: int, query: str, region: str, program: str, comment: str,
-                           lang: str = "id") -> Person:
-    p = harness.person(user_id, language_code=lang)
-    await p.send("/start")
-    await p.press("Saya setuju" if lang == "id" else "I agree")
-    await p.choose_region(query, region)
-    await p.press(program)
-    await p.press("⭐")
-    await p.press("2")
-    await p.send(comment)
-    return p
-
-
-async def feedback_of(harness: BotHarness, user_id: int) -> Feedback:
-    async with harness.db.unit_of_work() as s:
-        return (await s.exec(select(Feedback).where(Feedback.resident_id == user_id))).scalars().one()  # type: ignore[call-overload]
+from storage.models import AuditEntry, Official, Region
+from tests.support.harness import BotHarness
+from tests.support.people import BANDUNG, add_bandung_program, feedback_of, make_official, resident_comment
+from tests.support.settings import ADMIN_ID
 
 
 async def audit_actions(harness: BotHarness) -> list[str]:

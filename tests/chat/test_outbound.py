@@ -14,8 +14,9 @@ import pytest
 
 from bot.workers.broadcast_sender import Sender
 from storage.db import Database
-from tests.chat.test_broadcast import BANDUNG, DAY, announce, received, residents
+from tests.support.broadcasts import DAY, announce, received, residents
 from tests.support.crowd import PRESS_DEADLINE, Walker, crowd_harness, feedback_of, flood_fake, late_429s
+from tests.support.people import BANDUNG
 
 
 def no_tracebacks(caplog: pytest.LogCaptureFixture) -> None:

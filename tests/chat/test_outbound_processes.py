@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from tests.conftest import TEST_TOKEN
 from tests.support.crowd import flood_fake
+from tests.support.settings import TEST_TOKEN
 
 REDIS_URL = os.environ.get("QUICKWIN_TEST_REDIS", "redis://127.0.0.1:6379/15")
 COUNT = 120  # messages per process, all asked for at once

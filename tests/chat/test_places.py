@@ -27,8 +27,8 @@ from storage.db import Database, alembic_config, upgrade
 from storage.models import Region, Resident
 from storage.names import key_of
 from storage.seed import SEED_DIR, read_aliases, read_regions
-from tests.conftest import PG_ADMIN_URL
 from tests.support.harness import BotHarness
+from tests.support.settings import PG_ADMIN_URL
 
 GUNUNGKIDUL, KLATEN, SURAKARTA, SOLOK, BANYUMAS = "34.03", "33.10", "33.72", "13.02", "33.02"
 ACEH_SELATAN = "11.01"  # in no cohort

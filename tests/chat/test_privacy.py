@@ -10,8 +10,8 @@ from bot.i18n import I18n
 from bot.privacy import FIRST_SCREEN_MAX, Controller, first_screen, full_notice
 from handlers.common import plain
 from storage.models import Resident
-from tests.conftest import TEST_TOKEN
 from tests.support.harness import BotHarness
+from tests.support.settings import TEST_TOKEN
 
 CONTROLLER = Controller("Dinas Kominfo Kota Bandung", "ppid@bandung.go.id", 24)
 

@@ -14,9 +14,9 @@ from bot.render.broadcast import progress_text
 from storage import officials as official_store
 from storage.db import Database
 from storage.models import Broadcast, Resident
-from tests.conftest import ADMIN_ID, make_settings
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import BotHarness
+from tests.support.settings import ADMIN_ID, make_settings
 
 BANDUNG = "32.73"
 DAY = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 WIB

@@ -16,28 +16,13 @@ from bot.config import Settings
 from bot.context import DEPS_KEY
 from bot.quota import Limits, PauseBook
 from storage.db import Database
-from storage.models import Feedback, Program, Resident
-from tests.conftest import ADMIN_ID, make_settings
+from storage.models import Feedback, Resident
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import BotHarness, Person
+from tests.support.people import PROGRAMS, bandung_programs, newcomer
+from tests.support.settings import ADMIN_ID, make_settings
 
-BANDUNG = "32.73"
 T0 = datetime(2025, 5, 5, 2, 0, tzinfo=UTC)  # a Monday, 09.00 WIB, well before the real time rows get
-PROGRAMS = ["Bandung Sehat", "Wifi Taman", "Bus Kota", "Sampah Pintar"]
-
-
-async def bandung_programs(h: BotHarness) -> None:
-    async with h.db.unit_of_work() as s:
-        for name in PROGRAMS:
-            s.add(Program(region_code=BANDUNG, name=name, description="Program uji.", dimension="living"))
-
-
-async def newcomer(h: BotHarness, user_id: int) -> Person:
-    p = h.person(user_id)
-    await p.send("/start")
-    await p.press("Saya setuju")
-    await p.choose_region("kota bandung", "Kota Bandung")
-    return p
 
 
 async def rate(p: Person, program: str, stars: str = "3") -> tuple[object, list[object]]:

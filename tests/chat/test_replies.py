@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from storage import officials as official_store
 from storage.models import TicketMessage
-from tests.chat.test_officials import BANDUNG, add_bandung_program, feedback_of, make_official, resident_comment
 from tests.support.harness import BotHarness, Person
+from tests.support.people import BANDUNG, add_bandung_program, feedback_of, make_official, resident_comment
 
 ANA, BUDI, OFFICER = 7101, 7102, 6101
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings
-from tests.chat.test_cli import env_for
-from tests.conftest import TEST_TOKEN
 from tests.support.fakebot import FakeBotAPI
+from tests.support.processes import env_for
+from tests.support.settings import TEST_TOKEN
 
 
 def free_port() -> int:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from storage import officials as official_store
 from storage.models import Feedback, Program
-from tests.conftest import ADMIN_ID
 from tests.support.harness import BotHarness, Person
+from tests.support.settings import ADMIN_ID
 
 BANDUNG, CIREBON = "32.73", "32.74"
 

@@ -32,11 +32,11 @@ from bot.web.keys import DEPS
 from storage import officials as official_store
 from storage.db import Database
 from storage.models import Feedback, Program, Resident
-from tests.chat.test_bad_input import open_rating, resident_in_cirebon
-from tests.conftest import make_settings
 from tests.support.dashboard_helpers import BANDUNG, Browser, Seeded, Site
 from tests.support.fakebot import FakeBotAPI, StoredMessage
 from tests.support.harness import BotHarness
+from tests.support.people import open_rating, resident_in_cirebon
+from tests.support.settings import make_settings
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
 

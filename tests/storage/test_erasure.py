@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import inspect, literal, select, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.types import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary, Numeric, String
+from sqlalchemy import literal, select
 
 from bot import broadcast as broadcast_service
 from bot import moderation
-from storage import officials as official_store
 from storage.db import Database
 from storage.models import Feedback, LoginToken, TicketMessage, WebSession, utcnow
 from storage.residents import _local_noon, erase_resident
 from storage.rollups import FeedbackRollup
 from tests.support.harness import BotHarness, Person, ticket_in
+from tests.support.people import make_official
+from tests.support.sweep import sweep
 
 RESIDENT = 7_123_456_789  # wider than 32 bits, and like no count, code or other id in the database
 OFFICIAL = 6_200_001
@@ -33,71 +31,6 @@ COMMENT = "Antrean panjang, alamat saya Jalan Kenanga 12"
 REPLY = "Masih antre, alamat saya Jalan Melati 7"
 DRAFT = "Rancangan yang belum dikirim tentang Gang Mawar"
 ANSWER = "Terima kasih, loket tambahan dibuka mulai Senin."
-SKIPPED = (Boolean, Date, DateTime, Float, Numeric)  # can hold neither a Telegram id nor a text
-
-
-@dataclass
-class Sweep:
-    tables: int = 0
-    names: list[str] = field(default_factory=list)
-    integer: int = 0  # columns compared with the id
-    textual: int = 0  # columns searched for every text and the id written out
-    skipped: int = 0  # booleans, dates, timestamps, floats
-    found: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        columns = self.integer + self.textual + self.skipped
-        return (f"swept {self.tables} tables, {columns} columns: {self.integer} integer columns compared with the "
-                f"id, {self.textual} text/JSON/binary columns searched for {{n}} needles, {self.skipped} "
-                f"boolean/date/number columns that can hold neither; found: {self.found or 'nothing'}\n"
-                f"  tables (columns): {', '.join(self.names)}")
-
-
-def _columns(conn: Connection) -> dict[str, list[dict[str, Any]]]:
-    inspector = inspect(conn)
-    return {name: inspector.get_columns(name) for name in inspector.get_table_names()}
-
-
-async def sweep(db: Database, telegram_id: int, texts: list[str]) -> Sweep:
-    """Every row of every table: integer columns against the id, the others against the texts and the id."""
-    needles = [*texts, str(telegram_id)]
-    result = Sweep()
-    async with db.engine.connect() as conn:
-        for table, columns in sorted((await conn.run_sync(_columns)).items()):
-            result.tables += 1
-            result.names.append(f"{table}({len(columns)})")
-            for column in columns:
-                kind, name = column["type"], f'"{column["name"]}"'
-                where = f"{table}.{column['name']}"
-                if isinstance(kind, Integer):
-                    result.integer += 1
-                    sql = f'SELECT count(*) FROM "{table}" WHERE CAST({name} AS BIGINT) = :id'
-                    if await conn.scalar(text(sql), {"id": telegram_id}):
-                        result.found.append(where)
-                elif isinstance(kind, String | JSON):
-                    result.textual += 1
-                    for needle in needles:
-                        sql = f'SELECT count(*) FROM "{table}" WHERE CAST({name} AS TEXT) LIKE :pattern'
-                        if await conn.scalar(text(sql), {"pattern": f"%{needle}%"}):
-                            result.found.append(f"{where} ({needle[:20]})")
-                elif isinstance(kind, LargeBinary):
-                    result.textual += 1
-                    values = (await conn.execute(text(f'SELECT {name} FROM "{table}" WHERE {name} IS NOT NULL'))).scalars()
-                    for value in values:
-                        result.found += [f"{where} ({n[:20]})" for n in needles if n.encode() in bytes(value)]
-                elif isinstance(kind, SKIPPED):
-                    result.skipped += 1
-                else:
-                    raise AssertionError(f"{where} has a type the sweep does not know: {kind!r}")
-    return result
-
-
-async def make_official(harness: BotHarness, telegram_id: int, *codes: str) -> Person:
-    async with harness.db.unit_of_work() as s:
-        await official_store.add_official(s, telegram_id=telegram_id, region_codes=list(codes))
-    return harness.person(telegram_id)
-
-
 async def resident_with_everything(harness: BotHarness) -> Person:
     """A resident who rated, commented, got an answer, replied, follows, subscribes and left a draft."""
     ani = harness.person(RESIDENT)

@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from storage import db as db_module
 from storage.models import Resident
-from tests.chat.test_quotas import newcomer
 from tests.support.harness import BotHarness
+from tests.support.people import newcomer
 
 
 async def _cut_every_connection(url: str) -> int:

@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from bot.workers.retention import Outcome, months_before, retention_loop, run_once
 from storage.db import Database
 from storage.models import Feedback, Resident, TicketMessage
-from tests.storage.test_erasure import CIREBON, make_official, sweep
 from tests.support.harness import BotHarness, Person, ticket_in
+from tests.support.people import CIREBON, make_official
+from tests.support.sweep import sweep
 
 OLD, BUSY, RECENT, OFFICIAL = 7_200_000_001, 7_200_000_002, 7_200_000_003, 6_300_001
 MONTH = timedelta(days=31)

@@ -24,7 +24,7 @@ from handlers.programs import program_page
 from storage.db import MIGRATIONS_DIR, Database, alembic_config, upgrade_async
 from storage.models import Program, Region
 from storage.seed import read_programs, read_regions
-from tests.conftest import PG_ADMIN_URL
+from tests.support.settings import PG_ADMIN_URL
 
 I18N = I18n()
 HEADER = "region_code,name,description,dimension,agency,status,source_url,source_date\n"

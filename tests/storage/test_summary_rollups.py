@@ -27,7 +27,7 @@ from storage.db import Database, alembic_config, upgrade_async
 from storage.models import Feedback, Program, UTCDateTime
 from storage.rollups import COUNTS, KEY, FeedbackRollup, rebuild_sql
 from storage.summary import summary_figures
-from tests.chat.test_identity import PG_ADMIN_URL, _pg_admin
+from tests.support.settings import PG_ADMIN_URL, pg_admin
 from tests.support.summary_oracle import expected_figures, stored
 
 UNTIL = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # a Friday
@@ -170,14 +170,14 @@ async def old_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
     else:
         try:
-            await _pg_admin(f'CREATE DATABASE "{name}"')
+            await pg_admin(f'CREATE DATABASE "{name}"')
         except (OSError, Exception) as exc:  # noqa: BLE001 - any failure to reach the server
             pytest.skip(f"PostgreSQL not reachable: {exc!r}")
         url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
     await upgrade_async(url, "0009")
     yield url
     if backend != "sqlite":
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def test_the_migration_counts_the_feedback_already_stored(old_url: str) -> None:

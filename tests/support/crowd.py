@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from storage.db import Database
 from storage.models import Feedback
-from tests.conftest import ADMIN_ID, TEST_TOKEN, make_settings
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import BotHarness, Person, ticket_in
+from tests.support.settings import ADMIN_ID, TEST_TOKEN, make_settings
 
 # Telegram's limits as the fake enforces them, and the bot's own defaults below them.
 REAL_LIMITS = {"telegram_rate": 28.0, "telegram_chat_rate": 1.0, "telegram_chat_burst": 2}

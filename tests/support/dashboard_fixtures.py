@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from storage.db import Database
-from tests.conftest import ADMIN_ID
 from tests.support.dashboard_helpers import ANA, BUDI, CITRA, Browser, Seeded, Site, run_site, seed
 from tests.support.fakebot import FakeBotAPI
+from tests.support.settings import ADMIN_ID
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from storage import officials as official_store
 from storage.db import Database
 from storage.models import AuditEntry, Feedback, Program, Resident
 from storage.zones import ZONES
-from tests.conftest import make_settings
 from tests.support.fakebot import FakeBotAPI, StoredMessage
 from tests.support.harness import FakeClock, pseudonym_of
+from tests.support.settings import make_settings
 
 BANDUNG, CIREBON, DENPASAR = "32.73", "32.74", "51.71"
 ANA, BUDI, CITRA = 7001, 7002, 7003  # Ana reads English in the chat; Budi and Citra Indonesian

@@ -19,8 +19,8 @@ from bot.telegram.buckets import ChatTable, Rule
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.outbound import PAID_BURST_SECONDS, Limits, Outbound
 from bot.telegram.priority import Priority, rl
-from tests.conftest import TEST_TOKEN
 from tests.support.fakebot import FakeBotAPI
+from tests.support.settings import TEST_TOKEN
 
 FAST = Limits(rate=20.0, chat_rate=1000.0, chat_burst=20, broadcast_rate=20.0, retry_for=5.0, answer_within=3.0)
 

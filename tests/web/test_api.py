@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event, select
 
@@ -21,17 +20,14 @@ from bot.web.api import decode_cursor, encode_cursor
 from bot.web.app import build_web_app
 from storage.db import Database
 from storage.models import ApiToken, AuditEntry, Feedback, Program, Resident
-from tests.chat.test_cli import quickwin
-from tests.conftest import make_settings
+from tests.support.api_client import NOW, Client, bearer, call, new_token
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import pseudonym_of
+from tests.support.processes import quickwin
+from tests.support.settings import make_settings
 
 BANDUNG, CIREBON, AMBON = "32.73", "32.74", "81.71"  # Cirebon (WIB) and Ambon (WIT) have seeded programs
-NOW = datetime(2026, 3, 20, 5, 0, tzinfo=UTC)  # a Friday, 12:00 in Cirebon
 DAY = timedelta(days=1)
-
-Client = TestClient[web.Request, web.Application]
-
 
 @pytest.fixture
 def settings(fake: FakeBotAPI, db_url: str) -> Settings:
@@ -43,24 +39,6 @@ async def client(settings: Settings, db: Database) -> AsyncIterator[Client]:
     app = build_web_app(settings, db=db, clock=lambda: NOW, run_workers=False)
     async with TestClient(TestServer(app, host="127.0.0.1")) as c:
         yield c
-
-
-async def new_token(db: Database, region: str, label: str | None = None) -> str:
-    async with db.unit_of_work() as s:
-        created = await api_tokens.create_token(s, region_code=region, label=label)
-    assert created is not None
-    return created.secret
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def call(client: Client, path: str, token: str | None = None, **params: str) -> tuple[int, Any, Any]:
-    async with client.get(path, headers=bearer(token) if token else {}, params=params or None) as r:
-        assert r.content_type == "application/json"
-        assert r.headers["Cache-Control"] == "no-store"
-        return r.status, await r.json(), r.headers
 
 
 def refused(body: Any, code: str) -> str:

@@ -19,7 +19,6 @@ from bot.roster import roster_command
 from storage import officials as official_store
 from storage.db import Database
 from storage.models import LoginToken, WebSession
-from tests.conftest import ADMIN_ID
 from tests.support.dashboard_helpers import (
     ANA,
     BANDUNG,
@@ -34,6 +33,7 @@ from tests.support.dashboard_helpers import (
     sign_in,
 )
 from tests.support.fakebot import FakeBotAPI
+from tests.support.settings import ADMIN_ID
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
 

@@ -11,8 +11,8 @@ import openpyxl
 from sqlalchemy import select, update
 
 from storage.models import Feedback, TicketMessage
-from tests.conftest import ADMIN_ID
 from tests.support.dashboard_helpers import ANA, BANDUNG, BUDI, CIREBON, CITRA, Browser, Seeded, Site, local_day
+from tests.support.settings import ADMIN_ID
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
 

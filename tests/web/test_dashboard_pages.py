@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import ADMIN_ID
 from tests.support.dashboard_helpers import ANA, Browser, Seeded, Site, local_day
+from tests.support.settings import ADMIN_ID
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
 

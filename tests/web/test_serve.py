@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from bot.web.app import build_web_app
 from storage.db import Database
 from storage.models import Feedback
-from tests.conftest import TEST_TOKEN, make_settings
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import TICKET
+from tests.support.settings import TEST_TOKEN, make_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC_HOOK = "https://bot.example.org/telegram/webhook"

@@ -30,10 +30,11 @@ from bot.web.inputs import whole_number
 from bot.web.repeats import RepeatedWarnings
 from storage.db import Database
 from storage.models import Feedback, TicketMessage
-from tests.conftest import TEST_TOKEN, make_settings
+from tests.support.api_client import NOW, Client, bearer, call, new_token
 from tests.support.dashboard_helpers import BANDUNG, Browser, Seeded, Site
 from tests.support.fakebot import FakeBotAPI
-from tests.web.test_api import CIREBON, NOW, Client, bearer, call, new_token
+from tests.support.people import CIREBON
+from tests.support.settings import TEST_TOKEN, make_settings
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
 
