@@ -1,7 +1,7 @@
 """What the benchmarks share: the bot as a subprocess, the databases, statistics, the machine, the report.
 
 Every benchmark starts the real bot (``python -m bot.cli run``) or the bare echo bot as a child process
-against the fake Bot API of tests/support/fakebot.py, on a fresh SQLite file or PostgreSQL database, and writes
+against the fake Bot API of tests/support/fakebot/, on a fresh SQLite file or PostgreSQL database, and writes
 its figures as JSON beside a table; no child outlives a benchmark, even on Ctrl-C or SIGTERM.
 """
 

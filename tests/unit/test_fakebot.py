@@ -1,4 +1,4 @@
-"""Tests of the fake Bot API server itself (tests/support/fakebot.py).
+"""Tests of the fake Bot API server itself (tests/support/fakebot/).
 
 Most tests drive it with the real ``telegram.Bot`` so that what is checked is
 what the bot code will experience; a few use a raw aiohttp client to check
