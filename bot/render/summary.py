@@ -78,18 +78,22 @@ def summary_text(t: Translator, s: Summary) -> str:
     return "\n".join(lines)
 
 
-def summary_chart(t: Translator, s: Summary) -> bytes:
+def chart_labels(t: Translator, title: str) -> ChartLabels:
+    """The chart's texts in the reader's language, under `title` (the chat's summary and a program's page alike)."""
     _ = t.gettext
-    labels = ChartLabels(
-        title=f"{s.scope.name} · {_(PERIOD_TITLES[s.days])}",
+    return ChartLabels(
+        title=title,
         distribution_title=_("Ratings by stars"),
         trend_title=_("Ratings per week (last 12 weeks)"),
         ratings_axis=_("Ratings"),
         average_axis=_("Average (1–5)"),
         stars_label=_("Stars"),
         no_data=_("No ratings yet"),
-        date_format="%d/%m",
     )
+
+
+def summary_chart(t: Translator, s: Summary) -> bytes:
+    labels = chart_labels(t, f"{s.scope.name} · {t.gettext(PERIOD_TITLES[s.days])}")
     f = s.figures
     return render_chart(distribution=f.current.distribution, weekly=f.weekly, labels=labels, decimal_comma=t.lang == "id")
 

@@ -9,8 +9,9 @@ from aiohttp import web
 from bot import catalog
 from bot.auth import program_for
 from bot.i18n import N_
-from bot.render.chart import ChartLabels, render_chart
+from bot.render.chart import render_chart
 from bot.render.programs import label
+from bot.render.summary import chart_labels
 from bot.summaries import resolve_scope
 from bot.tickets import pseudonym
 from bot.web import inputs, params
@@ -127,16 +128,7 @@ async def program_chart(ctx: Ctx) -> Later:
     program, region = await _program(ctx)
     stats = await _stats(ctx, program)
     weeks = await queries.program_trend(ctx.db, program_id=program.id, until=ctx.now, zone=region.timezone)  # type: ignore[arg-type]
-    _ = ctx.t.gettext
-    labels = ChartLabels(
-        title=f"{program.name} · {region.name}"[:90],
-        distribution_title=_("Ratings by stars"),
-        trend_title=_("Ratings per week (last 12 weeks)"),
-        ratings_axis=_("Ratings"),
-        average_axis=_("Average (1–5)"),
-        stars_label=_("Stars"),
-        no_data=_("No ratings yet"),
-    )
+    labels = chart_labels(ctx.t, f"{program.name} · {region.name}"[:90])
     comma = ctx.t.lang == "id"
 
     draw = functools.partial(render_chart, distribution=stats.distribution, weekly=weeks, labels=labels, decimal_comma=comma)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,8 +30,9 @@ from storage.models import DeploymentKey, Feedback, Invite, Official, Program, R
 from storage.seed import insert_programs, read_programs, read_regions
 from tests.support.fakebot import FakeBotAPI
 from tests.support.harness import BotHarness, Person, pseudonym_of, ticket_in
+from tests.support.old_databases import database_at
 from tests.support.people import add_bandung_program, make_official, resident_comment
-from tests.support.settings import ADMIN_ID, PG_ADMIN_URL, TEST_TOKEN, pg_admin
+from tests.support.settings import ADMIN_ID, TEST_TOKEN
 
 BANDUNG, CIREBON = "32.73", "32.74"
 OTHER_TOKEN = "7000002:another-token-for-the-same-deployment"
@@ -212,19 +212,8 @@ async def test_a_ticket_typed_in_any_case_with_or_without_the_dash_is_found(harn
 @pytest.fixture
 async def old_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """A database of its own, migrated only up to 0007, the revision before these changes."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    else:
-        name = f"quickwin_old_{secrets.token_hex(4)}"
-        try:
-            await pg_admin(f'CREATE DATABASE "{name}"')
-        except (OSError, Exception) as exc:  # noqa: BLE001 - any failure to reach the server
-            pytest.skip(f"PostgreSQL not reachable: {exc!r}")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    await upgrade_async(url, "0007")
-    yield url
-    if backend != "sqlite":
-        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_at("0007", backend, tmp_path) as url:
+        yield url
 
 
 async def test_the_migration_gives_existing_rows_salts_and_numbers_and_keeps_invite_links(old_url: str) -> None:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
-import secrets
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
-import asyncpg
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -24,7 +22,7 @@ from handlers.programs import program_page
 from storage.db import MIGRATIONS_DIR, Database, alembic_config, upgrade_async
 from storage.models import Program, Region
 from storage.seed import read_programs, read_regions
-from tests.support.settings import PG_ADMIN_URL
+from tests.support.old_databases import database_at
 
 I18N = I18n()
 HEADER = "region_code,name,description,dimension,agency,status,source_url,source_date\n"
@@ -118,30 +116,11 @@ def test_the_migration_holds_the_seed_as_shipped_and_as_corrected() -> None:
 # --- migration 0015 on a database seeded before it ---
 
 
-async def _pg(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture
 async def old_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """A database of its own at revision 0014, the one before source dates."""
-    name = f"quickwin_dates_{secrets.token_hex(4)}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    else:
-        try:
-            await _pg(f'CREATE DATABASE "{name}"')
-        except (OSError, Exception) as exc:  # noqa: BLE001 - any failure to reach the server
-            pytest.skip(f"PostgreSQL not reachable: {exc!r}")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    await upgrade_async(url, "0014")
-    yield url
-    if backend != "sqlite":
-        await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_at("0014", backend, tmp_path) as url:
+        yield url
 
 
 OLD_PATTAS = "Bantuan yang cepat dan tanggap bagi warga kurang mampu yang menderita penyakit kronis."

@@ -27,7 +27,7 @@ from storage.db import Database, alembic_config, upgrade_async
 from storage.models import Feedback, Program, UTCDateTime
 from storage.rollups import COUNTS, KEY, FeedbackRollup, rebuild_sql
 from storage.summary import summary_figures
-from tests.support.settings import PG_ADMIN_URL, pg_admin
+from tests.support.old_databases import database_at
 from tests.support.summary_oracle import expected_figures, stored
 
 UNTIL = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # a Friday
@@ -165,19 +165,8 @@ async def test_rollups_equal_the_rows_through_every_kind_of_write(db: Database, 
 @pytest.fixture
 async def old_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """A database of its own, migrated only up to 0009, the revision before the roll-ups."""
-    name = f"quickwin_rollups_{random.randrange(16**8):08x}"
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
-    else:
-        try:
-            await pg_admin(f'CREATE DATABASE "{name}"')
-        except (OSError, Exception) as exc:  # noqa: BLE001 - any failure to reach the server
-            pytest.skip(f"PostgreSQL not reachable: {exc!r}")
-        url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
-    await upgrade_async(url, "0009")
-    yield url
-    if backend != "sqlite":
-        await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with database_at("0009", backend, tmp_path) as url:
+        yield url
 
 
 async def test_the_migration_counts_the_feedback_already_stored(old_url: str) -> None:
