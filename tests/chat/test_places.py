@@ -12,7 +12,6 @@ import gzip
 import secrets
 from pathlib import Path
 
-import asyncpg
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
@@ -28,7 +27,7 @@ from storage.models import Region, Resident
 from storage.names import key_of
 from storage.seed import SEED_DIR, read_aliases, read_regions
 from tests.support.harness import BotHarness
-from tests.support.settings import PG_ADMIN_URL
+from tests.support.settings import PG_ADMIN_URL, pg_admin
 
 GUNUNGKIDUL, KLATEN, SURAKARTA, SOLOK, BANYUMAS = "34.03", "33.10", "33.72", "13.02", "33.02"
 ACEH_SELATAN = "11.01"  # in no cohort
@@ -244,14 +243,6 @@ async def test_browsing_a_province_lists_all_its_regions_marking_the_cohorts(har
 # --- migration 0012 on a database seeded with the cohorts only ---
 
 
-async def _pg(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def test_the_migration_adds_the_other_regions_to_a_database_seeded_before(
     backend: str, tmp_path: Path,
 ) -> None:
@@ -259,7 +250,7 @@ async def test_the_migration_adds_the_other_regions_to_a_database_seeded_before(
         url, name = f"sqlite+aiosqlite:///{tmp_path / 'before.db'}", None
     else:
         name = f"quickwin_mig_{secrets.token_hex(4)}"
-        await _pg(f'CREATE DATABASE "{name}"')
+        await pg_admin(f'CREATE DATABASE "{name}"')
         url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1) + f"/{name}"
     config = alembic_config(url)
     before = ScriptDirectory.from_config(config).get_revision("0012").down_revision
@@ -288,4 +279,4 @@ async def test_the_migration_adds_the_other_regions_to_a_database_seeded_before(
         await db.dispose()
     finally:
         if name:
-            await _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
