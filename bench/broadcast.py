@@ -8,7 +8,7 @@ the fake Telegram Bot API (``tests.support.fakebot.FakeBotAPI``) runs inside thi
 Telegram's flood limits switched on (30/s overall, 1/s per chat, 1000/s paid), delivery
 counters only; a fresh database is migrated and seeded, filled with N consented, subscribed
 residents of one region, and a broadcast to that region is created through the service
-(``bot.broadcast.create``); then the real bot (``python -m bot.cli run``) starts as a
+(``bot.services.broadcast.create``); then the real bot (``python -m bot.cli run``) starts as a
 subprocess with ``BROADCAST_RATE``/``BROADCAST_PAID`` and no quiet hours, and its broadcast
 sender drains the outbox while this process samples the bot's memory and the fake server's
 deliveries and 429s, until the database says every recipient is handled.  With
@@ -86,7 +86,7 @@ def make_fake() -> BroadcastFakeAPI:
 
 async def prepare(url: str, recipients: int) -> dict[str, Any]:
     """Migrate and seed as the bot does, add the residents, create the broadcast (not sent yet)."""
-    from bot import broadcast as service
+    from bot.services import broadcast as service
     from storage.db import Database, upgrade_async
     from storage.seed import load_seed
 

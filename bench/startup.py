@@ -37,7 +37,7 @@ RSS_TARGET_MIB = 120.0
 MARKS = ("getMe", "setMyCommands", "getUpdates")  # in the order a starting bot sends them
 now = time.perf_counter
 
-# The steps of `cmd_run` (bot/cli.py) before polling, timed one by one in a process of their own.
+# The steps of `cmd_run` (bot/cli/__init__.py) before polling, timed one by one in a process of their own.
 PROBE = """
 import contextlib, json, time
 t = time.perf_counter

@@ -9,7 +9,7 @@ database dropped at the end), migrated and seeded as the bot does, filled with N
 time), its province and the whole country (7 days, 30 days, all time): first as it was counted
 before the roll-ups, from the feedback rows (bench/summary_raw.py), then as
 ``storage.summary.summary_figures`` counts it now, checking that both give the same figures. Then
-``bot.topics.recurring_topics`` and ``bot.render.chart.render_chart`` on what it returned, and what the
+``bot.services.topics.recurring_topics`` and ``bot.render.chart.render_chart`` on what it returned, and what the
 roll-ups' triggers cost a rating and a comment (one at a time, and 20 residents at once).
 See bench/README.md for what is measured and how.
 """
@@ -38,7 +38,7 @@ from bench.common import PG_BASE, machine, pg_admin
 from bench.summary_data import LARGEST, NOW, PROVINCE, execute, load
 from bench.summary_raw import raw_summary_figures
 from bot.render.chart import ChartLabels, render_chart
-from bot.topics import recurring_topics
+from bot.services.topics import recurring_topics
 from storage.db import Database, upgrade_async
 from storage.feedback import add_rating, save
 from storage.models import Feedback, Program, Region

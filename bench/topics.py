@@ -1,4 +1,4 @@
-"""Benchmark: the topic finder (bot.topics) on a realistic corpus, and against the Sastrawi stemmer.
+"""Benchmark: the topic finder (bot.services.topics) on a realistic corpus, and against the Sastrawi stemmer.
 
     python -m bench.topics [--comments 100000] [--batch 2000] [--runs 3] [--out bench/results/topics.json]
 
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.summary_data import CLOSINGS, OPENINGS
-from bot import topics
+from bot.services import topics
 
 ROOT = Path(__file__).resolve().parent.parent
 PREFIXES = ("", "", "", "di", "me", "pe", "ber", "ter", "ke")

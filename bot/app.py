@@ -14,17 +14,18 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 import handlers
 from bot.config import SUPPORTED_LANGUAGES, Settings
-from bot.context import DEPS_KEY, METRICS_KEY, BotContext, Deps, attach
 from bot.i18n import N_, I18n
-from bot.keyring import load_keys
-from bot.processor import PerChatUpdateProcessor
-from bot.search import RegionEntry, RegionIndex
+from bot.services.deps import DEPS_KEY, METRICS_KEY, Deps
+from bot.services.keyring import load_keys
+from bot.services.search import RegionEntry, RegionIndex
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.metrics import BotMetrics
 from bot.telegram.outbound import Limits, Outbound
+from bot.telegram.processor import PerChatUpdateProcessor
 from bot.workers.broadcast_sender import Sender
 from bot.workers.digest import digest_loop
 from bot.workers.retention import retention_loop
+from handlers.context import BotContext, attach
 from handlers.errors import on_error
 from storage import broadcasts as broadcast_store
 from storage import outbound_status as outbound_store

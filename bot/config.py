@@ -148,7 +148,7 @@ class Settings(StoreSettings):
     webhook_secret: SecretStr | None = None
     public_url: str | None = None  # where officials reach the dashboard; default: WEBHOOK_URL's origin
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
-    # Abuse limits (bot/quota.py, README "Security and abuse"); 0 switches a limit off.
+    # Abuse limits (bot/services/quota.py, README "Security and abuse"); 0 switches a limit off.
     comments_per_hour: int = Field(default=10, ge=0)  # one resident's comments and replies, last 60 minutes
     comments_per_day: int = Field(default=30, ge=0)  # the same, last 24 hours
     region_comments_per_hour: int = Field(default=500, ge=0)  # every resident of one region together
@@ -173,7 +173,7 @@ class Settings(StoreSettings):
     @field_validator("secret_key")
     @classmethod
     def _deployment_key(cls, value: SecretStr | None) -> SecretStr | None:
-        # Unset: a random key is generated on the first start and kept in the database (bot/keyring.py).
+        # Unset: a random key is generated on the first start and kept in the database (bot/services/keyring.py).
         if value is None or not value.get_secret_value().strip():
             return None
         secret = value.get_secret_value().strip()

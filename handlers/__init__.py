@@ -16,7 +16,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import BotContext
 from bot.render.callbacks import Callback, decode
 from handlers import (
     account,
@@ -35,6 +34,7 @@ from handlers import (
     subscriptions,
     summary,
 )
+from handlers.context import BotContext
 
 CallbackFn = Callable[[Update, BotContext, Callback], Awaitable[None]]
 

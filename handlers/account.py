@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove
 
-from bot import catalog, export_resident, feedback, residents
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label
 from bot.render.text import shorten
+from bot.services import catalog, export_resident, feedback, residents
 from handlers.common import Turn, esc, in_turn
 from storage.feedback import FeedbackView
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import broadcast as service
-from bot import catalog, officials, residents
-from bot.broadcast import Audience
 from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.broadcast import progress_text, quiet_hours, unsubscribe_markup
 from bot.render.callbacks import Callback
-from bot.telegram_html import Problem, escape_ampersands
+from bot.services import broadcast as service
+from bot.services import catalog, officials, residents
+from bot.services.broadcast import Audience
+from bot.services.telegram_html import Problem, escape_ampersands
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot import catalog, catalogue_admin, officials, residents
 from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label
+from bot.services import catalog, catalogue_admin, officials, residents
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official

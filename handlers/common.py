@@ -25,12 +25,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import quota, residents
-from bot.auth import Actor, load_actor
-from bot.context import BotContext
 from bot.i18n import Translator
+from bot.services import quota, residents
+from bot.services.auth import Actor, load_actor
 from bot.telegram.deliver import deliver
 from bot.telegram.slots import release_slot
+from handlers.context import BotContext
 from handlers.limits import flood_notice
 from storage.models import Resident
 from storage.zones import DEFAULT_ZONE

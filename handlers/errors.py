@@ -7,7 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError, TelegramError
 
-from bot.context import METRICS_KEY, BotContext
+from bot.services.deps import METRICS_KEY
+from handlers.context import BotContext
 
 log = logging.getLogger("quickwin.errors")
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot import catalog, quota, tickets
-from bot.auth import Actor
-from bot.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.render import keyboards as kb
 from bot.render import notices
 from bot.render.callbacks import Callback
 from bot.render.programs import label
-from bot.tickets import AnswerOutcome
+from bot.services import catalog, quota, tickets
+from bot.services.auth import Actor
+from bot.services.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
+from bot.services.tickets import AnswerOutcome
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text

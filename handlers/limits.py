@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from babel.dates import format_time
 
 from bot.i18n import Translator
-from bot.quota import Limit, Refusal
+from bot.services.quota import Limit, Refusal
 from storage.zones import zone_info
 
 

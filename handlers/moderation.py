@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import moderation
 from bot.render.callbacks import Callback
+from bot.services import moderation
 from handlers.common import Turn, in_turn
 from handlers.inbox import refuse_ticket, show_inbox
 from handlers.limits import when

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import officials
-from bot.officials import InviteOutcome
+from bot.services import officials
+from bot.services.officials import InviteOutcome
 from handlers.common import Turn, esc, in_turn
 
 # The weekly summary's switch, in Indonesian and English whichever the command's name.

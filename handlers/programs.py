@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from bot import catalog, residents
 from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label, rating_line
+from bot.services import catalog, residents
 from handlers.common import Turn, esc, in_turn
 from handlers.region_prompt import ask_region
 from storage.models import Region

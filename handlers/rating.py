@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot import feedback, moderation, quota, residents
-from bot.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
 from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
+from bot.services import feedback, moderation, quota, residents
+from bot.services.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import catalog, residents
 from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.text import shorten
-from bot.search import Found, Match, normalise
+from bot.services import catalog, residents
+from bot.services.search import Found, Match, normalise
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.programs import show_program_list

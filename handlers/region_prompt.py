@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot import residents
 from bot.i18n import Translator
 from bot.render import keyboards as kb
+from bot.services import residents
 from handlers.common import Turn, esc
 from storage.models import Region
 

@@ -15,13 +15,13 @@ import secrets
 
 from telegram import Message
 
-from bot import moderation, quota, residents, tickets
-from bot.feedback import TICKET, parse_ticket
 from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render import notices
 from bot.render.callbacks import Callback
-from bot.tickets import AnswerOutcome, Ticket
+from bot.services import moderation, quota, residents, tickets
+from bot.services.feedback import TICKET, parse_ticket
+from bot.services.tickets import AnswerOutcome, Ticket
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 

@@ -1,14 +1,14 @@
-"""/start, the privacy notice and consent (UU PDP No. 27/2022); the notice's text is in bot/privacy.py."""
+"""/start, the privacy notice and consent (UU PDP No. 27/2022); the notice's text is in bot/services/privacy.py."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot import officials, privacy, residents
 from bot.i18n import Translator
-from bot.privacy import Controller
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
+from bot.services import officials, privacy, residents
+from bot.services.privacy import Controller
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import accept_invite
 from handlers.programs import show_program_list

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from telegram import ChatMemberUpdated, Message, Update
 
-from bot import residents
-from bot.context import BotContext
 from bot.render import keyboards as kb
 from bot.render.broadcast import quiet_hours
 from bot.render.callbacks import Callback
+from bot.services import residents
 from handlers.common import Turn, esc, in_turn
+from handlers.context import BotContext
 from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region
 from storage import residents as resident_store

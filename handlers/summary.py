@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from bot import officials, summaries
-from bot.auth import Actor
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.summary import PERIOD_LABELS, deliver_summary
+from bot.services import officials, summaries
+from bot.services.auth import Actor
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
 

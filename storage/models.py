@@ -100,7 +100,7 @@ class Resident(SQLModel, table=True):
     region_code: str | None = Field(default=None, foreign_key="regions.code", max_length=8)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     declined_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    consent_version: int | None = None  # the privacy notice agreed to (bot/privacy.py NOTICE_VERSION)
+    consent_version: int | None = None  # the privacy notice agreed to (bot/services/privacy.py NOTICE_VERSION)
     subscribed: bool = False  # announcements for their region
     subscription_asked: bool = False  # asked once, right after consent
     notify_new_programs: bool = False
@@ -111,12 +111,12 @@ class Resident(SQLModel, table=True):
     # "<message id>:<hash>" of the last message edited, so a double tap never edits to identical content.
     screen: str | None = Field(default=None, max_length=40)
     draft: dict[str, Any] | None = Field(default=None, sa_type=JSON)
-    # Flood control (bot/quota.py): updates counted in a one-minute window; beyond the limit, a pause.
+    # Flood control (bot/services/quota.py): updates counted in a one-minute window; beyond the limit, a pause.
     flood_started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     flood_count: int = 0
     paused_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     muted_until: datetime | None = Field(default=None, sa_type=UTCDateTime)  # by an admin: no ratings, no comments
-    # Part of the pseudonyms officials see (bot/tickets.py): drawn with the row, so a resident who erased
+    # Part of the pseudonyms officials see (bot/services/tickets.py): drawn with the row, so a resident who erased
     # their data and comes back is a new pseudonym, not linkable to the old one.
     pseudonym_salt: str | None = Field(default=None, sa_column=Column(String(16), nullable=False, default=new_salt))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,6 +1,6 @@
 """Names as typed and as listed, made comparable: lower case, no accents or punctuation, single spaces.
 
-Here because the seed files store the search key (storage/seed_build.py); bot/search.py matches with it.
+Here because the seed files store the search key (storage/seed_build.py); bot/services/search.py matches with it.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ SOURCE_DIR holds regions_all.csv, districts.csv, villages.csv and kabkota_bounda
   2018 and 2019 counts as 2019, as the notes in ATTRIBUTION.md explain), else empty;
 - seed/places.tsv.gz: every kecamatan (code PP.RR.KK) and desa/kelurahan (PP.RR.KK.DDDD), as lines
   ``key<TAB>code<TAB>name``, sorted by the search key (storage.names.key_of of the name), so that the bot
-  searches the file's text as it is (bot/places.py);
+  searches the file's text as it is (bot/services/places.py);
 - seed/boundaries.txt.gz: one line per kabupaten/kota, ``code<TAB>ring;ring;…``, each ring as integers in
   1/100,000 degree, ``lon,lat`` of its first point then the differences to each next point. Compact to ship and
-  to read (a tenth of the memory a parsed GeoJSON keeps): see bot/boundaries.py.
+  to read (a tenth of the memory a parsed GeoJSON keeps): see bot/services/boundaries.py.
 """
 
 from __future__ import annotations

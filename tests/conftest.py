@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.runner import quiet_ptb_warnings
+from bot.telegram.runner import quiet_ptb_warnings
 from storage.db import Database, upgrade
 from storage.seed import load_seed
 from tests.support.fakebot import FakeBotAPI

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup
 
-from bot.broadcast import Progress
 from bot.i18n import Translator
 from bot.render import keyboards as kb
+from bot.services.broadcast import Progress
 from storage.models import Broadcast
 from storage.statuses import BroadcastState
 

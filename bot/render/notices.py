@@ -9,7 +9,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.text import shorten
-from bot.tickets import Ticket
+from bot.services.tickets import Ticket
 from storage.statuses import FeedbackStatus
 
 QUOTE_MAX = 500

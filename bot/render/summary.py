@@ -10,13 +10,13 @@ from typing import Any
 from telegram import InputFile
 from telegram.ext import ExtBot
 
-from bot import summaries
 from bot.i18n import N_, Translator
 from bot.render.chart import ChartLabels, render_chart
 from bot.render.programs import rating_line
 from bot.render.text import shorten
-from bot.summaries import Summary
-from bot.textwork import TextWork
+from bot.services import summaries
+from bot.services.summaries import Summary
+from bot.services.textwork import TextWork
 
 PERIOD_LABELS = {7: N_("7 days"), 30: N_("30 days"), 0: N_("All time")}
 PERIOD_TITLES = {7: N_("the last 7 days"), 30: N_("the last 30 days"), 0: N_("all time")}

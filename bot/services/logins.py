@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.auth import Actor
-from bot.officials import record
+from bot.services.auth import Actor
+from bot.services.officials import record
 from storage import web_sessions as store
 
 LOGIN_TTL = timedelta(minutes=10)

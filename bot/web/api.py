@@ -20,11 +20,11 @@ from typing import Any
 from aiohttp import web
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import api_tokens
-from bot.api_tokens import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, Refusal
-from bot.context import Deps
-from bot.summaries import Summary, with_topics
-from bot.tickets import pseudonym
+from bot.services import api_tokens
+from bot.services.api_tokens import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, Refusal
+from bot.services.deps import Deps
+from bot.services.summaries import Summary, with_topics
+from bot.services.tickets import pseudonym
 from bot.web import inputs
 from bot.web.keys import DEPS, REFUSED_LOG
 from storage.api_tokens import FeedItem
@@ -198,7 +198,7 @@ def _summary_json(region: Region, summary: Summary) -> dict[str, Any]:
         ],
         "waiting": f.waiting,
         "weekly": [{"week_start": monday.isoformat(), "ratings": n, "average": _round(avg)} for monday, n, avg in f.weekly],
-        # null: the topics were not ready within their time limit (bot/textwork.py); ask again in a minute.
+        # null: the topics were not ready within their time limit (bot/services/textwork.py); ask again in a minute.
         "topics": None if summary.topics is None else [{"topic": topic, "count": n} for topic, n in summary.topics],
     }
 

@@ -16,8 +16,8 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
-from bot.context import DEPS_KEY, METRICS_KEY
-from bot.runner import initialize
+from bot.services.deps import DEPS_KEY, METRICS_KEY
+from bot.telegram.runner import initialize
 from bot.web import api, dashboard
 from bot.web.keys import DEPS, PTB, REFUSED_LOG, SETTINGS
 from bot.web.repeats import RepeatedWarnings

@@ -13,11 +13,11 @@ from multidict import MultiDictProxy, MultiMapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
-from bot import officials
-from bot.auth import Actor
-from bot.context import Deps
 from bot.i18n import N_, Translator
-from bot.summaries import Scope, resolve_scope
+from bot.services import officials
+from bot.services.auth import Actor
+from bot.services.deps import Deps
+from bot.services.summaries import Scope, resolve_scope
 from storage.models import Region, WebSession
 
 SCOPE_TOKEN = re.compile(r"r[0-9]{2}\.[0-9]{2}|p[0-9]{2}|all")

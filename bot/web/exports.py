@@ -26,11 +26,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from bot import catalog
-from bot.context import Deps
 from bot.i18n import N_, Translator
 from bot.render.programs import label
-from bot.tickets import pseudonym
+from bot.services import catalog
+from bot.services.deps import Deps
+from bot.services.tickets import pseudonym
 from bot.web.context import Ctx, Later, Refusal
 from bot.web.pages import secure, view
 from bot.web.views_feedback import checked_filter

@@ -8,7 +8,7 @@ from aiohttp import web
 from telegram.ext import Application
 
 from bot.config import Settings
-from bot.context import Deps
+from bot.services.deps import Deps
 from bot.web.repeats import RepeatedWarnings
 
 SETTINGS = web.AppKey("settings", Settings)

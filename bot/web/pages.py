@@ -18,9 +18,9 @@ from aiohttp import web
 from babel.dates import format_date
 from telegram.error import TelegramError
 
-from bot.auth import load_actor
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_, Translator
+from bot.services.auth import load_actor
 from bot.services.logins import LOGIN_MINUTES
 from bot.telegram.deliver import deliver
 from bot.web import inputs, sessions

@@ -13,8 +13,8 @@ from typing import Any
 from multidict import MultiMapping
 
 from bot.i18n import N_
-from bot.summaries import PERIODS, Scope
-from bot.tickets import STATUSES
+from bot.services.summaries import PERIODS, Scope
+from bot.services.tickets import STATUSES
 from bot.web import inputs
 from bot.web.context import bad_param
 from storage.dashboard import FeedbackFilter

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.officials import record
 from bot.services.logins import digest, new_secret, well_formed
+from bot.services.officials import record
 from storage import web_sessions as store
 from storage.models import WebSession
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot import catalog, moderation, tickets
-from bot.auth import program_for
 from bot.i18n import N_
 from bot.render import notices
 from bot.render.programs import label
-from bot.tickets import AnswerOutcome, Ticket
+from bot.services import catalog, moderation, tickets
+from bot.services.auth import program_for
+from bot.services.tickets import AnswerOutcome, Ticket
 from bot.web import inputs, params
 from bot.web.context import Ctx, Notice, Page, Redirect, Refusal
 from bot.web.pages import link, view

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.auth import load_actor
 from bot.config import SUPPORTED_LANGUAGES
 from bot.i18n import N_, Translator
 from bot.services import logins
+from bot.services.auth import load_actor
 from bot.services.logins import LoginOutcome
 from bot.web import sessions
 from bot.web.context import Ctx, Redirect

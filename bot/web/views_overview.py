@@ -7,9 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import summaries
 from bot.render.programs import rating_line
 from bot.render.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, draw_chart
+from bot.services import summaries
 from bot.web import params
 from bot.web.context import Ctx, Later, Page
 from bot.web.pages import link, view

@@ -6,14 +6,14 @@ import functools
 
 from aiohttp import web
 
-from bot import catalog
-from bot.auth import program_for
 from bot.i18n import N_
 from bot.render.chart import render_chart
 from bot.render.programs import label
 from bot.render.summary import chart_labels
-from bot.summaries import resolve_scope
-from bot.tickets import pseudonym
+from bot.services import catalog
+from bot.services.auth import program_for
+from bot.services.summaries import resolve_scope
+from bot.services.tickets import pseudonym
 from bot.web import inputs, params
 from bot.web.context import Ctx, Later, Page, Refusal
 from bot.web.pages import link, view

@@ -14,9 +14,9 @@ from telegram import InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot import broadcast as service
-from bot.context import DEPS_KEY, Deps
 from bot.render.broadcast import progress_text, unsubscribe_markup
+from bot.services import broadcast as service
+from bot.services.deps import DEPS_KEY, Deps
 from bot.telegram.priority import Priority, rl
 from bot.workers.broadcast_window import Window
 from storage import broadcasts as store

@@ -1,4 +1,4 @@
-"""Sending the weekly digests that are due: the Telegram side of bot/digest.py."""
+"""Sending the weekly digests that are due: the Telegram side of bot/services/digest.py."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot import digest, summaries
-from bot.context import DEPS_KEY, Deps
 from bot.render.summary import deliver_summary
+from bot.services import digest, summaries
+from bot.services.deps import DEPS_KEY, Deps
 from bot.telegram.priority import Priority, rl
 from storage import residents as resident_store
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot import residents
-from bot.context import DEPS_KEY, Deps
+from bot.services import residents
+from bot.services.deps import DEPS_KEY, Deps
 from storage import residents as resident_store
 from storage import retention as store
 from storage.db import Database

@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from bot.feedback import COMMENT_MAX, DRAFT_TEXT_MAX
+from bot.services.feedback import COMMENT_MAX, DRAFT_TEXT_MAX
 from storage import programs as program_store
 from storage.models import Feedback, Program, Resident
 from tests.support.harness import BotHarness, ticket_in
@@ -230,7 +230,7 @@ async def test_cancel(harness: BotHarness) -> None:
 async def test_database_hiccup_gets_an_apology_not_a_trace(harness: BotHarness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy.exc import OperationalError
 
-    from bot import residents
+    from bot.services import residents
 
     p = await resident_in_cirebon(harness, 3013)
 

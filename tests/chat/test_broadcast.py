@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from bot import broadcast as service
-from bot.broadcast_cli import outbound_lines
+from bot.cli.broadcast import outbound_lines
+from bot.services import broadcast as service
 from bot.workers import broadcast_sender
 from bot.workers.broadcast_sender import Sender
 from storage import officials as official_store
@@ -185,7 +185,7 @@ async def test_status_change_notifies_followers(harness: BotHarness) -> None:
 
 
 async def test_residents_who_asked_hear_of_their_regions_first_programs(harness: BotHarness) -> None:
-    from bot.importer import import_programs
+    from bot.services.importer import import_programs
 
     await residents(harness, BANDUNG, range(20701, 20703), subscribed=False)
     async with harness.db.unit_of_work() as s:

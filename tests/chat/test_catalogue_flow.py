@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 import handlers  # noqa: F401  (imports every flow, which registers its steps)
-from bot import residents, tickets
+from bot.services import residents, tickets
 from handlers import broadcast, catalogue, steps
 from storage.models import Program
 from tests.support.harness import BotHarness

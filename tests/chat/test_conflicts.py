@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from bot import feedback
+from bot.services import feedback
 from storage.models import Feedback
 from tests.support.harness import BotHarness, Person
 from tests.support.people import PROGRAMS, bandung_programs, newcomer

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.digest import due_time, week_start
+from bot.services.digest import due_time, week_start
 from bot.workers.digest import send_due_digests
 from storage import officials as official_store
 from storage.models import DigestRun, Feedback, Program

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot import feedback
+from bot.services import feedback
 from storage.models import Feedback, Program
 from tests.support.harness import BotHarness
 from tests.support.people import open_rating, resident_in_cirebon

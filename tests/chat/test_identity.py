@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot import officials
 from bot.app import build_application
 from bot.config import ConfigError, Settings, load_settings
-from bot.context import DEPS_KEY, Deps
-from bot.keyring import load_keys
-from bot.officials import InviteOutcome
-from bot.tickets import PSEUDONYM_CHARS, pseudonym
+from bot.services import officials
+from bot.services.deps import DEPS_KEY, Deps
+from bot.services.keyring import load_keys
+from bot.services.officials import InviteOutcome
+from bot.services.tickets import PSEUDONYM_CHARS, pseudonym
 from storage import feedback as feedback_store
 from storage.codes import ALPHABET
 from storage.db import Database, upgrade_async

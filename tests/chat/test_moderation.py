@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot import moderation
-from bot.auth import Actor
-from bot.review_words import flagged
+from bot.services import moderation
+from bot.services.auth import Actor
+from bot.services.review_words import flagged
 from storage.db import Database
 from storage.models import AuditEntry, Feedback, Program, Resident
 from storage.summary import summary_figures

@@ -17,10 +17,10 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
-from bot.places import PLACES
 from bot.render.callbacks import MAX_BYTES
 from bot.render.keyboards import BUTTON_TEXT_MAX
-from bot.search import Match, RegionEntry, RegionIndex
+from bot.services.places import PLACES
+from bot.services.search import Match, RegionEntry, RegionIndex
 from handlers.region import match_label
 from storage.db import Database, alembic_config, upgrade
 from storage.models import Region, Resident

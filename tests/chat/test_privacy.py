@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from bot.config import ConfigError, Settings
 from bot.i18n import I18n
-from bot.privacy import FIRST_SCREEN_MAX, Controller, first_screen, full_notice
+from bot.services.privacy import FIRST_SCREEN_MAX, Controller, first_screen, full_notice
 from handlers.common import plain
 from storage.models import Resident
 from tests.support.harness import BotHarness

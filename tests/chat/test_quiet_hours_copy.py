@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot import broadcast as service
-from bot.broadcast import Progress
 from bot.i18n import I18n
 from bot.render.broadcast import progress_text
+from bot.services import broadcast as service
+from bot.services.broadcast import Progress
 from storage import officials as official_store
 from storage.db import Database
 from storage.models import Broadcast, Resident

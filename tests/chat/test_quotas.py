@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.config import Settings
-from bot.context import DEPS_KEY
-from bot.quota import Limits, PauseBook
+from bot.services.deps import DEPS_KEY
+from bot.services.quota import Limits, PauseBook
 from storage.db import Database
 from storage.models import Feedback, Resident
 from tests.support.fakebot import FakeBotAPI

@@ -21,12 +21,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot import api_tokens
-from bot.context import Deps
-from bot.feedback import COMMENT_MAX, DRAFT_TEXT_MAX
 from bot.render.chart import ChartLabels, build_figure, render_chart
-from bot.textwork import TextWork
-from bot.topics import recurring_topics
+from bot.services import api_tokens
+from bot.services.deps import Deps
+from bot.services.feedback import COMMENT_MAX, DRAFT_TEXT_MAX
+from bot.services.textwork import TextWork
+from bot.services.topics import recurring_topics
 from bot.web.app import build_web_app
 from bot.web.keys import DEPS
 from storage import officials as official_store
@@ -102,7 +102,7 @@ async def test_topics_are_cached_per_scope_and_comments_and_shared_while_running
 
 
 async def test_slow_topics_and_charts_are_left_out_and_logged(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.textwork")
+    caplog.set_level(logging.WARNING, logger="bot.services.textwork")
     work = TextWork(topics_seconds=0.3, chart_seconds=0.3, retry_after=60, workers=1, finder=busy_until_deadline)
     started = time.monotonic()
     slow, queued = await asyncio.gather(work.topics("r32.73/7", ["jalan"], limit=6, what="r32.73 (7 days)"),
@@ -223,7 +223,7 @@ async def test_hostile_comments_freeze_nobody(served: Web) -> None:
 async def test_topics_past_their_time_limit_leave_the_summary_and_the_bystander_alone(
     served: Web, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.textwork")
+    caplog.set_level(logging.WARNING, logger="bot.services.textwork")
     token = await with_hostile_comments(served)
     served.deps.textwork = TextWork(topics_seconds=1.5, chart_seconds=0.0, finder=busy_until_deadline)
     help_s, health_s, api_s, api = await summary_and_bystander(served, token)

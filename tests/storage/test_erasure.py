@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import literal, select
 
-from bot import broadcast as broadcast_service
-from bot import moderation
+from bot.services import broadcast as broadcast_service
+from bot.services import moderation
 from storage.db import Database
 from storage.models import Feedback, LoginToken, TicketMessage, WebSession, utcnow
 from storage.residents import _local_noon, erase_resident

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import select
 
-from bot import catalog
-from bot.broadcast_cli import export_programs
+from bot.cli.broadcast import export_programs
 from bot.i18n import I18n
-from bot.importer import import_programs, parse
+from bot.services import catalog
+from bot.services.importer import import_programs, parse
 from handlers.programs import program_page
 from storage.db import MIGRATIONS_DIR, Database, alembic_config, upgrade_async
 from storage.models import Program, Region

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event, func, select, text
 
-from bot.importer import import_programs
+from bot.services.importer import import_programs
 from storage import feedback as feedback_store
 from storage import programs as program_store
 from storage import residents as resident_store

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.render.chart import ChartLabels, build_figure, format_number, render_chart
-from bot.topics import recurring_topics
+from bot.services.topics import recurring_topics
 from storage.db import Database
 from storage.models import Feedback, Program, Region
 from storage.summary import PRIOR_WEIGHT, summary_figures

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot import api_tokens
+from bot.services import api_tokens
 from storage.db import Database
 
 NOW = datetime(2026, 3, 20, 5, 0, tzinfo=UTC)  # a Friday, 12:00 in Cirebon: the API's clock in these tests

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot import broadcast as service
+from bot.services import broadcast as service
 from storage.models import BroadcastRecipient, Resident
 from tests.support.harness import BotHarness
 

@@ -12,8 +12,8 @@ from telegram.ext import Application, TypeHandler
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.keyring import load_keys
-from bot.tickets import pseudonym
+from bot.services.keyring import load_keys
+from bot.services.tickets import pseudonym
 from storage.db import Database
 from storage.models import Resident
 from tests.support.fakebot import FakeBotAPI

@@ -13,8 +13,8 @@ import time
 
 from telegram.ext import ExtBot
 
-from bot.runner import quiet_ptb_warnings
 from bot.telegram.outbound import Limits, Outbound
+from bot.telegram.runner import quiet_ptb_warnings
 
 
 async def main(args: argparse.Namespace) -> dict[str, float]:

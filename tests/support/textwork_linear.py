@@ -13,7 +13,7 @@ import json
 import time
 from collections.abc import Callable
 
-from bot import topics
+from bot.services import topics
 
 UNITS = {
     "@": "@", "a@": "a@", "@.": "@.", "a@b.": "a@b.", "-a": "-a", "digits": "7", "emoji": "😡🙏",

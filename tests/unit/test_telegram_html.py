@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.broadcast import validate
-from bot.telegram_html import check, escape_ampersands
+from bot.services.broadcast import validate
+from bot.services.telegram_html import check, escape_ampersands
 
 
 @pytest.mark.parametrize(("typed", "sent"), [

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
-from bot.feedback import parse_ticket
 from bot.i18n import I18n
-from bot.importer import parse
 from bot.render.callbacks import MAX_BYTES, decode, encode
-from bot.search import MAX_QUERY, RegionEntry, RegionIndex, normalise, split_kind
+from bot.services.feedback import parse_ticket
+from bot.services.importer import parse
+from bot.services.search import MAX_QUERY, RegionEntry, RegionIndex, normalise, split_kind
 from handlers.common import plain
 from storage.codes import new_ticket
 from storage.seed import read_regions

@@ -14,8 +14,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event, select
 
-from bot import api_tokens
 from bot.config import Settings
+from bot.services import api_tokens
 from bot.web.api import decode_cursor, encode_cursor
 from bot.web.app import build_web_app
 from storage.db import Database

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
-from bot.roster import roster_command
+from bot.services.roster import roster_command
 from storage import officials as official_store
 from storage.db import Database
 from storage.models import LoginToken, WebSession

@@ -4,7 +4,7 @@ Revision ID: 0014
 Revises: 0012
 Create Date: 2026-12-02 02:20:00
 
-A changed notice (bot/privacy.py NOTICE_VERSION) asks residents who agreed to an older one again. Rows
+A changed notice (bot/services/privacy.py NOTICE_VERSION) asks residents who agreed to an older one again. Rows
 from before this revision agreed to the first notice, which did not name the controller or the retention
 period: they are left NULL, so they are asked again.
 """

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.auth import Actor
-from bot.officials import record
-from bot.textwork import TextWork
+from bot.services.auth import Actor
+from bot.services.officials import record
+from bot.services.textwork import TextWork
 from storage import regions as region_store
 from storage.summary import Figures, summary_figures
 from storage.zones import DEFAULT_ZONE
@@ -36,7 +36,7 @@ class Summary:
     since: datetime | None
     until: datetime
     figures: Figures
-    topics: list[tuple[str, int]] | None  # None: not asked for, or not ready in time (bot/textwork.py)
+    topics: list[tuple[str, int]] | None  # None: not asked for, or not ready in time (bot/services/textwork.py)
 
 
 async def resolve_scope(session: AsyncSession, actor: Actor, token: str) -> Scope | None:

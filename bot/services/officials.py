@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.auth import Actor
+from bot.services.auth import Actor
 from storage import officials as store
 from storage import regions as region_store
 from storage.models import Invite, Region

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.privacy import NOTICE_VERSION
+from bot.services.privacy import NOTICE_VERSION
 from storage import broadcasts as broadcast_store
 from storage import regions as region_store
 from storage import residents as store

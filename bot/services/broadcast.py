@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.auth import Actor
-from bot.officials import record
-from bot.telegram_html import CAPTION_MAX, TEXT_MAX, Problem, check
+from bot.services.auth import Actor
+from bot.services.officials import record
+from bot.services.telegram_html import CAPTION_MAX, TEXT_MAX, Problem, check
 from storage import broadcasts as store
 from storage import programs as program_store
 from storage import regions as region_store

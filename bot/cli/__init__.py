@@ -1,6 +1,6 @@
 """`quickwin` command line: run the bot (`run` polls; `serve` adds the webhook, the dashboard and the data API),
 migrate, seed, import and export programs, and keep officials, data API tokens, announcements and muted residents
-(those commands live in bot/roster.py, bot/api_tokens.py, bot/broadcast_cli.py and bot/residents_cli.py)."""
+(those commands live in bot/services/roster.py, bot/services/api_tokens.py, bot/cli/broadcast.py and bot/cli/residents.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
 from bot.i18n import compile_catalogs
 from bot.logs import configure
-from bot.runner import TokenRejected, new_event_loop, poll, quiet_ptb_warnings, run
+from bot.telegram.runner import TokenRejected, new_event_loop, poll, quiet_ptb_warnings, run
 
 log = logging.getLogger("quickwin")
 
@@ -115,7 +115,7 @@ def cmd_seed(_args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
     _logging(settings)
-    from bot.importer import import_programs
+    from bot.services.importer import import_programs
     from storage.db import upgrade
 
     path = Path(args.file)
@@ -161,13 +161,13 @@ def _store_command(work) -> Callable[[argparse.Namespace], int]:
 
 
 def _roster():
-    from bot.roster import roster_command
+    from bot.services.roster import roster_command
 
     return roster_command
 
 
 def _broadcast():
-    from bot.broadcast_cli import run
+    from bot.cli.broadcast import run
 
     return run
 
@@ -177,7 +177,7 @@ cmd_broadcast = _store_command(_broadcast)
 
 
 def _residents():
-    from bot.residents_cli import resident_command
+    from bot.cli.residents import resident_command
 
     return resident_command
 
@@ -188,7 +188,7 @@ cmd_resident = _store_command(_residents)
 def cmd_token(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
     _logging(settings)
-    from bot.api_tokens import token_command
+    from bot.services.api_tokens import token_command
     from storage.db import upgrade
 
     upgrade(settings.database_url)
@@ -203,7 +203,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 def cmd_export_programs(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
     _logging(settings)
-    from bot.broadcast_cli import export_programs
+    from bot.cli.broadcast import export_programs
     from storage.db import upgrade
 
     upgrade(settings.database_url)
@@ -249,12 +249,12 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--label", help='who uses it, e.g. "Satu Data Bandung"')
     tok_sub.add_parser("list", help="list tokens (never their secrets)")
     revoke = tok_sub.add_parser("revoke", help="revoke a token at once")
-    from bot.broadcast_cli import add_arguments
+    from bot.cli.broadcast import add_arguments
 
     bc = sub.add_parser("broadcast", help="queue an announcement, or show/cancel one (status ID, cancel ID)")
     add_arguments(bc)
     bc.set_defaults(fn=cmd_broadcast)
-    from bot.residents_cli import add_arguments as add_resident_arguments
+    from bot.cli.residents import add_arguments as add_resident_arguments
 
     res = sub.add_parser("resident", help="mute a resident who abuses the service for some hours, or end it")
     add_resident_arguments(res)
@@ -282,6 +282,3 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,9 +15,9 @@ from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import auth
-from bot.officials import record
-from bot.summaries import Scope, Summary, summarize
+from bot.services import auth
+from bot.services.officials import record
+from bot.services.summaries import Scope, Summary, summarize
 from storage import api_tokens as store
 from storage import regions as region_store
 from storage.api_tokens import FeedItem

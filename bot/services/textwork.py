@@ -25,7 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.topics import recurring_topics
+from bot.services.topics import recurring_topics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -14,7 +14,9 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
-PLACES = Path(__file__).resolve().parent.parent / "storage" / "seed" / "places.tsv.gz"
+from storage.seed_build import SEED_DIR
+
+PLACES = SEED_DIR / "places.tsv.gz"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import moderation
+from bot.services import moderation
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

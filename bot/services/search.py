@@ -1,8 +1,8 @@
 """Finding a kabupaten/kota from what a resident types: its name, an everyday name, or a kecamatan or desa in it.
 
 Case-, accent-, spacing- and prefix-insensitive, typo-tolerant. Everyday names (Solo, Tangsel, Purwokerto)
-come from storage/seed/aliases.csv, each with its source; kecamatan and desa/kelurahan from bot/places.py,
-read on the first search. A shared location is placed by bot/boundaries.py.
+come from storage/seed/aliases.csv, each with its source; kecamatan and desa/kelurahan from bot/services/places.py,
+read on the first search. A shared location is placed by bot/services/boundaries.py.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from bot.boundaries import Boundaries
-from bot.places import Place, PlaceIndex
+from bot.services.boundaries import Boundaries
+from bot.services.places import Place, PlaceIndex
 from storage.names import MAX_QUERY, key_of, normalise
 from storage.seed import read_aliases
 

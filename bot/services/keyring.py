@@ -28,7 +28,7 @@ BUTTON_LABEL = b"quickwin:rating-buttons:v1"
 @dataclass(frozen=True, slots=True)
 class Keys:
     pseudonym: bytes  # residents' pseudonyms shown to officials, in exports and in the data API
-    button: bytes  # signatures on rating buttons (bot/feedback.py)
+    button: bytes  # signatures on rating buttons (bot/services/feedback.py)
 
 
 def derive(master: bytes) -> Keys:

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import review_words
-from bot.auth import Actor, feedback_for
-from bot.officials import record
+from bot.services import review_words
+from bot.services.auth import Actor, feedback_for
+from bot.services.officials import record
 from storage import feedback as feedback_store
 from storage import moderation as store
 from storage import residents as resident_store

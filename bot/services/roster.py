@@ -6,7 +6,7 @@ import argparse
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.officials import record
+from bot.services.officials import record
 from storage import officials as store
 from storage import regions as region_store
 

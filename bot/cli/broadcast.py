@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import broadcast as service
+from bot.services import broadcast as service
+from bot.services.telegram_html import escape_ampersands
 from bot.telegram.priority import Priority
-from bot.telegram_html import escape_ampersands
 from storage import outbound_status as outbound_store
 from storage import programs as program_store
 from storage.seed import PROGRAM_COLUMNS

@@ -10,10 +10,10 @@ from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import residents
-from bot.auth import Actor, feedback_for, load_actor
-from bot.feedback import COMMENT_MAX
-from bot.officials import record
+from bot.services import residents
+from bot.services.auth import Actor, feedback_for, load_actor
+from bot.services.feedback import COMMENT_MAX
+from bot.services.officials import record
 from storage import feedback as feedback_store
 from storage import programs as program_store
 from storage import regions as region_store

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import broadcast
-from bot.auth import Actor
-from bot.catalog import DIMENSIONS, PROGRAM_STATUSES
-from bot.officials import record
+from bot.services import broadcast
+from bot.services.auth import Actor
+from bot.services.catalog import DIMENSIONS, PROGRAM_STATUSES
+from bot.services.officials import record
 from storage import programs as program_store
 from storage import regions as region_store
 from storage.models import Program, utcnow

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
-from storage.seed_build import SCALE
+from storage.seed_build import SCALE, SEED_DIR
 
-BOUNDARIES = Path(__file__).resolve().parent.parent / "storage" / "seed" / "boundaries.txt.gz"
+BOUNDARIES = SEED_DIR / "boundaries.txt.gz"
 
 
 @dataclass(frozen=True, slots=True)

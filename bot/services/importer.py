@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import broadcast
-from bot.catalog import DIMENSIONS, PROGRAM_STATUSES
+from bot.services import broadcast
+from bot.services.catalog import DIMENSIONS, PROGRAM_STATUSES
 from storage import programs as program_store
 from storage import regions as region_store
 from storage.seed import PROGRAM_COLUMNS, insert_programs

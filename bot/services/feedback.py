@@ -11,7 +11,7 @@ from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import residents
+from bot.services import residents
 from storage import feedback as store
 from storage import programs as program_store
 from storage.codes import TICKET_CHARS
