@@ -24,6 +24,7 @@ from storage import regions as region_store
 from storage.dashboard import FeedbackFilter, ProgramRow
 from storage.models import Program, Region
 from storage.programs import ProgramWithStats
+from storage.statuses import FeedbackStatus
 
 RECENT_COMMENTS = 10
 ID_MAX = 2**31 - 1  # larger numbers cannot be ids (and PostgreSQL would refuse them)
@@ -74,6 +75,7 @@ async def programs(ctx: Ctx) -> Page:
         "headers": headers,
         "many_regions": scope.kind != "region",
         "status_label": lambda s: label(t, catalog.PROGRAM_STATUSES, s),
+        "waiting_status": FeedbackStatus.NEW,  # the link from a program's waiting count to those comments
     })
 
 

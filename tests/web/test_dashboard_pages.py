@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from tests.support.dashboard_helpers import ANA, Browser, Seeded, Site, local_day
@@ -132,3 +133,11 @@ async def test_a_filter_on_another_regions_program_is_refused(seeded: Seeded, of
     for path in (f"/dasbor/masukan?program={seeded.cirebon}", f"/dasbor/ekspor.csv?program={seeded.cirebon}"):
         status, page = await officer.get(path)
         assert status == 404 and "rahasia" not in page, path
+
+
+async def test_a_programs_waiting_count_links_to_its_new_comments(seeded: Seeded, officer: Browser) -> None:
+    _, page = await officer.get("/dasbor/program")
+    links = [html.unescape(h) for h in re.findall(r'<a href="(/dasbor/masukan\?[^"]+)">', page)]
+    assert links and all("status=baru" in h and "program=" in h for h in links)
+    status, listed = await officer.get(links[0])
+    assert status == 200 and 'value="baru" selected' in listed and listed.count('<article') >= 1
