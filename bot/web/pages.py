@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -29,6 +29,7 @@ from bot.web.frame import FLASH, frame
 from bot.web.keys import DEPS, PTB
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", bound=web.StreamResponse)  # secure() hands back the response it was given, typed as given
 JINJA = web.AppKey("dashboard_jinja", jinja2.Environment)
 HEADERS = {
     "Cache-Control": "no-store",  # pages carry residents' comments: never kept by browsers or proxies
@@ -50,10 +51,10 @@ def link(path: str, params: Mapping[str, Any] | None = None, **more: Any) -> str
 
 
 def see_other(location: str) -> web.Response:
-    return secure(web.Response(status=303, headers={"Location": location}))  # type: ignore[return-value]
+    return secure(web.Response(status=303, headers={"Location": location}))
 
 
-def secure(response: web.StreamResponse) -> web.StreamResponse:
+def secure(response: R) -> R:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
