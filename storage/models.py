@@ -1,8 +1,13 @@
-"""Table models. Input and output shapes live with the services; these are only the tables."""
+"""Table models, and the one index of every table: importing this module registers them all on SQLModel.metadata.
+
+Input and output shapes live with the services; these are only the tables. The access and broadcast tables live in
+storage.tables_access and storage.tables_broadcasts and are re-exported here, so `from storage.models import X` works
+for every table.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -12,44 +17,26 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from storage.codes import new_salt, new_ticket
-from storage.statuses import BroadcastState, FeedbackStatus, ProgramStatus, RecipientStatus, sql_list
+from storage.columns import RESIDENT_FK, UTCDateTime, utcnow
+from storage.statuses import FeedbackStatus, ProgramStatus, sql_list
+from storage.tables_access import ApiToken, LoginToken, WebSession
+from storage.tables_broadcasts import Broadcast, BroadcastRecipient
 
-RESIDENT_FK = "residents.telegram_id"
+__all__ = [  # every table, plus the shared column helpers that import sites take from here
+    "RESIDENT_FK", "WAITING", "ApiToken", "AuditEntry", "Broadcast", "BroadcastRecipient", "DeploymentKey",
+    "DigestRun", "Feedback", "Invite", "LoginToken", "Official", "OfficialRegion", "OutboundStatus", "Program",
+    "ProgramFollow", "Region", "Resident", "TicketMessage", "UTCDateTime", "WebSession", "utcnow",
+]
+
 WAITING = f"status = '{FeedbackStatus.NEW}' AND comment IS NOT NULL"  # a comment in the officials' inbox
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Region(SQLModel, table=True):
@@ -275,45 +262,6 @@ class DigestRun(SQLModel, table=True):
     sent: int = 0
 
 
-class LoginToken(SQLModel, table=True):
-    """A one-time dashboard login link sent in the chat; only its hash is stored."""
-
-    __tablename__ = "login_tokens"
-
-    token_hash: str = Field(primary_key=True, max_length=64)
-    official_id: int = Field(sa_type=BigInteger, index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime)
-    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class WebSession(SQLModel, table=True):
-    """A signed-in dashboard session; the cookie carries the id, the database only its hash."""
-
-    __tablename__ = "web_sessions"
-
-    session_hash: str = Field(primary_key=True, max_length=64)
-    official_id: int = Field(sa_type=BigInteger, index=True)
-    csrf_token: str = Field(max_length=64)
-    language: str | None = Field(default=None, max_length=5)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
-    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class ApiToken(SQLModel, table=True):
-    """A region's token for the data API; only its hash is stored."""
-
-    __tablename__ = "api_tokens"
-
-    id: int | None = Field(default=None, primary_key=True)
-    token_hash: str = Field(max_length=64, unique=True)
-    region_code: str = Field(foreign_key="regions.code", max_length=8, index=True)
-    label: str | None = Field(default=None, max_length=100)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
 class ProgramFollow(SQLModel, table=True):
     """A resident who wants news of one program (its status changes, its announcements)."""
 
@@ -326,55 +274,3 @@ class ProgramFollow(SQLModel, table=True):
     )
     program_id: int = Field(foreign_key="programs.id", primary_key=True, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class Broadcast(SQLModel, table=True):
-    """An announcement: data first (this row and one per recipient), traffic second."""
-
-    __tablename__ = "broadcasts"
-    __table_args__ = (
-        # newprog: residents of a region who asked to hear when its first program is listed
-        CheckConstraint(
-            "audience IN ('all', 'province', 'region', 'program', 'newprog')", name="ck_broadcasts_audience"
-        ),
-        CheckConstraint(
-            f"state IN ({sql_list(BroadcastState)})", name="ck_broadcasts_state"
-        ),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    created_by: int | None = Field(default=None, sa_type=BigInteger)  # None: the command line
-    audience: str = Field(max_length=10)
-    audience_code: str | None = Field(default=None, max_length=12)  # province "32", region "32.73", program id
-    text: str = Field(sa_type=Text)  # Telegram HTML, validated before it is stored
-    photo: bytes | None = Field(default=None, sa_type=LargeBinary)
-    urgent: bool = False  # a warning: goes out at once, quiet hours or not
-    state: str = Field(default=BroadcastState.SCHEDULED, max_length=10, index=True)
-    send_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    total: int = 0
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    progress_chat_id: int | None = Field(default=None, sa_type=BigInteger)  # the sender's live progress message
-    progress_message_id: int | None = None
-    photo_file_id: str | None = Field(default=None, max_length=200)  # after the first upload, reuse it
-
-
-class BroadcastRecipient(SQLModel, table=True):
-    """One resident of one broadcast: pending → sent | blocked | failed. Written before anything is sent."""
-
-    __tablename__ = "broadcast_recipients"
-    __table_args__ = (
-        CheckConstraint(f"status IN ({sql_list(RecipientStatus)})", name="ck_recipients_status"),
-        Index("ix_recipients_queue", "broadcast_id", "status", "next_attempt_at"),
-    )
-
-    broadcast_id: int = Field(
-        sa_column=Column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
-    )
-    resident_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    zone: str = Field(max_length=4)  # the recipient region's zone, for quiet hours
-    status: str = Field(default=RecipientStatus.PENDING, max_length=8)
-    attempts: int = 0
-    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    error: str | None = Field(default=None, max_length=200)
