@@ -1,6 +1,7 @@
 """`quickwin` command line: run the bot (`run` polls; `serve` adds the webhook, the dashboard and the data API),
-migrate, seed, import and export programs, and keep officials, data API tokens, announcements and muted residents
-(those commands live in bot/services/roster.py, bot/services/api_tokens.py, bot/cli/broadcast.py and bot/cli/residents.py)."""
+migrate, seed, import and export programs, and keep officials, data API tokens, announcements, muted residents and
+days off (those commands live in bot/services/roster.py, bot/services/api_tokens.py, bot/cli/broadcast.py,
+bot/cli/residents.py and bot/cli/holidays.py)."""
 
 from __future__ import annotations
 
@@ -185,6 +186,15 @@ def _residents():
 cmd_resident = _store_command(_residents)
 
 
+def _holidays():
+    from bot.cli.holidays import holidays_command
+
+    return holidays_command
+
+
+cmd_holidays = _store_command(_holidays)
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
     _logging(settings)
@@ -259,6 +269,11 @@ def parser() -> argparse.ArgumentParser:
     res = sub.add_parser("resident", help="mute a resident who abuses the service for some hours, or end it")
     add_resident_arguments(res)
     res.set_defaults(fn=cmd_resident)
+    from bot.cli.holidays import add_arguments as add_holiday_arguments
+
+    hol = sub.add_parser("holidays", help="the days off that working-day due dates skip (national ones, cuti bersama, added)")
+    add_holiday_arguments(hol)
+    hol.set_defaults(fn=cmd_holidays)
     exp = sub.add_parser("export-programs", help="the listed programs as CSV, in the format `import` reads")
     exp.add_argument("--region", help="only this region (Kemendagri code)")
     exp.add_argument("--output", help="write to this file instead of standard output")

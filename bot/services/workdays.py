@@ -17,7 +17,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.officials import record
+from storage import days_off as store
 from storage.zones import zone_info
 
 ANSWER_DAYS = 5  # working days for a first answer, unless a region has its own
@@ -103,3 +106,24 @@ def reminder_at(calendar: WorkCalendar, due: datetime, zone: str | None) -> date
             break
         before -= timedelta(days=1)
     return datetime.combine(before, time.min, tzinfo=tz).astimezone(UTC)
+
+
+async def load_calendar(session: AsyncSession) -> WorkCalendar:
+    """The calendar with the days off admins added."""
+    return WorkCalendar(await store.all_days(session))
+
+
+async def add_day_off(session: AsyncSession, actor_id: int | None, *, day: date, name: str) -> bool:
+    """Add (or rename) a day off for the whole country; True when it is new. Written to the audit log."""
+    name = " ".join(name.split())[: store.NAME_MAX]
+    new = await store.put(session, day=day, name=name)
+    record(session, actor_id, "dayoff.add" if new else "dayoff.rename", day.isoformat(), name=name)
+    return new
+
+
+async def remove_day_off(session: AsyncSession, actor_id: int | None, *, day: date) -> bool:
+    """Remove an added day off (a national holiday cannot be removed); False when there was none."""
+    removed = await store.remove(session, day=day)
+    if removed:
+        record(session, actor_id, "dayoff.remove", day.isoformat())
+    return removed
