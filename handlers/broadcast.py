@@ -8,16 +8,13 @@ from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.broadcast import progress_text, quiet_hours, unsubscribe_markup
 from bot.render.callbacks import Callback
+from bot.services import auth, catalog, officials, residents
 from bot.services import broadcast as service
-from bot.services import catalog, officials, residents
 from bot.services.broadcast import Audience
 from bot.services.telegram_html import Problem, escape_ampersands
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
-from storage import broadcasts as store
-from storage.models import Broadcast
-from storage.statuses import BROADCAST_GOING
 
 WRITING, PHOTO, CONFIRM = "bc_text", "bc_photo", "bc_confirm"
 STATES = (WRITING, PHOTO, CONFIRM)
@@ -55,7 +52,7 @@ async def cmd_announce(turn: Turn) -> None:
         return
     rows = []
     regions = await officials.regions_of(turn.session, actor)
-    if actor.is_admin:
+    if auth.may_broadcast(actor, "all"):
         rows.append([kb.button(_("📣 All subscribed residents"), "bc", "all")])
         provinces = sorted({(r.province, r.province_code) for r in regions})
         grid = [kb.button(name, "bcp", code) for name, code in provinces]
@@ -76,7 +73,7 @@ async def _audience_chosen(turn: Turn, audience: Audience | None) -> None:
     if audience is None:
         turn.answer(_("You may not send announcements to this audience."), alert=True)
         return
-    count = await store.audience_size(turn.session, audience=audience.kind, code=audience.code)
+    count = await service.audience_size(turn.session, audience)
     residents.set_state(turn.session, turn.resident, WRITING, {"aud": audience.kind, "code": audience.code})
     turn.edit(_(
         "Announcement for <b>{audience}</b> ({count} recipients now).\n\n"
@@ -146,12 +143,9 @@ async def on_step(turn: Turn, cb: Callback) -> None:
         b = await service.create(
             turn.session, actor.telegram_id, audience, text=draft["text"], urgent=step == "urgent", send_at=turn.now,
             progress_chat_id=turn.chat_id,
+            photo_file_id=draft["photo"] if isinstance(draft.get("photo"), str) else None,
+            progress_message_id=turn.query.message.message_id if turn.query and turn.query.message else None,
         )
-        if isinstance(draft.get("photo"), str):
-            b.photo_file_id = draft["photo"]
-        if turn.query and turn.query.message:
-            b.progress_message_id = turn.query.message.message_id
-        turn.session.add(b)
         residents.set_state(turn.session, turn.resident, None)
         p = await service.progress(turn.session, b.id, now=turn.now)  # type: ignore[arg-type]
         turn.edit(progress_text(turn.t, p, turn.deps.settings.quiet_window))  # type: ignore[arg-type]
@@ -200,8 +194,8 @@ async def show_preview(turn: Turn, draft: dict) -> None:
         turn.reply(_("You may not send announcements to this audience."))
         return
     residents.set_state(turn.session, turn.resident, CONFIRM, draft)
-    count = await store.audience_size(turn.session, audience=audience.kind, code=audience.code)
-    sample = Broadcast(audience=audience.kind, audience_code=audience.code, text=draft["text"])
+    count = await service.audience_size(turn.session, audience)
+    sample = service.sample(audience, draft["text"])
     markup = unsubscribe_markup(turn.t, sample)
     if isinstance(draft.get("photo"), str):
         turn.photo_id(draft["photo"], draft["text"], markup)
@@ -225,7 +219,7 @@ async def cmd_broadcasts(turn: Turn) -> None:
     actor = await _actor_or_refuse(turn)
     if actor is None:
         return
-    rows = await store.recent(turn.session, created_by=None if actor.is_admin else actor.telegram_id)
+    rows = await service.recent(turn.session, actor)
     if not rows:
         turn.reply(_("No announcements yet. Write one with /umumkan."))
         return
@@ -233,7 +227,7 @@ async def cmd_broadcasts(turn: Turn) -> None:
     for b in rows:
         p = await service.progress(turn.session, b.id, now=turn.now)  # type: ignore[arg-type]
         lines += [progress_text(turn.t, p, turn.deps.settings.quiet_window), ""]  # type: ignore[arg-type]
-        if b.state in BROADCAST_GOING:
+        if service.still_going(b):
             buttons.append([kb.button(_("Cancel #{id}").format(id=b.id), "bcx", b.id)])  # type: ignore[arg-type]
     turn.reply("\n".join(lines).strip(), kb.markup(*buttons))
 

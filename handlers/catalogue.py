@@ -8,7 +8,7 @@ from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label
-from bot.services import catalog, catalogue_admin, officials, residents
+from bot.services import auth, catalog, catalogue_admin, officials, residents
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
@@ -123,7 +123,7 @@ async def on_add(turn: Turn, cb: Callback) -> None:
     """Start adding a program: its name comes next."""
     _ = turn.t.gettext
     actor = await turn.actor()
-    if not actor.can_see_region(cb.str(0)):
+    if not auth.may_manage_catalogue(actor, cb.str(0)):
         refuse_program(turn)
         return
     residents.set_state(turn.session, turn.resident, ADD_NAME, {"region": cb.str(0)})

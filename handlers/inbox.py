@@ -8,7 +8,7 @@ from bot.render import keyboards as kb
 from bot.render import notices
 from bot.render.callbacks import Callback
 from bot.render.programs import label
-from bot.services import catalog, quota, tickets
+from bot.services import auth, catalog, quota, tickets
 from bot.services.auth import Actor
 from bot.services.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.services.tickets import AnswerOutcome
@@ -74,7 +74,7 @@ def _item_buttons(turn: Turn, item: InboxItem, actor: Actor) -> list[list[Inline
         [kb.button(_("In progress"), "st", item.feedback_id, FeedbackStatus.IN_PROGRESS),
          kb.button(_("Done"), "st", item.feedback_id, FeedbackStatus.DONE)],
         marks,
-        [kb.button(_("Mute the author for 24 hours"), "mute", item.feedback_id)] if actor.is_admin else [],
+        [kb.button(_("Mute the author for 24 hours"), "mute", item.feedback_id)] if auth.may_mute_authors(actor) else [],
     ]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.render.callbacks import Callback
-from bot.services import moderation
+from bot.services import auth, moderation
 from handlers.common import Turn, in_turn
 from handlers.inbox import refuse_ticket, show_inbox
 from handlers.limits import when
@@ -36,7 +36,7 @@ async def on_mute(turn: Turn, cb: Callback) -> None:
     """An admin mutes a comment's author for 24 hours: they can read, but not rate, comment or reply."""
     _ = turn.t.gettext
     actor = await turn.actor()
-    if not actor.is_admin:
+    if not auth.may_mute_authors(actor):
         turn.answer(_("This button is not for you."), alert=True)
         return
     row, until = await moderation.mute_author(turn.session, actor, cb.int(0), now=turn.now)

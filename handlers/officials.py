@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services import officials
+from bot.services import auth, officials
 from bot.services.officials import InviteOutcome
 from handlers.common import Turn, esc, in_turn
 
@@ -19,7 +19,7 @@ async def cmd_invite(turn: Turn) -> None:
     """/undang KODE: an admin creates a single-use link that makes its opener an official of the region."""
     _ = turn.t.gettext
     actor = await turn.actor()
-    if not actor.is_admin:
+    if not auth.may_invite_officials(actor):
         turn.reply(_("Only admins can invite officials."))
         return
     args = turn.context.args or []

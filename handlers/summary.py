@@ -7,7 +7,7 @@ import functools
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.summary import PERIOD_LABELS, deliver_summary
-from bot.services import officials, summaries
+from bot.services import auth, officials, summaries
 from bot.services.auth import Actor
 from handlers.common import Turn, esc, in_turn
 from handlers.officials import not_an_official
@@ -25,7 +25,7 @@ async def cmd_summary(turn: Turn) -> None:
     if not actor.is_official:
         not_an_official(turn)
         return
-    if actor.is_admin:
+    if auth.may_see_summary(actor, "country"):
         provinces: dict[str, str] = {}
         for region in await officials.regions_of(turn.session, actor):
             provinces.setdefault(region.province_code, region.province)

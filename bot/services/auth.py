@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import feedback as feedback_store
 from storage import officials as store
 from storage import programs as program_store
-from storage.models import Feedback, Program
+from storage.models import Broadcast, Feedback, Program
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +62,45 @@ async def program_for(session: AsyncSession, actor: Actor, program_id: int) -> P
 def api_token_may_read(token_region_code: str, region_code: str) -> bool:
     """A data-API token reads its own region's data only."""
     return token_region_code == region_code
+
+
+def may_broadcast(actor: Actor | None, kind: str, region_code: str | None = None) -> bool:
+    """May the actor announce to this audience? (None: the command line, which may reach all.)
+
+    The whole country and a whole province are for admins; a region, or a program in it, for its officials too.
+    """
+    if actor is None or actor.is_admin:
+        return True
+    return kind in ("region", "program") and region_code is not None and actor.can_see_region(region_code)
+
+
+def broadcasts_listed_for(actor: Actor) -> int | None:
+    """Whose broadcasts /siaran lists: an admin sees all (None), an official their own."""
+    return None if actor.is_admin else actor.telegram_id
+
+
+def may_cancel_broadcast(actor: Actor | None, broadcast: Broadcast) -> bool:
+    """An admin (or the command line) may stop any broadcast; an official only their own."""
+    return actor is None or actor.is_admin or broadcast.created_by == actor.telegram_id
+
+
+def may_manage_catalogue(actor: Actor, region_code: str) -> bool:
+    """Add, edit and close programs: a region's officials, and admins."""
+    return actor.can_see_region(region_code)
+
+
+def may_invite_officials(actor: Actor) -> bool:
+    """Invite links that make someone an official: admins only."""
+    return actor.is_admin
+
+
+def may_mute_authors(actor: Actor) -> bool:
+    """Mute a comment's author from the inbox: admins only."""
+    return actor.is_admin
+
+
+def may_see_summary(actor: Actor, kind: str, region_code: str | None = None) -> bool:
+    """A region's summary: its officials and admins; a province's or the country's: admins only."""
+    if kind == "region":
+        return region_code is not None and actor.can_see_region(region_code)
+    return actor.is_admin

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.auth import Actor
+from bot.services.auth import Actor, broadcasts_listed_for, may_broadcast, may_cancel_broadcast
 from bot.services.officials import record
 from bot.services.telegram_html import CAPTION_MAX, TEXT_MAX, Problem, check
 from storage import broadcasts as store
 from storage import programs as program_store
 from storage import regions as region_store
 from storage.models import Broadcast
-from storage.statuses import BROADCAST_ENDED, BroadcastState, RecipientStatus
+from storage.statuses import BROADCAST_ENDED, BROADCAST_GOING, BroadcastState, RecipientStatus
 from storage.zones import DEFAULT_ZONE, ZONE_NAMES, ZONES
 
 MAX_ATTEMPTS = 5
@@ -33,26 +33,45 @@ class Audience:
 
 async def resolve_audience(session: AsyncSession, actor: Actor | None, kind: str, code: str | None) -> Audience | None:
     """The audience if it exists and the actor may reach it (None actor: the command line, may reach all)."""
-    is_admin = actor is None or actor.is_admin
     if kind == "all":
-        return Audience("all", None, "Indonesia", DEFAULT_ZONE) if is_admin else None
+        return Audience("all", None, "Indonesia", DEFAULT_ZONE) if may_broadcast(actor, "all") else None
     if kind == "province":
         regions = [r for r in await region_store.all_regions(session) if r.province_code == code]
-        if not regions or not is_admin:
+        if not regions or not may_broadcast(actor, "province"):
             return None
         return Audience("province", code, regions[0].province, regions[0].timezone)
     if kind == "region":
         region = await region_store.get_region(session, code=code or "")
-        if region is None or not (is_admin or actor.can_see_region(region.code)):  # type: ignore[union-attr]
+        if region is None or not may_broadcast(actor, "region", region.code):
             return None
         return Audience("region", region.code, region.name, region.timezone)
     if kind == "program":
         program = await program_store.get_program(session, program_id=int(code or 0)) if (code or "").isdigit() else None
-        if program is None or not (is_admin or actor.can_see_region(program.region_code)):  # type: ignore[union-attr]
+        if program is None or not may_broadcast(actor, "program", program.region_code):
             return None
         region = await region_store.get_region(session, code=program.region_code)
         return Audience("program", str(program.id), program.name, region.timezone if region else DEFAULT_ZONE)
     return None
+
+
+async def audience_size(session: AsyncSession, audience: Audience) -> int:
+    """How many residents the audience reaches now."""
+    return await store.audience_size(session, audience=audience.kind, code=audience.code)
+
+
+async def recent(session: AsyncSession, actor: Actor) -> list[Broadcast]:
+    """The latest broadcasts the actor may see (an admin: everyone's; an official: their own)."""
+    return await store.recent(session, created_by=broadcasts_listed_for(actor))
+
+
+def sample(audience: Audience, text: str) -> Broadcast:
+    """An unsaved broadcast, for showing a preview as residents will see it."""
+    return Broadcast(audience=audience.kind, audience_code=audience.code, text=text)
+
+
+def still_going(broadcast: Broadcast) -> bool:
+    """Not finished or cancelled yet (and so still cancellable)."""
+    return broadcast.state in BROADCAST_GOING
 
 
 def validate(text: str, *, with_photo: bool) -> Problem | None:
@@ -83,11 +102,13 @@ def parse_local_time(value: str, zone: str) -> datetime:
 async def create(
     session: AsyncSession, actor_id: int | None, audience: Audience, *, text: str, photo: bytes | None = None,
     urgent: bool = False, send_at: datetime, progress_chat_id: int | None = None,
+    photo_file_id: str | None = None, progress_message_id: int | None = None,
 ) -> Broadcast:
     """Write the broadcast and its recipient rows; the sender takes it from there."""
     broadcast = Broadcast(
         created_by=actor_id, audience=audience.kind, audience_code=audience.code, text=text, photo=photo,
-        urgent=urgent, send_at=send_at, progress_chat_id=progress_chat_id,
+        photo_file_id=photo_file_id, urgent=urgent, send_at=send_at, progress_chat_id=progress_chat_id,
+        progress_message_id=progress_message_id,
     )
     await store.create(session, broadcast)
     record(session, actor_id, "broadcast.create", str(broadcast.id), audience=audience.kind, code=audience.code,
@@ -113,7 +134,7 @@ async def cancel(session: AsyncSession, actor: Actor | None, broadcast_id: int) 
     broadcast = await store.get(session, broadcast_id=broadcast_id, for_update=True)
     if broadcast is None or broadcast.state in BROADCAST_ENDED:
         return None
-    if actor is not None and not actor.is_admin and broadcast.created_by != actor.telegram_id:
+    if not may_cancel_broadcast(actor, broadcast):
         return None
     broadcast.state = BroadcastState.CANCELLED
     broadcast.finished_at = datetime.now(UTC)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import broadcast
-from bot.services.auth import Actor
+from bot.services.auth import Actor, may_manage_catalogue
 from bot.services.catalog import DIMENSIONS, PROGRAM_STATUSES
 from bot.services.officials import record
 from storage import programs as program_store
@@ -21,13 +21,13 @@ NAME_MAX, DESCRIPTION_MAX = 200, 2000
 async def program_for(session: AsyncSession, actor: Actor, program_id: int) -> Program | None:
     """A listed program the actor may manage."""
     program = await program_store.get_program(session, program_id=program_id)
-    return program if program is not None and actor.can_see_region(program.region_code) else None
+    return program if program is not None and may_manage_catalogue(actor, program.region_code) else None
 
 
 async def add(session: AsyncSession, actor: Actor, *, region_code: str, name: str, description: str,
               dimension: str, status: str = ProgramStatus.RUNNING) -> Program | None:
     """A new program; None if the actor may not, the region is unknown, or the name is taken."""
-    if not actor.can_see_region(region_code) or dimension not in DIMENSIONS or status not in PROGRAM_STATUSES:
+    if not may_manage_catalogue(actor, region_code) or dimension not in DIMENSIONS or status not in PROGRAM_STATUSES:
         return None
     if await region_store.get_region(session, code=region_code) is None:
         return None

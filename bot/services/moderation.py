@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services import review_words
-from bot.services.auth import Actor, feedback_for
+from bot.services.auth import Actor, feedback_for, may_mute_authors
 from bot.services.officials import record
 from storage import feedback as feedback_store
 from storage import moderation as store
@@ -92,7 +92,7 @@ async def mute_author(
 
     The admin never learns who the author is; the end is None when the author has erased their data.
     """
-    if not actor.is_admin:
+    if not may_mute_authors(actor):
         return None, None
     row = await feedback_for(session, actor, feedback_id)
     if row is None or row.resident_id is None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.auth import Actor
+from bot.services.auth import Actor, may_invite_officials
 from storage import officials as store
 from storage import regions as region_store
 from storage.models import Invite, Region
@@ -40,7 +40,7 @@ class NewInvite:
 async def create_invite(session: AsyncSession, actor: Actor, *, region_code: str, now: datetime) -> NewInvite | None:
     """A single-use invite for a region, valid 72 hours; admins only. None when not allowed or no such region."""
     region = await region_store.get_region(session, code=region_code)
-    if not actor.is_admin or region is None:
+    if not may_invite_officials(actor) or region is None:
         return None
     code = secrets.token_urlsafe(15)
     invite = store.add_invite(

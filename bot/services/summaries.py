@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.auth import Actor
+from bot.services.auth import Actor, may_see_summary
 from bot.services.officials import record
 from bot.services.textwork import TextWork
 from storage import regions as region_store
@@ -43,10 +43,10 @@ async def resolve_scope(session: AsyncSession, actor: Actor, token: str) -> Scop
     """The scope a button names, if this actor may see it (a region of theirs; provinces and the country: admins)."""
     if token.startswith("r"):
         region = await region_store.get_region(session, code=token[1:])
-        if region is None or not actor.can_see_region(region.code):
+        if region is None or not may_see_summary(actor, "region", region.code):
             return None
         return Scope(token, "region", region.name, [region.code], region.timezone)
-    if not actor.is_admin:
+    if not may_see_summary(actor, "country" if token == "all" else "province"):
         return None
     if token == "all":
         return Scope(token, "country", "Indonesia", None, DEFAULT_ZONE)
