@@ -15,7 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program
-from storage.summary import PRIOR_WEIGHT, ZONE_HOURS, Figures, PeriodFigures, ProgramRank, weekly_trend
+from storage.summary import PRIOR_WEIGHT, ZONE_HOURS, Figures, PeriodFigures, ProgramRank
+from storage.summary_trend import weekly_trend
 
 
 def _scope(region_codes: Sequence[str] | None) -> list[ColumnElement[bool]]:

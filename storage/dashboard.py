@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.db import run_select
 from storage.models import Feedback, Program, Region, Resident, TicketMessage
 from storage.statuses import FeedbackStatus
-from storage.summary import weekly_trend  # the /ringkasan trend query, here narrowed to one program
+from storage.summary_trend import weekly_trend  # the /ringkasan trend query, here narrowed to one program
 
 
 @dataclass(frozen=True, slots=True)

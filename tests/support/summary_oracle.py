@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program
-from storage.summary import PRIOR_WEIGHT, TREND_WEEKS, ZONE_HOURS, Figures, PeriodFigures, ProgramRank
+from storage.summary import PRIOR_WEIGHT, ZONE_HOURS, Figures, PeriodFigures, ProgramRank
+from storage.summary_trend import TREND_WEEKS
 
 
 def _period(rows: list[Feedback]) -> PeriodFigures:
