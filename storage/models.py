@@ -26,13 +26,14 @@ from sqlmodel import Field, SQLModel
 
 from storage.codes import new_salt, new_ticket
 from storage.columns import RESIDENT_FK, UTCDateTime, utcnow
+from storage.days_off import DayOff
 from storage.statuses import FeedbackStatus, ProgramStatus, sql_list
 from storage.tables_access import ApiToken, LoginToken, WebSession
 from storage.tables_broadcasts import Broadcast, BroadcastRecipient
 
 __all__ = [  # every table, plus the shared column helpers that import sites take from here
-    "RESIDENT_FK", "WAITING", "ApiToken", "AuditEntry", "Broadcast", "BroadcastRecipient", "DeploymentKey",
-    "DigestRun", "Feedback", "Invite", "LoginToken", "Official", "OfficialRegion", "OutboundStatus", "Program",
+    "RESIDENT_FK", "WAITING", "ApiToken", "AuditEntry", "Broadcast", "BroadcastRecipient", "DayOff",
+    "DeploymentKey", "DigestRun", "Feedback", "Invite", "LoginToken", "Official", "OfficialRegion", "OutboundStatus", "Program",
     "ProgramFollow", "Region", "Resident", "TicketMessage", "UTCDateTime", "WebSession", "utcnow",
 ]
 
