@@ -33,7 +33,6 @@ from bot.telegram.slots import release_slot
 from handlers.context import BotContext
 from handlers.limits import flood_notice
 from storage.models import Resident
-from storage.zones import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 # PostgreSQL's deadlock and serialization failures: the database rolled the turn back, so it is simply run again.
@@ -140,8 +139,7 @@ class Turn(AbstractAsyncContextManager["Turn"]):
 
     async def zone(self) -> str:
         """The time zone of the resident's region (WIB before they chose one)."""
-        region = await residents.region_of(self.session, self.resident)
-        return region.timezone if region else DEFAULT_ZONE
+        return await residents.zone_of(self.session, self.resident)
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -187,8 +185,7 @@ class Turn(AbstractAsyncContextManager["Turn"]):
         )
         if screen == self.resident.screen or same_now:
             return  # a double tap: the message already shows this; editing it again is an error
-        self.resident.screen = screen
-        self.session.add(self.resident)
+        residents.set_screen(self.session, self.resident, screen)
         self._actions.append(
             lambda: self.context.bot.edit_message_text(
                 text, chat_id=self.chat_id, message_id=message.message_id, reply_markup=markup

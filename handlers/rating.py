@@ -104,7 +104,7 @@ async def on_rate(turn: Turn, cb: Callback) -> None:
     assert result.feedback is not None and result.program is not None
     turn.answer(_("Thank you!"))
     if turn.query and turn.query.message:
-        turn.resident.draft = {**(turn.resident.draft or {}), "prompt": turn.query.message.message_id}
+        residents.remember_prompt(turn.session, turn.resident, turn.query.message.message_id)
     turn.edit(
         _("Thank you! You rated <b>{program}</b> {stars} of 5.").format(
             program=esc(result.program.name), stars=result.feedback.rating

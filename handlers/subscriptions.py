@@ -12,8 +12,6 @@ from handlers.common import Turn, esc, in_turn
 from handlers.context import BotContext
 from handlers.programs import show_program_list
 from handlers.region_prompt import ask_region
-from storage import residents as resident_store
-from storage import subscriptions as store
 from storage.models import Region
 
 
@@ -24,8 +22,7 @@ def ask_once(turn: Turn, region: Region, note: str) -> bool:
     """
     if turn.resident.subscription_asked or turn.resident.consent_at is None:
         return False
-    turn.resident.subscription_asked = True
-    turn.session.add(turn.resident)
+    residents.mark_subscription_asked(turn.session, turn.resident)
     _ = turn.t.gettext
     hours = quiet_hours(turn.t, turn.deps.settings.quiet_window)
     question = (
@@ -72,7 +69,7 @@ def status_text(turn: Turn, followed: list[str]) -> str:
 
 async def show(turn: Turn, *, edit: bool) -> None:
     _ = turn.t.gettext
-    follows = await store.followed(turn.session, resident_id=turn.resident.telegram_id)
+    follows = await residents.followed(turn.session, turn.resident)
     rows = [[kb.button(_("Stop announcements") if turn.resident.subscribed else _("Receive announcements"),
                        "sub", "no" if turn.resident.subscribed else "yes")]]
     rows += [[kb.button(_("Stop following {program}").format(program=name), "unsubp", pid)] for pid, name in follows]
@@ -104,8 +101,7 @@ def _answer_saved(turn: Turn, cb: Callback) -> bool | None:
         turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
         return None
     on = cb.str(0) == "yes"
-    turn.resident.subscribed, turn.resident.subscription_asked = on, True
-    resident_store.touch(turn.session, turn.resident)
+    residents.set_subscribed(turn.session, turn.resident, on)
     turn.answer(_("Saved."))
     return on
 
@@ -113,8 +109,7 @@ def _answer_saved(turn: Turn, cb: Callback) -> bool | None:
 @in_turn
 async def on_unsubscribe(turn: Turn, _cb: Callback) -> None:
     """The button under every announcement."""
-    turn.resident.subscribed = False
-    turn.session.add(turn.resident)
+    residents.unsubscribe(turn.session, turn.resident)
     turn.answer(turn.t.gettext("You will not receive announcements any more. /langganan turns them back on."), alert=True)
     if turn.query and turn.query.message:
         turn.drop_buttons(turn.query.message.message_id)
@@ -127,7 +122,7 @@ async def on_follow(turn: Turn, cb: Callback) -> None:
     if turn.resident.consent_at is None:
         turn.answer(_("Please agree to the privacy notice first (/privasi)."), alert=True)
         return
-    if not await store.follow(turn.session, resident_id=turn.resident.telegram_id, program_id=cb.int(0)):
+    if not await residents.follow(turn.session, turn.resident, cb.int(0)):
         turn.answer(_("This program is no longer listed."), alert=True)
         return
     turn.answer(_("You now follow this program. /langganan shows what you follow."), alert=True)
@@ -136,7 +131,7 @@ async def on_follow(turn: Turn, cb: Callback) -> None:
 @in_turn
 async def on_unfollow(turn: Turn, cb: Callback) -> None:
     """Stop following a program (from an announcement or from /langganan)."""
-    await store.unfollow(turn.session, resident_id=turn.resident.telegram_id, program_id=cb.int(0))
+    await residents.unfollow(turn.session, turn.resident, cb.int(0))
     turn.answer(turn.t.gettext("You no longer follow this program."))
     message = turn.query.message if turn.query else None
     if isinstance(message, Message) and message.text and message.text.startswith(("🔔", "🔕")):

@@ -10,7 +10,9 @@ from bot.services.privacy import NOTICE_VERSION
 from storage import broadcasts as broadcast_store
 from storage import regions as region_store
 from storage import residents as store
+from storage import subscriptions as subscription_store
 from storage.models import Region, Resident, utcnow
+from storage.zones import DEFAULT_ZONE
 
 # Flow states kept in the database (never in memory).
 CHOOSING_REGION = "region"
@@ -84,6 +86,24 @@ async def region_of(session: AsyncSession, resident: Resident) -> Region | None:
     return await region_store.cached_region(session, code=resident.region_code)
 
 
+async def zone_of(session: AsyncSession, resident: Resident) -> str:
+    """The time zone of the resident's region (WIB before they chose one)."""
+    region = await region_of(session, resident)
+    return region.timezone if region else DEFAULT_ZONE
+
+
+def set_screen(session: AsyncSession, resident: Resident, screen: str | None) -> None:
+    """What the resident's last bot message now shows (a second tap on the same button changes nothing)."""
+    resident.screen = screen
+    session.add(resident)
+
+
+def remember_prompt(session: AsyncSession, resident: Resident, message_id: int) -> None:
+    """The message that asked for a comment after a rating, kept in the draft."""
+    resident.draft = {**(resident.draft or {}), "prompt": message_id}
+    session.add(resident)
+
+
 def want_new_program_notice(session: AsyncSession, resident: Resident) -> None:
     resident.notify_new_programs = True
     store.touch(session, resident)
@@ -99,3 +119,35 @@ async def erase(session: AsyncSession, resident: Resident) -> int:
 async def set_blocked(session: AsyncSession, telegram_id: int, *, blocked: bool) -> None:
     """Telegram told us the user blocked (or unblocked) the bot."""
     await broadcast_store.set_blocked(session, resident_id=telegram_id, blocked=blocked)
+
+
+def set_subscribed(session: AsyncSession, resident: Resident, on: bool) -> None:
+    """A yes/no to announcements for the region, and that the question was asked."""
+    resident.subscribed, resident.subscription_asked = on, True
+    store.touch(session, resident)
+
+
+def mark_subscription_asked(session: AsyncSession, resident: Resident) -> None:
+    """The announcements question was shown; it is not asked again."""
+    resident.subscription_asked = True
+    session.add(resident)
+
+
+def unsubscribe(session: AsyncSession, resident: Resident) -> None:
+    """The button under an announcement: no more announcements."""
+    resident.subscribed = False
+    session.add(resident)
+
+
+async def followed(session: AsyncSession, resident: Resident) -> list[tuple[int, str]]:
+    """The programs the resident follows, as (id, name)."""
+    return await subscription_store.followed(session, resident_id=resident.telegram_id)
+
+
+async def follow(session: AsyncSession, resident: Resident, program_id: int) -> bool:
+    """Follow a program; False when it is no longer listed."""
+    return await subscription_store.follow(session, resident_id=resident.telegram_id, program_id=program_id)
+
+
+async def unfollow(session: AsyncSession, resident: Resident, program_id: int) -> None:
+    await subscription_store.unfollow(session, resident_id=resident.telegram_id, program_id=program_id)
