@@ -52,6 +52,10 @@ class StoreSettings(BaseSettings):
     telegram_retry_seconds: float = Field(default=600.0, ge=1)  # how long a call is retried after failures
     # Comments and replies older than this are anonymised, and residents silent this long removed (bot/workers/).
     retention_months: int = Field(default=24, ge=1, le=240)
+    # Working days for the first answer to a comment (an admin may set a region's own: quickwin region set-days).
+    answer_days: int = Field(default=5, ge=1, le=60)
+    # Where residents' photos are kept; empty: in the database (table evidence).
+    evidence_dir: str | None = None
 
     @field_validator("redis_url")
     @classmethod

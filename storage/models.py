@@ -30,14 +30,16 @@ from storage.days_off import DayOff
 from storage.statuses import FeedbackStatus, ProgramStatus, sql_list
 from storage.tables_access import ApiToken, LoginToken, WebSession
 from storage.tables_broadcasts import Broadcast, BroadcastRecipient
+from storage.tables_tickets import Evidence, TicketForward
 
 __all__ = [  # every table, plus the shared column helpers that import sites take from here
     "RESIDENT_FK", "WAITING", "ApiToken", "AuditEntry", "Broadcast", "BroadcastRecipient", "DayOff",
-    "DeploymentKey", "DigestRun", "Feedback", "Invite", "LoginToken", "Official", "OfficialRegion", "OutboundStatus", "Program",
-    "ProgramFollow", "Region", "Resident", "TicketMessage", "UTCDateTime", "WebSession", "utcnow",
+    "DeploymentKey", "DigestRun", "Evidence", "Feedback", "Invite", "LoginToken", "Official", "OfficialRegion", "OutboundStatus", "Program",
+    "ProgramFollow", "Region", "Resident", "TicketForward", "TicketMessage", "UTCDateTime", "WebSession", "utcnow",
 ]
 
 WAITING = f"status = '{FeedbackStatus.NEW}' AND comment IS NOT NULL"  # a comment in the officials' inbox
+UNANSWERED = "due_at IS NOT NULL AND answered_at IS NULL AND forwarded_to IS NULL"  # a first answer still owed
 
 
 class Region(SQLModel, table=True):
@@ -54,6 +56,7 @@ class Region(SQLModel, table=True):
     lat: float
     lon: float
     cohort_year: int | None = None  # the 100 Smart City Movement cohort (2017–2019); None for the other regions
+    answer_days: int | None = None  # working days for a first answer; None: the ANSWER_DAYS setting
 
 
 class Program(SQLModel, table=True):
@@ -133,6 +136,7 @@ class Feedback(SQLModel, table=True):
               sqlite_where=text(WAITING), postgresql_where=text(WAITING)),
         CheckConstraint("moderation IN ('spam', 'abusive')", name="ck_feedback_moderation"),
         Index("ix_feedback_region_status", "region_code", "status", "id"),  # the officials' inbox
+        Index("ix_feedback_due", "due_at", sqlite_where=text(UNANSWERED), postgresql_where=text(UNANSWERED)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -156,6 +160,15 @@ class Feedback(SQLModel, table=True):
     ticket: str | None = Field(
         default=None, sa_column=Column(String(16), nullable=False, unique=True, index=True, default=_ticket_default)
     )
+    # The deadline of the first answer (bot/services/deadlines.py): the clock starts with the comment, or when the
+    # ticket was moved to another region; the notices are claimed once each, whatever the number of processes.
+    clock_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # the first answer after clock_at
+    reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    overdue_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # marked selesai (auto-confirmed later)
+    forwarded_to: str | None = Field(default=None, max_length=12)  # another body's (ForwardBody): out of the queue
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -183,6 +196,7 @@ class OfficialRegion(SQLModel, table=True):
         )
     )
     region_code: str = Field(foreign_key="regions.code", primary_key=True, max_length=8, index=True)
+    coordinator: bool = False  # told of the region's overdue tickets (`quickwin official add --coordinator`)
 
 
 class Invite(SQLModel, table=True):
@@ -249,7 +263,7 @@ class OutboundStatus(SQLModel, table=True):
 
     process: str = Field(primary_key=True, max_length=120)  # host:pid
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    data: str  # JSON
+    data: str = Field(sa_type=Text)  # JSON
 
 
 class DigestRun(SQLModel, table=True):

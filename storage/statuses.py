@@ -14,6 +14,15 @@ class FeedbackStatus(StrEnum):
     DONE = "selesai"
 
 
+class ForwardBody(StrEnum):
+    """Where a ticket goes that is not the kabupaten/kota's to handle (feedback.forwarded_to)."""
+
+    PROVINCE = "provinsi"
+    NATIONAL = "pusat"  # a national ministry or agency
+    UTILITY = "utilitas"  # PLN, PDAM, a telecom operator…
+    LAPOR = "lapor"  # SP4N-LAPOR!
+
+
 class ProgramStatus(StrEnum):
     PLANNED = "direncanakan"
     RUNNING = "berjalan"
