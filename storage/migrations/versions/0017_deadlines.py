@@ -27,7 +27,7 @@ UNANSWERED = "due_at IS NOT NULL AND answered_at IS NULL AND forwarded_to IS NUL
 FEEDBACK_TIMES = ("clock_at", "due_at", "answered_at", "reminded_at", "overdue_at", "closed_at")
 
 
-def _utc() -> sa.types.TypeEngine[object]:
+def _utc() -> sa.DateTime:
     return sa.DateTime(timezone=True)
 
 
