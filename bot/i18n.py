@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Protocol
 
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -74,6 +74,10 @@ class Translator:
     def hour(self, hour: int) -> str:
         """A full hour of the day as the language writes it: 21.00 in Indonesian, 21:00 in English."""
         return format_skeleton("Hm", time(hour), locale=self.lang)
+
+    def day(self, value: date) -> str:
+        """A date in full, as the language writes it: "Jumat, 11 Desember 2026", "Friday, December 11, 2026"."""
+        return format_date(value, "full", locale=self.lang)
 
     def datetime(self, value: datetime, zone: str) -> str:
         """A moment in a region's zone, with the zone's Indonesian abbreviation (WIB/WITA/WIT)."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
-from bot.services import feedback, moderation, quota, residents
+from bot.services import deadlines, feedback, moderation, quota, residents
 from bot.services.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.start import consent_screen
+from storage.models import Feedback
 
 
 def _ask_consent(turn: Turn) -> None:
@@ -118,16 +119,16 @@ async def on_rate(turn: Turn, cb: Callback) -> None:
     )
 
 
-def ticket_text(turn: Turn, number: str | None, with_comment: bool) -> str:
+async def ticket_text(turn: Turn, row: Feedback, with_comment: bool) -> str:
+    """The thanks with the ticket number, and for a comment the day by which the region aims to answer."""
     _ = turn.t.gettext
     head = _("Thank you! Your feedback has been received.") if with_comment else _("Thank you! Your rating has been saved.")
-    return (
-        head
-        + "\n"
-        + _("Ticket number: <b>{ticket}</b>").format(ticket=number)
-        + "\n\n"
-        + _("Officials of your region will read it. See all your feedback with /masukan.")
-    )
+    lines = [head, _("Ticket number: <b>{ticket}</b>").format(ticket=row.ticket), ""]
+    due = deadlines.due_day(row, await turn.zone()) if with_comment else None
+    if due is not None:
+        lines.append(_("We aim to answer by {day} at the latest.").format(day=turn.t.day(due)))
+    lines.append(_("Officials of your region will read it. See all your feedback with /masukan."))
+    return "\n".join(lines)
 
 
 async def on_comment_text(turn: Turn, text: str) -> None:
@@ -137,13 +138,14 @@ async def on_comment_text(turn: Turn, text: str) -> None:
     pending = feedback.pending_feedback_id(turn.resident)
     if pending is not None and text.strip() and await _comment_refused(turn, pending):
         return
-    outcome, row = await feedback.add_comment(turn.session, turn.resident, text)
+    outcome, row = await feedback.add_comment(turn.session, turn.resident, text, now=turn.now,
+                                              default_days=turn.deps.settings.answer_days)
     if outcome is CommentOutcome.SAVED:
         assert row is not None
         moderation.screen(turn.session, row, text)
         if isinstance(prompt, int):
             turn.drop_buttons(prompt)
-        turn.reply(ticket_text(turn, row.ticket, with_comment=True))
+        turn.reply(await ticket_text(turn, row, with_comment=True))
     elif outcome is CommentOutcome.TOO_LONG:
         assert row is not None
         turn.reply(
@@ -167,7 +169,7 @@ async def on_skip(turn: Turn, cb: Callback) -> None:
     if row is None:
         turn.answer(turn.t.gettext("This feedback has already been saved."))
         return
-    turn.edit(ticket_text(turn, row.ticket, with_comment=bool(row.comment)))
+    turn.edit(await ticket_text(turn, row, with_comment=bool(row.comment)))
 
 
 @in_turn
@@ -176,14 +178,15 @@ async def on_trim(turn: Turn, cb: Callback) -> None:
     prompt = (turn.resident.draft or {}).get("prompt")
     if feedback.pending_feedback_id(turn.resident) == cb.int(0) and await _comment_refused(turn, cb.int(0)):
         return
-    row = await feedback.save_trimmed_comment(turn.session, turn.resident, cb.int(0))
+    row = await feedback.save_trimmed_comment(turn.session, turn.resident, cb.int(0), now=turn.now,
+                                              default_days=turn.deps.settings.answer_days)
     if row is None:
         turn.answer(turn.t.gettext("This feedback has already been saved."))
         return
     moderation.screen(turn.session, row, row.comment or "")
     if isinstance(prompt, int):
         turn.drop_buttons(prompt)
-    turn.edit(ticket_text(turn, row.ticket, with_comment=True))
+    turn.edit(await ticket_text(turn, row, with_comment=True))
 
 
 steps.register(residents.COMMENTING, text=on_comment_text, hint=N_("Please write your comment as text, or press Skip."))

@@ -46,4 +46,4 @@ async def remove(session: AsyncSession, *, day: date) -> bool:
 async def all_days(session: AsyncSession) -> dict[date, str]:
     """Every added day off, by date."""
     rows = (await run_select(session, select(col(DayOff.day), col(DayOff.name)).order_by(col(DayOff.day)))).all()
-    return {day: name for day, name in rows}
+    return dict(rows)

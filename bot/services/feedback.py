@@ -7,13 +7,15 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import residents
+from bot.services import deadlines, residents
 from storage import feedback as store
 from storage import programs as program_store
+from storage import regions as region_store
 from storage.codes import TICKET_CHARS
 from storage.models import Feedback, Program, Resident
 
@@ -119,8 +121,12 @@ def pending_feedback_id(resident: Resident) -> int | None:
     return value if isinstance(value, int) else None
 
 
-async def add_comment(session: AsyncSession, resident: Resident, text: str) -> tuple[CommentOutcome, Feedback | None]:
-    """Attach the comment to the rating just given. A too-long text is kept in the draft, not lost."""
+async def add_comment(
+    session: AsyncSession, resident: Resident, text: str, *, now: datetime, default_days: int
+) -> tuple[CommentOutcome, Feedback | None]:
+    """Attach the comment to the rating just given, and start its answer's clock (bot/services/deadlines.py).
+
+    A too-long text is kept in the draft, not lost."""
     feedback_id = pending_feedback_id(resident)
     if feedback_id is None:
         return CommentOutcome.NOT_WAITING, None
@@ -136,19 +142,24 @@ async def add_comment(session: AsyncSession, resident: Resident, text: str) -> t
         residents.set_state(session, resident, residents.COMMENTING, {**(resident.draft or {}), "long_text": kept})
         return CommentOutcome.TOO_LONG, row
     row.comment = text
+    region = await region_store.cached_region(session, code=row.region_code)
+    await deadlines.start_clock(session, row, zone=region.timezone if region else "WIB", now=now,
+                                default_days=default_days)
     store.save(session, row)
     residents.set_state(session, resident, None)
     return CommentOutcome.SAVED, row
 
 
-async def save_trimmed_comment(session: AsyncSession, resident: Resident, feedback_id: int) -> Feedback | None:
+async def save_trimmed_comment(
+    session: AsyncSession, resident: Resident, feedback_id: int, *, now: datetime, default_days: int
+) -> Feedback | None:
     """Save the first COMMENT_MAX characters of a comment that was too long."""
     if pending_feedback_id(resident) != feedback_id:
         return None
     long_text = (resident.draft or {}).get("long_text")
     if not isinstance(long_text, str):
         return None
-    outcome, row = await add_comment(session, resident, long_text[:COMMENT_MAX])
+    outcome, row = await add_comment(session, resident, long_text[:COMMENT_MAX], now=now, default_days=default_days)
     return row if outcome is CommentOutcome.SAVED else None
 
 

@@ -21,6 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.officials import record
 from storage import days_off as store
+from storage.deadlines import forget_rules
 from storage.zones import zone_info
 
 ANSWER_DAYS = 5  # working days for a first answer, unless a region has its own
@@ -117,6 +118,7 @@ async def add_day_off(session: AsyncSession, actor_id: int | None, *, day: date,
     """Add (or rename) a day off for the whole country; True when it is new. Written to the audit log."""
     name = " ".join(name.split())[: store.NAME_MAX]
     new = await store.put(session, day=day, name=name)
+    forget_rules()
     record(session, actor_id, "dayoff.add" if new else "dayoff.rename", day.isoformat(), name=name)
     return new
 
@@ -124,6 +126,7 @@ async def add_day_off(session: AsyncSession, actor_id: int | None, *, day: date,
 async def remove_day_off(session: AsyncSession, actor_id: int | None, *, day: date) -> bool:
     """Remove an added day off (a national holiday cannot be removed); False when there was none."""
     removed = await store.remove(session, day=day)
+    forget_rules()
     if removed:
         record(session, actor_id, "dayoff.remove", day.isoformat())
     return removed
