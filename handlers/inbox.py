@@ -12,8 +12,10 @@ from bot.services import auth, catalog, quota, tickets
 from bot.services.auth import Actor
 from bot.services.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.services.tickets import AnswerOutcome
-from handlers import steps
+from handlers import closing, steps
+from handlers.closing import refuse_ticket
 from handlers.common import Turn, esc, in_turn
+from handlers.evidence import item_line, item_row, marks_of
 from handlers.limits import refusal_text
 from handlers.officials import not_an_official
 from handlers.replies import passed_on
@@ -32,9 +34,11 @@ async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
         if pages > 1:
             lines.append(_("Page {page} of {pages}").format(page=shown + 1, pages=pages))
         rows: list[list[InlineKeyboardButton]] = []
+        marks = await marks_of(turn, [item.feedback_id for item in items])
         for item in items:
-            lines += ["", *_item_lines(turn, item)]
-            rows += _item_buttons(turn, item, actor)
+            mark = marks.get(item.feedback_id)  # a photo or location the resident added (handlers/evidence.py)
+            lines += ["", *_item_lines(turn, item), *item_line(turn, mark)]
+            rows += _item_buttons(turn, item, actor) + item_row(turn, mark, item.ticket)
         text = "\n".join(lines)
         markup = kb.markup(*rows, kb.pager(turn.t, "inbox", shown, pages))
     turn.edit(text, markup) if edit else turn.reply(text, markup)
@@ -72,7 +76,8 @@ def _item_buttons(turn: Turn, item: InboxItem, actor: Actor) -> list[list[Inline
     return [
         [kb.button(_("💬 Answer {ticket}").format(ticket=item.ticket), "ans", item.feedback_id)],
         [kb.button(_("In progress"), "st", item.feedback_id, FeedbackStatus.IN_PROGRESS),
-         kb.button(_("Done"), "st", item.feedback_id, FeedbackStatus.DONE)],
+         kb.button(_("Done"), "close", item.feedback_id)],
+        [kb.button(_("↪ Not ours to handle"), "fwd", item.feedback_id)],
         marks,
         [kb.button(_("Mute the author for 24 hours"), "mute", item.feedback_id)] if auth.may_mute_authors(actor) else [],
     ]
@@ -97,8 +102,10 @@ async def cmd_inbox(turn: Turn) -> None:
             ticket=esc(typed[:TICKET_TYPED_MAX]), example=TICKET_EXAMPLE))
         return
     status = label(turn.t, catalog.FEEDBACK_STATUSES, item.status)
-    text = "\n".join([*_item_lines(turn, item), _("Status: {status}").format(status=esc(status))])
-    turn.reply(text, kb.markup(*_item_buttons(turn, item, actor)))
+    mark = (await marks_of(turn, [item.feedback_id])).get(item.feedback_id)
+    text = "\n".join([*_item_lines(turn, item), *item_line(turn, mark),
+                      _("Status: {status}").format(status=esc(status))])
+    turn.reply(text, kb.markup(*_item_buttons(turn, item, actor), *item_row(turn, mark, item.ticket)))
 
 
 @in_turn
@@ -108,10 +115,6 @@ async def on_inbox(turn: Turn, cb: Callback) -> None:
         turn.answer(turn.t.gettext("This button is not for you."), alert=True)
         return
     await show_inbox(turn, cb.int(0), edit=True)
-
-
-def refuse_ticket(turn: Turn) -> None:
-    turn.answer(turn.t.gettext("This feedback was not found, or it is not in your region."), alert=True)
 
 
 @in_turn
@@ -138,7 +141,7 @@ async def on_answer(turn: Turn, cb: Callback) -> None:
 async def on_answer_text(turn: Turn, text: str) -> None:
     """The official's answer: store it and deliver it to the resident, in the resident's language."""
     _ = turn.t.gettext
-    outcome, ticket = await tickets.answer(turn.session, await turn.actor(), turn.resident, text)
+    outcome, ticket = await tickets.answer(turn.session, await turn.actor(), turn.resident, text, now=turn.now)
     if outcome is AnswerOutcome.GONE or ticket is None:
         turn.reply(_("This feedback was not found, or it is not in your region."))
         return
@@ -166,6 +169,12 @@ async def on_status(turn: Turn, cb: Callback) -> None:
     """Mark a ticket in progress or done, and tell the resident."""
     _ = turn.t.gettext
     status = cb.str(1)
+    if status == FeedbackStatus.DONE:  # a button from before closing needed a note
+        await closing.ask_note(turn, cb.int(0))
+        return
+    if status not in tickets.STATUSES:
+        turn.answer(_("This button is no longer valid. Type /masukanbaru to start again."), alert=True)
+        return
     ticket, changed = await tickets.set_status(turn.session, await turn.actor(), cb.int(0), status)
     if ticket is None:
         refuse_ticket(turn)
@@ -208,29 +217,12 @@ async def on_reply_text(turn: Turn, text: str) -> None:
     )) is not None:
         turn.reply(refusal_text(turn.t, refusal, await turn.zone(), turn.now) + " " + _("/batal cancels."))
         return
-    outcome, ticket = await tickets.follow_up(turn.session, turn.resident, text)
+    outcome, ticket = await tickets.follow_up(turn.session, turn.resident, text, now=turn.now,
+                                              default_days=turn.deps.settings.answer_days)
     if outcome is AnswerOutcome.GONE or ticket is None:
         turn.reply(_("This ticket was not found."))
     else:
         await passed_on(turn, ticket, outcome, text)
-
-
-@in_turn
-async def on_satisfaction(turn: Turn, cb: Callback) -> None:
-    """The resident says whether a closed ticket satisfied them; "not yet" reopens it."""
-    _ = turn.t.gettext
-    satisfied = cb.str(1) == "yes"
-    ticket = await tickets.satisfaction(turn.session, turn.resident, cb.int(0), satisfied)
-    if ticket is None:
-        turn.answer(_("Your answer has already been recorded."))
-        return
-    number = ticket.feedback.ticket
-    turn.edit(
-        _("Thank you for letting us know. We are glad your feedback (ticket {ticket}) has been resolved.")
-        .format(ticket=number)
-        if satisfied
-        else _("We are sorry it has not been resolved yet. Ticket {ticket} is open again and goes back to the officials.").format(ticket=number)
-    )
 
 
 steps.register(tickets.ANSWERING, text=on_answer_text, hint=steps.WRITE_AS_TEXT)

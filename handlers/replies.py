@@ -100,7 +100,8 @@ async def on_reply_to_ticket(turn: Turn, ticket: Ticket, text: str) -> None:
     """
     if text.strip() and await _refused(turn):
         return
-    outcome = tickets.follow_up_on(turn.session, ticket, text)
+    outcome = await tickets.follow_up_on(turn.session, ticket, text, now=turn.now,
+                                         default_days=turn.deps.settings.answer_days)
     await passed_on(turn, ticket, outcome, text)
 
 
@@ -158,4 +159,6 @@ async def on_offer(turn: Turn, cb: Callback) -> None:
         return
     residents.set_state(turn.session, turn.resident, None)
     turn.answer()
-    await passed_on(turn, ticket, tickets.follow_up_on(turn.session, ticket, text), text, edit=True)
+    outcome = await tickets.follow_up_on(turn.session, ticket, text, now=turn.now,
+                                         default_days=turn.deps.settings.answer_days)
+    await passed_on(turn, ticket, outcome, text, edit=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import new_ticket
 from storage.inserts import insert_or_ignore
-from storage.models import Feedback, Program, Region, utcnow
+from storage.models import Feedback, Program, Region, TicketForward, utcnow
 from storage.statuses import FeedbackStatus
 
 TICKET_ATTEMPTS = 8  # a number already taken in the region is drawn again; 8 misses in a row mean a full region
@@ -29,6 +29,10 @@ class FeedbackView:
     comment: str | None
     status: str
     created_at: datetime
+    province: str = ""
+    forwarded_to: str | None = None  # passed to another body (ForwardBody)
+    forward_reference: str | None = None  # the number there, from the latest forward
+    moved: bool = False  # moved to this region from another one
 
 
 async def add_rating(
@@ -78,8 +82,8 @@ async def _stored(session: AsyncSession, dedup_key: str) -> Feedback | None:
     return (await session.exec(select(Feedback).where(col(Feedback.dedup_key) == dedup_key))).scalars().first()  # type: ignore[call-overload]
 
 
-async def get_feedback(session: AsyncSession, *, feedback_id: int) -> Feedback | None:
-    return await session.get(Feedback, feedback_id)
+async def get_feedback(session: AsyncSession, *, feedback_id: int, for_update: bool = False) -> Feedback | None:
+    return await session.get(Feedback, feedback_id, with_for_update=for_update)
 
 
 def save(session: AsyncSession, feedback: Feedback) -> None:
@@ -87,11 +91,24 @@ def save(session: AsyncSession, feedback: Feedback) -> None:
     session.add(feedback)
 
 
+def _latest_reference():
+    """The reference number the ticket's latest forward gave (a correlated subquery)."""
+    return (
+        select(col(TicketForward.reference)).where(col(TicketForward.feedback_id) == col(Feedback.id))
+        .order_by(col(TicketForward.id).desc()).limit(1).scalar_subquery()
+    )
+
+
+def _moved():
+    return exists().where(col(TicketForward.feedback_id) == col(Feedback.id), col(TicketForward.to_region).is_not(None))
+
+
 def _views_query():
     return (
         select(
             col(Feedback.id), col(Feedback.ticket), col(Feedback.program_id), col(Program.name), col(Region.name), col(Region.timezone),
             col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.created_at),
+            col(Region.province), col(Feedback.forwarded_to), _latest_reference(), _moved(),
         )
         .join(Program, col(Program.id) == col(Feedback.program_id))
         .join(Region, col(Region.code) == col(Feedback.region_code))

@@ -39,6 +39,7 @@ class InboxItem:
 def _waiting(region_codes: list[str] | None):
     condition = (col(Feedback.status) == INBOX_STATUS) & col(Feedback.comment).is_not(None)
     condition = condition & col(Feedback.moderation).is_(None)  # marked: out of the inbox
+    condition = condition & col(Feedback.forwarded_to).is_(None)  # passed to another body: out of the inbox
     if region_codes is not None:
         condition = condition & col(Feedback.region_code).in_(region_codes)
     return condition
@@ -122,3 +123,15 @@ async def answerer_ids(session: AsyncSession, *, feedback_id: int) -> list[int]:
         .distinct()
     )
     return [int(i) for i in (await run_select(session, stmt)).scalars()]
+
+
+async def closing_note(session: AsyncSession, *, feedback_id: int) -> str | None:
+    """The note of the ticket's latest closing."""
+    stmt = (
+        select(col(TicketMessage.text))
+        .where(col(TicketMessage.feedback_id) == feedback_id, col(TicketMessage.kind) == "status",
+               col(TicketMessage.status) == FeedbackStatus.DONE)
+        .order_by(col(TicketMessage.id).desc())
+        .limit(1)
+    )
+    return (await run_select(session, stmt)).scalars().first()

@@ -31,6 +31,9 @@ _FIELDS = {
     "pstatus": re.compile(r"^(direncanakan|berjalan|selesai)$"),
     "notifyto": re.compile(r"^(program|region|none)$"),
     "dimension": re.compile(r"^(governance|branding|economy|living|society|environment)$"),
+    "evstep": re.compile(r"^(photo|loc|skip)$"),
+    "coord": re.compile(r"^-?[0-9]{1,3}\.[0-9]{5}$"),  # a latitude or longitude to 5 decimals (about a metre)
+    "fwtarget": re.compile(r"^(region|provinsi|pusat|utilitas|lapor)$"),  # bot.services.forwarding.TARGETS
 }
 
 # action -> the kinds of its arguments, in order
@@ -48,6 +51,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "rate": ("int", "stars", "nonce"),  # a rating for a program, from one showing of the buttons
     "skip": ("int",),             # no comment for this feedback
     "trim": ("int",),             # save the first part of a too-long comment
+    "ev": ("int", "evstep"),      # after a comment: add a photo / a location to it, or skip
+    "evx": ("int", "coord", "coord"),  # keep this exact point as the ticket's location (the resident agreed)
+    "evk": ("int",),              # keep the ticket's location at kecamatan precision only
     "mine": ("int",),             # the resident's own feedback, page
     "erase": ("yesno",),          # confirm deleting one's data
     "notify": ("region",),        # tell me when this region gets a program
@@ -56,8 +62,14 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "inbox": ("int",),            # the inbox, page
     "ans": ("int",),              # answer this feedback
     "st": ("int", "status"),      # set this feedback's status
+    "close": ("int",),            # mark this feedback done (a note of what was done follows)
     "mod": ("int", "mark"),       # mark this feedback spam / abusive, or remove the mark
+    "evp": ("int",),              # send me the photo a resident added to this feedback
     "mute": ("int",),             # admins: mute this feedback's author for 24 hours
+    "fwd": ("int",),              # forward this ticket: "bukan kewenangan kami"
+    "fwt": ("int", "nonce", "fwtarget"),  # where it goes: another region, or another body (one forwarding)
+    "fwr": ("int", "nonce", "region"),    # the other region, from the matches of its typed name
+    "fws": ("int", "nonce"),      # no reference number at the other body
     "sum": ("scope", "period"),   # a summary: r<region> / p<province> / all, over 7, 30 or 0 (all) days
     "sumprov": ("province",),     # an admin picks within a province
     # residents, on an answered ticket

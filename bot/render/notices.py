@@ -41,14 +41,21 @@ def answer_notice(rt: Translator, ticket: Ticket, answer: str) -> tuple[str, Inl
     return text, kb.fixed([kb.button(rt.gettext("Reply"), "reply", feedback_id)])
 
 
-def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def status_notice(
+    rt: Translator, ticket: Ticket, status: str, note: str | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """What the resident is told of a status change; for done, the official's note of what was done."""
     number = ticket.feedback.ticket
     gov = esc(government(rt, ticket.region.name))
     program = esc(ticket.program.name)
     if status == FeedbackStatus.DONE:
+        lines = [rt.gettext("✅ The {government} has finished handling your feedback (ticket {ticket}, {program}).")
+                 .format(government=gov, ticket=number, program=program)]
+        if note:
+            lines += ["", rt.gettext("What was done:"), esc(note.strip())]
+        lines += ["", rt.gettext("Are you satisfied?")]
         return (
-            rt.gettext("✅ The {government} has finished handling your feedback (ticket {ticket}, {program}). Are you satisfied?")
-            .format(government=gov, ticket=number, program=program),
+            "\n".join(lines),
             kb.markup([kb.button(rt.gettext("Yes, satisfied"), "sat", ticket.feedback.id, "yes"),  # type: ignore[arg-type]
                        kb.button(rt.gettext("Not yet"), "sat", ticket.feedback.id, "no")]),  # type: ignore[arg-type]
         )
@@ -57,3 +64,11 @@ def status_notice(rt: Translator, ticket: Ticket, status: str) -> tuple[str, Inl
         .format(government=gov, ticket=number, program=program),
         None,
     )
+
+
+def confirmed_notice(rt: Translator, ticket: Ticket) -> str:
+    """The resident did not answer "Are you satisfied?" for a week: the closure stands, and they may still reply."""
+    return rt.gettext(
+        "Ticket {ticket} ({program}) has been marked as resolved, since we received no answer from you within "
+        "7 days. If it is not resolved yet, reply to this message and it goes back to the officials."
+    ).format(ticket=ticket.feedback.ticket, program=esc(ticket.program.name))

@@ -10,7 +10,7 @@ from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import residents
+from bot.services import deadlines, residents
 from bot.services.auth import Actor, feedback_for, load_actor
 from bot.services.feedback import COMMENT_MAX
 from bot.services.officials import record
@@ -82,7 +82,8 @@ class Ticket:
     resident: Resident | None  # None once the resident erased their data
 
 
-async def _ticket(session: AsyncSession, row: Feedback) -> Ticket:
+async def ticket_of(session: AsyncSession, row: Feedback) -> Ticket:
+    """The ticket with its program, region and resident."""
     program = await program_store.get_program(session, program_id=row.program_id, include_removed=True)
     region = await region_store.get_region(session, code=row.region_code)
     resident = await resident_store.get_resident(session, telegram_id=row.resident_id) if row.resident_id else None
@@ -92,7 +93,7 @@ async def _ticket(session: AsyncSession, row: Feedback) -> Ticket:
 
 async def ticket_for_official(session: AsyncSession, actor: Actor, feedback_id: int) -> Ticket | None:
     row = await feedback_for(session, actor, feedback_id)
-    return await _ticket(session, row) if row is not None else None
+    return await ticket_of(session, row) if row is not None else None
 
 
 def start_answer(session: AsyncSession, official_self: Resident, ticket: Ticket) -> None:
@@ -116,21 +117,21 @@ def _unusable(text: str, limit: int) -> AnswerOutcome | None:
 
 
 async def answer(
-    session: AsyncSession, actor: Actor, official_self: Resident, text: str
+    session: AsyncSession, actor: Actor, official_self: Resident, text: str, *, now: datetime
 ) -> tuple[AnswerOutcome, Ticket | None]:
     """The answer an official typed in the chat, for the ticket they chose before."""
     feedback_id = (official_self.draft or {}).get("feedback_id")
     if not isinstance(feedback_id, int):
         residents.set_state(session, official_self, None)
         return AnswerOutcome.GONE, None
-    outcome, ticket = await answer_ticket(session, actor, feedback_id, text)
+    outcome, ticket = await answer_ticket(session, actor, feedback_id, text, now=now)
     if outcome in (AnswerOutcome.SENT, AnswerOutcome.GONE):
         residents.set_state(session, official_self, None)
     return outcome, ticket
 
 
 async def answer_ticket(
-    session: AsyncSession, actor: Actor, feedback_id: int, text: str
+    session: AsyncSession, actor: Actor, feedback_id: int, text: str, *, now: datetime
 ) -> tuple[AnswerOutcome, Ticket | None]:
     """Store an official's answer (from the chat or the dashboard); the ticket moves from new to in progress."""
     ticket = await ticket_for_official(session, actor, feedback_id)
@@ -142,14 +143,18 @@ async def answer_ticket(
     store.add_message(session, feedback_id=feedback_id, kind="answer", official_id=actor.telegram_id, text=text)
     if ticket.feedback.status == FeedbackStatus.NEW:
         ticket.feedback.status = FeedbackStatus.IN_PROGRESS
+    deadlines.answered(ticket.feedback, now)
     feedback_store.save(session, ticket.feedback)
     record(session, actor.telegram_id, "ticket.answer", str(feedback_id), length=len(text))
     return AnswerOutcome.SENT, ticket
 
 
 async def set_status(session: AsyncSession, actor: Actor, feedback_id: int, status: str) -> tuple[Ticket | None, bool]:
-    """Move a ticket to a status; (ticket or None if not the actor's, whether it changed)."""
-    if status not in STATUSES:
+    """Move a ticket to in progress (or back to new); (ticket or None if not the actor's, whether it changed).
+
+    Done needs a note of what was done: bot/services/closing.py.
+    """
+    if status not in STATUSES or status == FeedbackStatus.DONE:
         raise ValueError(status)
     ticket = await ticket_for_official(session, actor, feedback_id)
     if ticket is None:
@@ -157,8 +162,6 @@ async def set_status(session: AsyncSession, actor: Actor, feedback_id: int, stat
     if ticket.feedback.status == status:
         return ticket, False
     ticket.feedback.status = status
-    if status == FeedbackStatus.DONE:
-        ticket.feedback.satisfied = None  # asked afresh
     feedback_store.save(session, ticket.feedback)
     store.add_message(session, feedback_id=feedback_id, kind="status", official_id=actor.telegram_id, status=status)
     record(session, actor.telegram_id, "ticket.status", str(feedback_id), status=status)
@@ -169,7 +172,7 @@ async def own_ticket(session: AsyncSession, resident: Resident, feedback_id: int
     row = await feedback_store.get_feedback(session, feedback_id=feedback_id)
     if row is None or row.resident_id != resident.telegram_id:
         return None
-    return await _ticket(session, row)
+    return await ticket_of(session, row)
 
 
 async def start_reply(session: AsyncSession, resident: Resident, feedback_id: int) -> Ticket | None:
@@ -179,20 +182,24 @@ async def start_reply(session: AsyncSession, resident: Resident, feedback_id: in
     return ticket
 
 
-async def follow_up(session: AsyncSession, resident: Resident, text: str) -> tuple[AnswerOutcome, Ticket | None]:
+async def follow_up(
+    session: AsyncSession, resident: Resident, text: str, *, now: datetime, default_days: int
+) -> tuple[AnswerOutcome, Ticket | None]:
     """The resident's reply on their ticket: it goes back to the officials' inbox as new."""
     feedback_id = (resident.draft or {}).get("feedback_id")
     ticket = await own_ticket(session, resident, feedback_id) if isinstance(feedback_id, int) else None
     if ticket is None:
         residents.set_state(session, resident, None)
         return AnswerOutcome.GONE, None
-    outcome = follow_up_on(session, ticket, text)
+    outcome = await follow_up_on(session, ticket, text, now=now, default_days=default_days)
     if outcome is AnswerOutcome.SENT:
         residents.set_state(session, resident, None)
     return outcome, ticket
 
 
-def follow_up_on(session: AsyncSession, ticket: Ticket, text: str) -> AnswerOutcome:
+async def follow_up_on(
+    session: AsyncSession, ticket: Ticket, text: str, *, now: datetime, default_days: int
+) -> AnswerOutcome:
     """Store the resident's follow-up on their ticket (whatever flow they are in): back to the inbox as new."""
     text = text.strip()
     if (refused := _unusable(text, COMMENT_MAX)) is not None:
@@ -200,7 +207,9 @@ def follow_up_on(session: AsyncSession, ticket: Ticket, text: str) -> AnswerOutc
     store.add_message(session, feedback_id=ticket.feedback.id, kind="followup", text=text)  # type: ignore[arg-type]
     ticket.feedback.status = FeedbackStatus.NEW
     if ticket.feedback.comment is None:
-        ticket.feedback.comment = text  # a rating without comment becomes a conversation now
+        ticket.feedback.comment = text  # a rating without comment becomes a conversation now: its clock starts
+        await deadlines.start_clock(session, ticket.feedback, zone=ticket.region.timezone, now=now,
+                                    default_days=default_days)
     feedback_store.save(session, ticket.feedback)
     return AnswerOutcome.SENT
 
@@ -210,7 +219,7 @@ async def own_ticket_by_number(session: AsyncSession, resident: Resident, number
     row = await store.feedback_by_ticket(session, ticket=number)
     if row is None or row.resident_id != resident.telegram_id:
         return None
-    return await _ticket(session, row)
+    return await ticket_of(session, row)
 
 
 async def recently_answered(session: AsyncSession, resident: Resident, now: datetime) -> Ticket | None:
@@ -231,16 +240,3 @@ async def answerers(session: AsyncSession, ticket: Ticket, admin_ids: frozenset[
         if (row := await resident_store.get_resident(session, telegram_id=official_id)) is not None:
             found.append(row)
     return found
-
-
-async def satisfaction(session: AsyncSession, resident: Resident, feedback_id: int, satisfied: bool) -> Ticket | None:
-    """The resident's verdict on a closed ticket; "not yet" reopens it. None if not theirs or not closed."""
-    ticket = await own_ticket(session, resident, feedback_id)
-    if ticket is None or ticket.feedback.status != FeedbackStatus.DONE or ticket.feedback.satisfied is not None:
-        return None
-    ticket.feedback.satisfied = satisfied
-    if not satisfied:
-        ticket.feedback.status = FeedbackStatus.NEW
-    feedback_store.save(session, ticket.feedback)
-    store.add_message(session, feedback_id=feedback_id, kind="satisfaction", status="puas" if satisfied else "belum")
-    return ticket

@@ -94,21 +94,27 @@ async def test_answer_loop_back_to_the_resident(harness: BotHarness) -> None:
 
     [inbox] = await officer.send("/masukanbaru")
     assert "Loketnya masih satu saja hari ini." in inbox.text  # the follow-up, on the same ticket
-    await officer.press("Selesai", inbox)
+    _, [ask] = await officer.press("Selesai", inbox)  # done needs a note of what was done
+    assert "apa yang sudah dilakukan" in ask.text and number in ask.text
+    assert (await feedback_of(harness, 7001)).status == "baru"  # not closed until the note comes
+    [closed] = await officer.send("Loket kedua <dibuka> & petugas ditambah.")
+    assert "ditandai selesai" in closed.text
     question = ana.last
     assert "finished handling" in question.text and "satisfied" in question.text
+    assert "What was done:" in question.text and "Loket kedua <dibuka> & petugas" in question.text
     await ana.press("Not yet", question)
     assert "open again" in question.text
     fb = await feedback_of(harness, 7001)
-    assert (fb.status, fb.satisfied) == ("baru", False)
+    assert (fb.status, fb.satisfied, fb.closed_at) == ("baru", False, None)
 
     [inbox] = await officer.send("/masukanbaru")
     await officer.press("Selesai", inbox)
+    await officer.send("Loket ketiga dibuka.")
     await ana.press("Yes", ana.last)
     fb = await feedback_of(harness, 7001)
     assert (fb.status, fb.satisfied) == ("selesai", True)
     actions = await audit_actions(harness)
-    assert actions.count("ticket.answer") == 1 and actions.count("ticket.status") == 2
+    assert actions.count("ticket.answer") == 1 and actions.count("ticket.close") == 2
 
 
 async def test_an_official_sees_only_their_region(harness: BotHarness) -> None:

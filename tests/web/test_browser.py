@@ -125,9 +125,12 @@ async def test_an_official_works_through_the_dashboard(site: Site, seeded: Seede
     assert "q=antrean" in page.url  # back on the same filtered list
     assert "Loket tambahan dibuka mulai Senin." in site.fake.sent(ANA)[-1].text
     await shot(page, "05-answered")
+    await page.get_by_text("Tandai selesai").first.click()  # opens the note: done needs what was done
+    await page.fill("textarea[name=catatan]", "Loket kedua dibuka setiap Senin dan Kamis.")
     await page.get_by_role("button", name="Tandai selesai").click()
     await page.get_by_text(f"Status {number} sudah diubah, dan warga sudah diberi tahu.").wait_for()
-    assert "finished handling" in site.fake.sent(ANA)[-1].text  # in Ana's language
+    closed = site.fake.sent(ANA)[-1].text
+    assert "finished handling" in closed and "Loket kedua dibuka setiap Senin dan Kamis." in closed  # Ana's language
     await shot(page, "06-closed")
 
     name, body = await download(page, "Unduh CSV")

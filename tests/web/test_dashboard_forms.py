@@ -54,12 +54,19 @@ async def test_status_changes_tell_the_resident(site: Site, seeded: Seeded, offi
     r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "diproses", "kembali": "/dasbor/masukan"})
     assert r.status == 303
     assert "sedang menindaklanjuti masukan Anda" in site.fake.sent(BUDI)[-1].text
-    r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai", "kembali": "/dasbor/masukan"})
+    for note in ("", "   ", "x" * 1001):  # done needs a short note of what was done
+        r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai", "catatan": note})
+        assert r.status == 400, len(note)
+    assert (await site.feedback(fid)).status == "diproses" and len(site.fake.sent(BUDI)) == before + 1
+    done = {"status": "selesai", "catatan": "Petugas <loket> diberi pelatihan & teguran.", "kembali": "/dasbor/masukan"}
+    r = await officer.post(f"/dasbor/masukan/{fid}/status", done)
     question = site.fake.sent(BUDI)[-1]
     assert "telah selesai menangani" in question.text and (await site.feedback(fid)).ticket in question.text
+    assert "Yang sudah dilakukan:\nPetugas <loket> diberi pelatihan & teguran." in question.text
     assert "v1:sat:" in str(question.reply_markup)  # the resident can say whether they are satisfied
     assert (await site.feedback(fid)).status == "selesai"
-    r = await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai", "kembali": "/dasbor/masukan"})
+    assert "Petugas &lt;loket&gt; diberi pelatihan &amp; teguran." in (await officer.get("/dasbor/masukan"))[1]
+    r = await officer.post(f"/dasbor/masukan/{fid}/status", done)
     assert r.status == 303 and len(site.fake.sent(BUDI)) == before + 2  # unchanged: nobody is told twice
     assert "sudah memiliki status tersebut" in (await officer.get("/dasbor/masukan"))[1]
     assert [m.status for m in await messages(site, fid)] == ["diproses", "selesai"]
@@ -160,12 +167,12 @@ async def test_every_official_action_is_logged(site: Site, seeded: Seeded, offic
         async with officer.http.get(path) as r:
             assert r.status == 200, path
     await officer.post(f"/dasbor/masukan/{fid}/jawab", {"teks": "Terima kasih."})
-    await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai"})
+    await officer.post(f"/dasbor/masukan/{fid}/status", {"status": "selesai", "catatan": "Sudah ditangani."})
     await officer.post("/keluar", {})
     actions = [(e.actor_id, e.action) for e in await site.audit() if e.actor_id == 8201]
     assert [a for _, a in actions] == [
         "dashboard.link", "dashboard.login", "dashboard.feedback",  # the fixture's first page
         "summary.view", "dashboard.programs", "dashboard.program", "dashboard.feedback", "dashboard.export",
-        "ticket.answer", "ticket.status", "dashboard.logout",
+        "ticket.answer", "ticket.close", "dashboard.logout",
     ]
     assert re.fullmatch(r"\d+", str(fid))
