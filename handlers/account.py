@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove
 
+from bot.render import forwarding
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label
@@ -43,6 +44,10 @@ def _row_lines(turn: Turn, row: FeedbackView) -> list[str]:
     if row.comment:
         preview = shorten(row.comment, COMMENT_PREVIEW)
         lines.append(f"<i>{esc(preview)}</i>")
+    forwarded = forwarding.feedback_line(turn.t, body=row.forwarded_to, moved=row.moved, region_name=row.region_name,
+                                         province=row.province, reference=row.forward_reference)
+    if forwarded:
+        lines.append(forwarded)
     return lines
 
 

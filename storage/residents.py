@@ -22,6 +22,7 @@ from storage.models import (
     ProgramFollow,
     Region,
     Resident,
+    TicketForward,
     TicketMessage,
     WebSession,
     utcnow,
@@ -62,8 +63,9 @@ async def erase_resident(session: AsyncSession, *, telegram_id: int) -> int:
 
     What stays of a rating: its stars, program, region, the local day (as that day's noon, so every figure
     by local day is unchanged), whether it was superseded or marked by an official, and the ticket's status
-    under a freshly drawn number: the one the resident knew finds nothing any more. The officials' answers
-    and status changes stay on it; the comment, the replies and follow-ups, the satisfaction verdict go.
+    under a freshly drawn number: the one the resident knew finds nothing any more. The officials' answers,
+    status changes and forwarding reasons stay on it; the comment, the replies and follow-ups, the satisfaction
+    verdict and a forward's reference number at the other body go.
     Safe to run twice, and by two processes at once: every statement selects by the resident.
     """
     kept = await _anonymise_ratings(session, telegram_id=telegram_id)
@@ -95,6 +97,10 @@ async def _anonymise_ratings(session: AsyncSession, *, telegram_id: int) -> int:
     ids = [row[0] for row in rows]
     await session.exec(delete(TicketMessage).where(
         col(TicketMessage.feedback_id).in_(ids), col(TicketMessage.kind).in_(RESIDENT_KINDS)))
+    # A forward's reference number names the resident's report at the other body (SP4N-LAPOR!, the utility):
+    # like the ticket number it goes; the official's reason stays, as their answers do.
+    await session.exec(update(TicketForward).where(col(TicketForward.feedback_id).in_(ids)).values(reference=None)
+                       .execution_options(synchronize_session=False))
     kept = 0
     for feedback_id, created_at, region_code, zone in rows:
         day = _local_noon(created_at, zone)
