@@ -97,7 +97,7 @@ async def test_a_ticket_moved_to_another_region(harness: BotHarness) -> None:
         "Nomor tiket Anda tetap sama.",
     ])
     [notice] = denpasar.messages[heard_denpasar:]
-    assert "Tiket diteruskan ke Kota Denpasar" in notice.text and fb.ticket in notice.text
+    assert "Ada tiket yang diteruskan ke Kota Denpasar" in notice.text and fb.ticket in notice.text
     assert COMMENT in notice.text and REASON in notice.text and "Jumat, 11 Desember 2026" in notice.text
     assert (f"💬 Tanggapi {fb.ticket}", f"v1:ans:{fb.id}") in denpasar.buttons(notice)
 
@@ -241,3 +241,23 @@ async def test_erasure_leaves_nothing_of_a_forwarded_ticket(harness: BotHarness)
     assert after.found == [], after.found
     [forward] = await forwards(harness)  # the official's record stays, on the anonymous rating
     assert (forward.feedback_id, forward.reason, forward.reference, forward.official_id) == (fb.id, REASON, None, OFFICER)
+
+
+async def test_the_resident_reads_it_in_their_language(harness: BotHarness) -> None:
+    harness.clock.now = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    await add_bandung_program(harness)
+    ana = await resident_comment(harness, ANA, "kota bandung", "Kota Bandung", "Bandung Sehat", COMMENT, lang="en")
+    officer = await make_official(harness, OFFICER, BANDUNG)
+    choices = await start_forward(officer)
+    await officer.press("Penyedia layanan", choices)
+    await officer.send("Lampu jalan ini milik PLN.")
+    heard = len(ana.messages)
+    [done] = await officer.send("PLN-778899")
+    assert "penyedia layanan yang berwenang (seperti PLN atau PDAM)" in done.text  # the official's language
+    [told] = ana.messages[heard:]
+    assert told.text.splitlines()[0] == "↪ Your feedback has been forwarded"
+    assert ("The Government of Kota Bandung has passed your feedback on to the utility responsible (such as PLN or "
+            "PDAM), because it is theirs to handle.") in told.text
+    assert "Reason: Lampu jalan ini milik PLN." in told.text and "Reference number there: PLN-778899" in told.text
+    [mine] = await ana.send("/masukan")
+    assert "↪ Forwarded to the utility responsible (such as PLN or PDAM) · reference number PLN-778899" in mine.text
