@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import run_select
 from storage.models import Feedback, TicketForward
 
 
@@ -24,8 +21,3 @@ def add_forward(
     session.add(row)
     return row
 
-
-async def forwards_of(session: AsyncSession, *, feedback_id: int) -> list[TicketForward]:
-    """A ticket's forwards, first first."""
-    stmt = select(TicketForward).where(col(TicketForward.feedback_id) == feedback_id).order_by(col(TicketForward.id))
-    return list((await run_select(session, stmt)).scalars())

@@ -260,8 +260,3 @@ async def _staff(session: AsyncSession, region_code: str, actor: Actor) -> list[
             found.append(row)
     return found
 
-
-async def ticket_in_flow(session: AsyncSession, actor: Actor, me: Resident) -> Ticket | None:
-    """The ticket the official is forwarding (for a hint shown while they are in the flow)."""
-    draft = _draft(me)
-    return await tickets.ticket_for_official(session, actor, draft["feedback_id"]) if draft else None
