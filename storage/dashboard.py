@@ -18,6 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.db import run_select
 from storage.models import Feedback, Program, Region, Resident, TicketMessage
 from storage.statuses import FeedbackStatus
+from storage.summary_deadlines import deadline_conditions
 from storage.summary_trend import weekly_trend  # the /ringkasan trend query, here narrowed to one program
 
 
@@ -31,6 +32,9 @@ class FeedbackFilter:
     until: datetime | None = None  # exclusive
     text: str | None = None
     with_comment: bool = False
+    deadline: str | None = None  # terlambat (overdue at `now`) | segera (due by `soon_until`)
+    now: datetime | None = None
+    soon_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,8 @@ def _conditions(f: FeedbackFilter) -> list[ColumnElement[bool]]:
         conds.append(col(Feedback.created_at) >= f.since)
     if f.until is not None:
         conds.append(col(Feedback.created_at) < f.until)
+    if f.deadline is not None and f.now is not None:
+        conds += deadline_conditions(f.deadline == "terlambat", now=f.now, soon_until=f.soon_until or f.now)
     if f.with_comment:
         conds.append(col(Feedback.comment).is_not(None))
     if f.text:

@@ -22,6 +22,7 @@ PERIOD_LABELS = {7: N_("7 days"), 30: N_("30 days"), 0: N_("All time")}
 PERIOD_TITLES = {7: N_("the last 7 days"), 30: N_("the last 30 days"), 0: N_("all time")}
 RANKED = 8
 NAME_MAX = 60
+LATE_LISTED = 5  # programs (or regions) with overdue or soon-due tickets listed in the chat, most overdue first
 NO_CHART = N_("The chart cannot be drawn right now. Please try again in a few minutes.")
 
 
@@ -34,6 +35,69 @@ def change_text(t: Translator, now: float | None, before: float | None, *, decim
         return t.gettext(" (same as the previous period)")
     template = t.gettext(" (up {change} on the previous period)") if delta > 0 else t.gettext(" (down {change} on the previous period)")
     return template.format(change=shown)
+
+
+def share_text(t: Translator, share: float | None) -> str:
+    """A share as a whole percentage ("80%"), or "no data yet"."""
+    return t.gettext("no data yet") if share is None else f"{t.integer(round(share * 100))}%"
+
+
+def points_change(t: Translator, now: float | None, before: float | None) -> str:
+    """The change of a share in percentage points: " (up 10 points)"; "" without both shares."""
+    if now is None or before is None:
+        return ""
+    delta = round(now * 100) - round(before * 100)
+    if delta == 0:
+        return t.gettext(" (same as the previous period)")
+    template = t.gettext(" (up {change} points)") if delta > 0 else t.gettext(" (down {change} points)")
+    return template.format(change=t.integer(abs(delta)))
+
+
+def duration_text(t: Translator, minutes: float | None) -> str:
+    """A time to answer as reads best: minutes under an hour, hours under a day, else days ("1,5 hari")."""
+    if minutes is None:
+        return t.gettext("no data yet")
+    if minutes < 60:
+        n = round(minutes)
+        return t.ngettext("{n} minute", "{n} minutes", n).format(n=t.integer(n))
+    hours = minutes < 24 * 60
+    value = round(minutes / 60 if hours else minutes / (24 * 60), 1)
+    shown, n = (t.integer(int(value)) if value == int(value) else t.decimal(value)), 1 if value == 1 else 2
+    if hours:
+        return t.ngettext("{n} hour", "{n} hours", n).format(n=shown)
+    return t.ngettext("{n} day", "{n} days", n).format(n=shown)
+
+
+def deadline_lines(t: Translator, s: Summary) -> list[str]:
+    """Answers and deadlines: on time, the median time, overdue and due soon now, rejected closures."""
+    _ = t.gettext
+    d = s.deadlines
+    now, before = d.current, d.previous
+    on_time = _("Answered on time: {share}").format(share=share_text(t, now.on_time_share))
+    if now.settled:
+        on_time = t.ngettext("Answered on time: {share} of {count} comment", "Answered on time: {share} of {count} comments",
+                             now.settled).format(share=share_text(t, now.on_time_share), count=t.integer(now.settled))
+    median = _("Median time to first answer: {time}").format(time=duration_text(t, now.median_minutes))
+    if before is not None and before.median_minutes is not None and now.median_minutes is not None:
+        median += _(" (previously {time})").format(time=duration_text(t, before.median_minutes))
+    lines = [
+        "", _("<b>Answers and deadlines</b>"),
+        on_time + points_change(t, now.on_time_share, before.on_time_share if before else None),
+        median,
+        _("Overdue now: {count}").format(count=t.integer(d.overdue)),
+        _("Due soon (by the end of {day}): {count}").format(day=t.day(summaries.soon_day(s)), count=t.integer(d.due_soon)),
+        _("Rejected closures: {count}").format(count=t.integer(now.rejected))
+        + change_text(t, now.rejected, before.rejected if before else None, decimal=False),
+    ]
+    several = s.scope.region_codes is None or len(s.scope.region_codes) > 1
+    late = [g for g in (d.regions if several else d.programs) if g.overdue or g.due_soon][:LATE_LISTED]
+    if late:
+        lines.append(_("<b>Overdue and due soon, by region</b>") if several else _("<b>Overdue and due soon, by program</b>"))
+        for number, g in enumerate(late, start=1):
+            lines.append(_("{number}. {name} — overdue {overdue}, due soon {soon}, on time {share}").format(
+                number=number, name=esc(shorten(g.name, NAME_MAX)), overdue=t.integer(g.overdue),
+                soon=t.integer(g.due_soon), share=share_text(t, g.current.on_time_share)))
+    return lines
 
 
 def summary_text(t: Translator, s: Summary) -> str:
@@ -64,6 +128,7 @@ def summary_text(t: Translator, s: Summary) -> str:
             lines.append(f"{number}. {esc(shorten(p.name, NAME_MAX))} — {rating_line(t, p.average, p.count)}")
         if len(f.programs) > RANKED:
             lines.append(_("… and {count} more").format(count=t.integer(len(f.programs) - RANKED)))
+    lines += deadline_lines(t, s)
     lines += ["", _("<b>Waiting for an answer:</b> {count} new comments — /masukanbaru").format(count=t.integer(f.waiting))]
     if s.topics:
         lines.append(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import deadlines, workdays
 from bot.services.auth import Actor, may_see_summary
 from bot.services.officials import record
 from bot.services.textwork import TextWork
 from storage import regions as region_store
 from storage.summary import Figures, summary_figures
-from storage.zones import DEFAULT_ZONE
+from storage.summary_deadlines import DeadlineFigures, deadline_figures
+from storage.zones import DEFAULT_ZONE, zone_info
 
 PERIODS = (7, 30, 0)  # days; 0 is all time
 TOPICS = 6
@@ -36,6 +38,8 @@ class Summary:
     since: datetime | None
     until: datetime
     figures: Figures
+    deadlines: DeadlineFigures  # on time, time to answer, overdue and due soon at `now`, rejected closures
+    soon_until: datetime  # "due soon": due by then, the end of the next working day (see due_soon_until)
     topics: list[tuple[str, int]] | None  # None: not asked for, or not ready in time (bot/services/textwork.py)
 
 
@@ -64,9 +68,26 @@ async def summarize(
     end = until or now
     since = end - timedelta(days=days) if days else None
     figures = await summary_figures(session, region_codes=scope.region_codes, since=since, until=end, zone=scope.zone)
+    soon = await due_soon_until(session, now=now, zone=scope.zone)
+    found = await deadline_figures(session, region_codes=scope.region_codes, since=since, until=end, now=now, soon_until=soon)
     if actor is not None:
         record(session, actor.telegram_id, "summary.view", scope.token, days=days)
-    return Summary(scope, days, since, end, figures, None)
+    return Summary(scope, days, since, end, figures, found, soon, None)
+
+
+async def due_soon_until(session: AsyncSession, *, now: datetime, zone: str) -> datetime:
+    """Where "due soon" ends: the end of the next working day in the zone (on a Friday, Monday's end).
+
+    Due soon is then what falls due today or on the next working day, the tickets whose reminder is out
+    (bot/services/workdays.reminder_at) or goes out at the next working day's start.
+    """
+    calendar = (await deadlines.rules(session, default_days=workdays.ANSWER_DAYS)).calendar
+    return workdays.due_at(calendar, now, zone, 1)
+
+
+def soon_day(summary: Summary) -> date:
+    """The local day by whose end "due soon" ends (the next working day), as officials are shown it."""
+    return (summary.soon_until.astimezone(zone_info(summary.scope.zone)) - timedelta(microseconds=1)).date()
 
 
 async def with_topics(summary: Summary, text_work: TextWork) -> Summary:

@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -23,13 +23,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import api_tokens
 from bot.services.api_tokens import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, Refusal
 from bot.services.deps import Deps
-from bot.services.summaries import Summary, with_topics
+from bot.services.summaries import with_topics
 from bot.services.tickets import pseudonym
 from bot.web import inputs
+from bot.web.api_json import local as _local
+from bot.web.api_json import summary_json
 from bot.web.keys import DEPS, REFUSED_LOG
 from storage.api_tokens import FeedItem
 from storage.models import ApiToken, Region
-from storage.summary import PeriodFigures
 from storage.zones import ZONE_HOURS
 
 log = logging.getLogger(__name__)
@@ -151,18 +152,6 @@ def _query(request: web.Request, allowed: tuple[str, ...]) -> dict[str, str]:
     return dict(request.query)
 
 
-def _offset(zone: str) -> timezone:
-    return timezone(timedelta(hours=ZONE_HOURS[zone]))
-
-
-def _local(at: datetime | None, zone: str) -> str | None:
-    return at.astimezone(_offset(zone)).isoformat(timespec="seconds") if at is not None else None
-
-
-def _round(value: float | None) -> float | None:
-    return round(value, 2) if value is not None else None
-
-
 async def regions(request: web.Request) -> web.Response:
     """Every region of the movement; any valid token."""
     async with _unit(request) as (_deps, session, _token):
@@ -178,31 +167,6 @@ async def regions(request: web.Request) -> web.Response:
     ]})
 
 
-def _figures(period: PeriodFigures) -> dict[str, Any]:
-    return {
-        "ratings": period.ratings, "comments": period.comments, "average": _round(period.average),
-        "distribution": {str(stars): n for stars, n in zip(range(1, 6), period.distribution, strict=True)},
-    }
-
-
-def _summary_json(region: Region, summary: Summary) -> dict[str, Any]:
-    f, zone = summary.figures, region.timezone
-    return {
-        "region": {"code": region.code, "name": region.name, "timezone": zone},
-        "period": {"days": summary.days or None, "since": _local(summary.since, zone), "until": _local(summary.until, zone)},
-        **_figures(f.current),
-        "previous": _figures(f.previous) if f.previous is not None else None,
-        "programs": [
-            {"id": p.program_id, "name": p.name, "ratings": p.count, "average": _round(p.average), "score": _round(p.score)}
-            for p in f.programs
-        ],
-        "waiting": f.waiting,
-        "weekly": [{"week_start": monday.isoformat(), "ratings": n, "average": _round(avg)} for monday, n, avg in f.weekly],
-        # null: the topics were not ready within their time limit (bot/services/textwork.py); ask again in a minute.
-        "topics": None if summary.topics is None else [{"topic": topic, "count": n} for topic, n in summary.topics],
-    }
-
-
 async def summary(request: web.Request) -> web.Response:
     """The region's figures for ?period=7|30|all (default 30), as officials see them in /ringkasan."""
     async with _unit(request) as (deps, session, token):
@@ -212,7 +176,7 @@ async def summary(request: web.Request) -> web.Response:
             raise _bad("period", f"period must be 7, 30 or all (days), not '{raw}'.")
         result = await api_tokens.region_summary(session, region, days=PERIODS[raw], now=deps.clock())
     result = await with_topics(result, deps.textwork)  # after the unit of work: nothing waits on the database
-    return web.json_response(_summary_json(region, result))
+    return web.json_response(summary_json(region, result))
 
 
 def _since(raw: str) -> datetime:

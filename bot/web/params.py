@@ -24,6 +24,8 @@ TEXT_MAX = 100
 PAGE_MAX = 100_000
 SORTS = ("nama", "nilai", "jumlah", "komentar", "baru")
 ORDERS = ("naik", "turun")
+DEADLINE_OVERDUE, DEADLINE_SOON = "terlambat", "segera"  # ?tenggat=: overdue now, due by the next working day's end
+DEADLINES = (DEADLINE_OVERDUE, DEADLINE_SOON)
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -95,6 +97,7 @@ def feedback_filter(query: MultiMapping[str], scope: Scope) -> tuple[FeedbackFil
     since, until = day(query, "dari"), day(query, "sampai")
     if since and until and since > until:
         raise bad_param(N_("The start date comes after the end date."))
+    deadline = choice(query, "tenggat", DEADLINES)
     text = _value(query, "q")
     if text is not None and len(text) > TEXT_MAX:
         raise bad_param(N_("The search text is too long: at most {max} characters."), max=TEXT_MAX)
@@ -102,10 +105,11 @@ def feedback_filter(query: MultiMapping[str], scope: Scope) -> tuple[FeedbackFil
         region_codes=scope.region_codes, program_id=program, rating=rating, status=status,
         since=_start_of(since, scope.zone) if since else None,
         until=_start_of(until + timedelta(days=1), scope.zone) if until else None,
-        text=text,
+        text=text, deadline=deadline,
     )
     form = {
         "wilayah": scope.token, "program": program or "", "nilai": rating or "", "status": status or "",
         "dari": since.isoformat() if since else "", "sampai": until.isoformat() if until else "", "q": text or "",
+        "tenggat": deadline or "",
     }
     return flt, form

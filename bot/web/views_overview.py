@@ -7,8 +7,18 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.i18n import N_
 from bot.render.programs import rating_line
-from bot.render.summary import PERIOD_LABELS, PERIOD_TITLES, RANKED, change_text, draw_chart
+from bot.render.summary import (
+    PERIOD_LABELS,
+    PERIOD_TITLES,
+    RANKED,
+    change_text,
+    draw_chart,
+    duration_text,
+    points_change,
+    share_text,
+)
 from bot.services import summaries
 from bot.web import params
 from bot.web.context import Ctx, Later, Page
@@ -16,7 +26,9 @@ from bot.web.pages import link, view
 from storage.statuses import FeedbackStatus
 
 PNG = "image/png"
-RETRY_SECONDS = 60  # a chart not drawn in time: when the browser may ask again
+RETRY_SECONDS = 60
+DEADLINE_HEADERS = (N_("Overdue now"), N_("Due soon"), N_("Answered on time"), N_("Median time to first answer"),
+                    N_("Rejected closures"))  # a chart not drawn in time: when the browser may ask again
 
 
 def no_chart() -> web.Response:
@@ -32,6 +44,8 @@ async def overview(ctx: Ctx) -> Page:
     s = await summaries.summarize(ctx.db, ctx.actor, scope, days=days, now=ctx.now)
     f, t = s.figures, ctx.t
     previous = f.previous
+    d = s.deadlines
+    several = scope.region_codes is None or len(scope.region_codes) > 1
 
     async def add_topics(data: dict[str, Any]) -> None:  # after the commit: no database lock while they run
         data["s"] = await summaries.with_topics(s, ctx.deps.textwork)
@@ -50,6 +64,21 @@ async def overview(ctx: Ctx) -> Page:
         "more_programs": max(0, len(f.programs) - RANKED),
         "chart": link("/dasbor/grafik.png", wilayah=scope.token, periode=days),
         "waiting_link": link("/dasbor/masukan", wilayah=scope.token, status=FeedbackStatus.NEW),
+        "on_time": share_text(t, d.current.on_time_share),
+        "on_time_change": points_change(t, d.current.on_time_share, d.previous.on_time_share if d.previous else None),
+        "median": duration_text(t, d.current.median_minutes),
+        "median_before": (duration_text(t, d.previous.median_minutes)
+                          if d.previous is not None and d.previous.median_minutes is not None else None),
+        "rejected_change": change_text(t, d.current.rejected, d.previous.rejected if d.previous else None, decimal=False),
+        "soon_day": t.day(summaries.soon_day(s)),
+        "overdue_link": link("/dasbor/masukan", wilayah=scope.token, tenggat=params.DEADLINE_OVERDUE),
+        "soon_link": link("/dasbor/masukan", wilayah=scope.token, tenggat=params.DEADLINE_SOON),
+        "deadline_by_region": several,
+        "deadline_headers": [t.gettext(h) for h in DEADLINE_HEADERS],
+        "deadline_rows": [
+            (g, share_text(t, g.current.on_time_share), duration_text(t, g.current.median_minutes))
+            for g in (d.regions if several else d.programs)
+        ],
     })
 
 

@@ -1,0 +1,224 @@
+"""The summary's figures of deadlines: answered on time, time to the first answer, overdue, due soon, rejected closures.
+
+Per program and per region of the scope, for a period and the equal-length period before it, in four queries
+whatever the amount of feedback:
+- the comments whose clock started in the period (feedback.clock_at), grouped by minutes to the first answer:
+  the on-time share and the median come from there (a histogram in minutes, not one row per comment);
+- the queue now: unanswered, not passed to another body, past due (overdue) or due by `soon_until` (due soon),
+  read from the partial index of unanswered tickets (ix_feedback_due);
+- the residents' "Belum" verdicts on a closure in the period (ticket_messages, kind 'satisfaction', status 'belum');
+- the names of the programs and regions found.
+What counts (the rules, in words for officials, are in the README, "Figures: on time, overdue, rejected closures"):
+- a comment counts in the on-time share once it was answered or its due date has passed (at `now`): answered at
+  or before due_at is on time; one still unanswered past its due date is late;
+- a ticket passed to another body (forwarded_to) is not the region's to answer: out of every deadline figure;
+- comments marked as spam or abusive count nowhere, as in the other figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, case, cast, extract, func, literal_column, select, union_all
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import run_select
+from storage.models import Feedback, Program, Region, TicketMessage
+from storage.summary_trend import feedback_in, not_moderated
+
+REJECTED = "belum"  # the resident's "Belum" on a closed ticket: tindak lanjut ditolak
+CURRENT, PREVIOUS = 1, 0
+PROGRAM_ROW: ColumnClause[str] = literal_column("'p'")  # the names query's rows: a program's, a region's
+REGION_ROW: ColumnClause[str] = literal_column("'r'")
+
+
+@dataclass(slots=True)
+class PeriodDeadlines:
+    """One period's comments with a clock: how many settled (answered, or past due), on time, and how fast."""
+
+    settled: int = 0  # answered, or unanswered past their due date
+    on_time: int = 0  # answered at or before due_at
+    answered: int = 0
+    minutes: dict[int, int] = field(default_factory=dict)  # whole minutes to the first answer -> comments
+    rejected: int = 0  # "Belum" verdicts on a closure in the period
+
+    @property
+    def on_time_share(self) -> float | None:
+        """The share answered on time (0-1), None with nothing settled."""
+        return self.on_time / self.settled if self.settled else None
+
+    @property
+    def median_minutes(self) -> float | None:
+        """The median time to the first answer in minutes (the mean of the two middle ones for an even count)."""
+        return median(self.minutes)
+
+
+@dataclass(slots=True)
+class DeadlineGroup:
+    """A program's or a region's deadline figures."""
+
+    key: int | str  # program id or region code
+    name: str
+    region_code: str
+    current: PeriodDeadlines = field(default_factory=PeriodDeadlines)
+    previous: PeriodDeadlines | None = None
+    overdue: int = 0
+    due_soon: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineFigures:
+    current: PeriodDeadlines
+    previous: PeriodDeadlines | None  # the equal-length period before; None for "all time"
+    overdue: int  # unanswered past due now
+    due_soon: int  # unanswered, due after now and by soon_until
+    programs: list[DeadlineGroup]  # most overdue first, then by name
+    regions: list[DeadlineGroup]
+
+
+def median(histogram: dict[int, int]) -> float | None:
+    total = sum(histogram.values())
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2  # the middle positions (equal for an odd count)
+    seen, values = 0, []
+    for minutes in sorted(histogram):
+        count = histogram[minutes]
+        for position in (low, high):
+            if seen <= position < seen + count:
+                values.append(minutes)
+        seen += count
+    return sum(values) / 2
+
+
+def _minutes(dialect: str) -> ColumnElement[Any]:
+    """Whole minutes from the clock's start to the first answer."""
+    if dialect == "sqlite":  # stored as UTC text; strftime('%s') is whole seconds, so the division is exact
+        seconds = (cast(func.strftime(literal_column("'%s'"), col(Feedback.answered_at)), Integer)
+                   - cast(func.strftime(literal_column("'%s'"), col(Feedback.clock_at)), Integer))
+        return seconds / literal_column("60")
+    epoch = extract("epoch", col(Feedback.answered_at) - col(Feedback.clock_at))
+    return cast(func.floor(epoch / literal_column("60")), Integer)
+
+
+def _unanswered() -> list[ColumnElement[bool]]:
+    """The predicate of ix_feedback_due, term by term, so both databases read the queue from that index."""
+    return [col(Feedback.due_at).is_not(None), col(Feedback.answered_at).is_(None), col(Feedback.forwarded_to).is_(None)]
+
+
+def deadline_conditions(overdue: bool, *, now: datetime, soon_until: datetime) -> list[ColumnElement[bool]]:
+    """Tickets overdue at `now`, or due after `now` and by `soon_until` (the dashboard's filter, as the figures)."""
+    due = col(Feedback.due_at)
+    return [*_unanswered(), not_moderated(), *([due <= now] if overdue else [due > now, due <= soon_until])]
+
+
+async def queue_counts(
+    session: AsyncSession, *, region_codes: Sequence[str] | None, now: datetime, soon_until: datetime,
+    program_id: int | None = None,
+) -> tuple[int, int]:
+    """How many tickets of the scope (or of one program) are overdue at `now`, and how many due soon; one query."""
+    late = col(Feedback.due_at) <= now
+    scope = feedback_in(region_codes) + ([col(Feedback.program_id) == program_id] if program_id is not None else [])
+    stmt = select(func.count(case((late, 1))), func.count(case((~late, 1)))).where(
+        *scope, *_unanswered(), col(Feedback.due_at) <= max(now, soon_until), not_moderated()
+    )
+    overdue, soon = (await run_select(session, stmt)).one()
+    return int(overdue or 0), int(soon or 0)
+
+
+async def deadline_figures(
+    session: AsyncSession,
+    *,
+    region_codes: Sequence[str] | None,
+    since: datetime | None,
+    until: datetime,
+    now: datetime,
+    soon_until: datetime,
+) -> DeadlineFigures:
+    """The deadline figures of [since, until) and the period before it, and the queue at `now`; four queries."""
+    start = since - (until - since) if since is not None else None
+    label = case((col(Feedback.clock_at) >= since, CURRENT), else_=PREVIOUS) if since is not None else literal_column(str(CURRENT))
+    answered = col(Feedback.answered_at).is_not(None)
+    settled = answered | (col(Feedback.due_at) <= now)
+    on_time = case((answered & (col(Feedback.answered_at) <= col(Feedback.due_at)), 1), else_=0)
+    minutes = case((answered, _minutes(session.bind.dialect.name)))  # type: ignore[union-attr]
+    clocked = [col(Feedback.clock_at) < until, col(Feedback.clock_at).is_not(None)]
+    if start is not None:
+        clocked.append(col(Feedback.clock_at) >= start)
+    keys = (col(Feedback.program_id), col(Feedback.region_code))
+    period_stmt = (
+        select(label.label("label"), *keys, minutes.label("minutes"), on_time.label("on_time"), func.count())
+        .where(*feedback_in(region_codes), *clocked, col(Feedback.forwarded_to).is_(None), not_moderated(), settled)
+        .group_by(literal_column("label"), *keys, literal_column("minutes"), literal_column("on_time"))
+    )
+    late = col(Feedback.due_at) <= now
+    queue_stmt = (
+        select(*keys, func.count(case((late, 1))), func.count(case((~late, 1))))
+        .where(*feedback_in(region_codes), *_unanswered(), col(Feedback.due_at) <= max(now, soon_until), not_moderated())
+        .group_by(*keys)
+    )
+    at = col(TicketMessage.at)
+    verdict = case((at >= since, CURRENT), else_=PREVIOUS) if since is not None else literal_column(str(CURRENT))
+    judged = [at < until] + ([at >= start] if start is not None else [])
+    rejected_stmt = (
+        select(verdict.label("label"), *keys, func.count())
+        .select_from(TicketMessage)
+        .join(Feedback, col(Feedback.id) == col(TicketMessage.feedback_id))
+        .where(col(TicketMessage.kind) == "satisfaction", col(TicketMessage.status) == REJECTED, *judged,
+               *feedback_in(region_codes), not_moderated())
+        .group_by(literal_column("label"), *keys)
+    )
+    programs: dict[int, DeadlineGroup] = {}
+    regions: dict[str, DeadlineGroup] = {}
+    totals = {CURRENT: PeriodDeadlines(), PREVIOUS: PeriodDeadlines()}
+    queue = [0, 0]
+
+    def groups(pid: int, code: str) -> list[DeadlineGroup]:
+        found = [programs.setdefault(pid, DeadlineGroup(pid, "", code)), regions.setdefault(code, DeadlineGroup(code, "", code))]
+        for group in found:
+            if since is not None and group.previous is None:
+                group.previous = PeriodDeadlines()
+        return found
+
+    def period(group: DeadlineGroup, key: int) -> PeriodDeadlines:
+        return group.current if key == CURRENT else group.previous  # type: ignore[return-value]
+
+    for key, pid, code, spent, in_time, n in (await run_select(session, period_stmt)).all():
+        for target in [totals[int(key)]] + [period(g, int(key)) for g in groups(int(pid), code)]:
+            target.settled += n
+            target.on_time += n if in_time else 0
+            if spent is not None:
+                target.answered += n
+                whole = max(0, int(spent))
+                target.minutes[whole] = target.minutes.get(whole, 0) + n
+    for pid, code, overdue, soon in (await run_select(session, queue_stmt)).all():
+        queue[0] += overdue
+        queue[1] += soon
+        for group in groups(int(pid), code):
+            group.overdue += overdue
+            group.due_soon += soon
+    for key, pid, code, n in (await run_select(session, rejected_stmt)).all():
+        for target in [totals[int(key)]] + [period(g, int(key)) for g in groups(int(pid), code)]:
+            target.rejected += n
+    names_stmt = union_all(
+        select(PROGRAM_ROW, cast(col(Program.id), String), col(Program.name)).where(col(Program.id).in_(list(programs))),
+        select(REGION_ROW, col(Region.code), col(Region.name)).where(col(Region.code).in_(list(regions))),
+    )
+    for what, key, name in (await run_select(session, names_stmt)).all():
+        if what == "p":
+            programs[int(key)].name = name
+        else:
+            regions[key].name = name
+
+    def order(found: dict[Any, DeadlineGroup]) -> list[DeadlineGroup]:
+        return sorted(found.values(), key=lambda g: (-g.overdue, -g.due_soon, g.name, str(g.key)))
+
+    return DeadlineFigures(
+        current=totals[CURRENT], previous=totals[PREVIOUS] if since is not None else None,
+        overdue=queue[0], due_soon=queue[1], programs=order(programs), regions=order(regions),
+    )
