@@ -23,6 +23,7 @@ from bot.telegram.metrics import BotMetrics
 from bot.telegram.outbound import Limits, Outbound
 from bot.telegram.processor import PerChatUpdateProcessor
 from bot.workers.broadcast_sender import Sender
+from bot.workers.deadlines import deadline_loop
 from bot.workers.digest import digest_loop
 from bot.workers.retention import retention_loop
 from handlers.context import BotContext, attach
@@ -147,10 +148,11 @@ def build_application(
         attach(application, deps)
         if set_menu:
             await set_commands(application, i18n, settings.default_language)
-        if run_workers:  # every worker of a real deployment: digest, broadcast sender, retention (tests drive them)
+        if run_workers:  # every worker of a real deployment: digest, sender, retention, deadlines (tests drive them)
             background.append(asyncio.create_task(digest_loop(application), name="weekly-digest"))
             background.append(asyncio.create_task(Sender(application).run_forever(), name="broadcast-sender"))
             background.append(asyncio.create_task(retention_loop(application), name="retention"))
+            background.append(asyncio.create_task(deadline_loop(application), name="deadlines"))
 
     async def post_stop(_application: Application) -> None:
         """The workers stop before the Bot API client closes (they would send into a closed client)."""

@@ -77,7 +77,8 @@ class Translator:
 
     def day(self, value: date) -> str:
         """A date in full, as the language writes it: "Jumat, 11 Desember 2026", "Friday, December 11, 2026"."""
-        return format_date(value, "full", locale=self.lang)
+        # Babel's "full" for id pads the day ("Jumat, 04 Desember 2026"); Indonesian writes it without the zero.
+        return format_date(value, "EEEE, d MMMM y" if self.lang == "id" else "full", locale=self.lang)
 
     def datetime(self, value: datetime, zone: str) -> str:
         """A moment in a region's zone, with the zone's Indonesian abbreviation (WIB/WITA/WIT)."""

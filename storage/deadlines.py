@@ -3,10 +3,11 @@ that make each notice go out once whatever the number of processes."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,7 +65,7 @@ async def closed_before(session: AsyncSession, *, before: datetime, limit: int) 
     stmt = (
         select(col(Feedback.id))
         .where(col(Feedback.status) == "selesai", col(Feedback.satisfied).is_(None),
-               col(Feedback.closed_at).is_not(None), col(Feedback.closed_at) < before)
+               col(Feedback.closed_at).is_not(None), col(Feedback.closed_at) <= before)
         .order_by(col(Feedback.id))
         .limit(limit)
     )
@@ -97,12 +98,14 @@ async def answer_days(session: AsyncSession) -> dict[str, int]:
 # Each process keeps them for RULES_TTL seconds (a change made by another process shows within that), and a
 # change made in this process is seen at once (`forget_rules`).
 RULES_TTL = 60.0
-_rules_cache: dict[str, tuple[float, dict[date, str], dict[str, int]]] = {}
+_rules_cache: weakref.WeakKeyDictionary[Engine, tuple[float, dict[date, str], dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def rules_rows(session: AsyncSession, *, now: float) -> tuple[dict[date, str], dict[str, int]]:
     """(days off admins added, regions' own working days), from memory when read less than RULES_TTL ago."""
-    key = str(session.bind.engine.url) if session.bind is not None else ""
+    key = session.bind.sync_engine  # type: ignore[union-attr]  # per database, as storage/regions.py
     cached = _rules_cache.get(key)
     if cached is not None and now - cached[0] < RULES_TTL:
         return cached[1], cached[2]

@@ -24,8 +24,11 @@ async def official_regions(session: AsyncSession, *, telegram_id: int) -> list[s
     return list((await run_select(session, stmt)).scalars())
 
 
-async def add_official(session: AsyncSession, *, telegram_id: int, region_codes: list[str], admin: bool = False) -> Official:
-    """Create the official if needed and add the regions (idempotent)."""
+async def add_official(
+    session: AsyncSession, *, telegram_id: int, region_codes: list[str], admin: bool = False,
+    coordinator: bool | None = None,
+) -> Official:
+    """Create the official if needed and add the regions (idempotent); `coordinator` set on those regions."""
     stmt = insert_or_ignore(session, Official, {
         "telegram_id": telegram_id, "role": "admin" if admin else "official", "digest": True, "created_at": utcnow()
     }, on=["telegram_id"])
@@ -37,6 +40,12 @@ async def add_official(session: AsyncSession, *, telegram_id: int, region_codes:
                                 [{"official_id": telegram_id, "region_code": code} for code in region_codes],
                                 on=["official_id", "region_code"])
         await session.exec(link)
+        if coordinator is not None:
+            await session.exec(
+                update(OfficialRegion)
+                .where(col(OfficialRegion.official_id) == telegram_id, col(OfficialRegion.region_code).in_(region_codes))
+                .values(coordinator=coordinator)
+            )
     official = await session.get(Official, telegram_id, populate_existing=True)
     assert official is not None
     return official
@@ -64,13 +73,18 @@ async def remove_official(session: AsyncSession, *, telegram_id: int, region_cod
     return int(result.rowcount or 0)
 
 
-async def list_officials(session: AsyncSession) -> list[tuple[Official, list[str]]]:
+async def list_officials(session: AsyncSession) -> list[tuple[Official, list[str], list[str]]]:
+    """Every official with their regions and the regions they coordinate."""
     officials = list((await run_select(session, select(Official).order_by(col(Official.telegram_id)))).scalars())
-    links = (await run_select(session, select(col(OfficialRegion.official_id), col(OfficialRegion.region_code)))).all()
+    links = (await run_select(session, select(col(OfficialRegion.official_id), col(OfficialRegion.region_code),
+                                              col(OfficialRegion.coordinator)))).all()
     regions: dict[int, list[str]] = {}
-    for official_id, code in links:
+    coordinated: dict[int, list[str]] = {}
+    for official_id, code, coordinator in links:
         regions.setdefault(official_id, []).append(code)
-    return [(o, sorted(regions.get(o.telegram_id, []))) for o in officials]
+        if coordinator:
+            coordinated.setdefault(official_id, []).append(code)
+    return [(o, sorted(regions.get(o.telegram_id, [])), sorted(coordinated.get(o.telegram_id, []))) for o in officials]
 
 
 async def digest_recipients(session: AsyncSession, *, region_code: str) -> list[int]:

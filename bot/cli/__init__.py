@@ -1,7 +1,7 @@
 """`quickwin` command line: run the bot (`run` polls; `serve` adds the webhook, the dashboard and the data API),
 migrate, seed, import and export programs, and keep officials, data API tokens, announcements, muted residents and
 days off (those commands live in bot/services/roster.py, bot/services/api_tokens.py, bot/cli/broadcast.py,
-bot/cli/residents.py and bot/cli/holidays.py)."""
+bot/cli/residents.py, bot/cli/holidays.py and bot/cli/deadlines.py)."""
 
 from __future__ import annotations
 
@@ -186,13 +186,13 @@ def _residents():
 cmd_resident = _store_command(_residents)
 
 
-def _holidays():
-    from bot.cli.holidays import holidays_command
+def _deadlines():
+    from bot.cli.deadlines import deadlines_command
 
-    return holidays_command
+    return deadlines_command
 
 
-cmd_holidays = _store_command(_holidays)
+cmd_deadlines = _store_command(_deadlines)
 
 
 def cmd_token(args: argparse.Namespace) -> int:
@@ -247,6 +247,8 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--telegram-id", type=int, required=True, help="the official's numeric Telegram user id")
     add.add_argument("--region", action="append", default=[], help="Kemendagri code, e.g. 32.73 (repeatable)")
     add.add_argument("--admin", action="store_true", help="an admin: sees every region")
+    add.add_argument("--coordinator", action=argparse.BooleanOptionalAction, default=None,
+                     help="told of the region's overdue tickets (--no-coordinator ends it; default: unchanged)")
     rem = off_sub.add_parser("remove", help="remove an official, or only some of their regions")
     rem.add_argument("--telegram-id", type=int, required=True)
     rem.add_argument("--region", action="append", default=[], help="remove only this region (repeatable)")
@@ -269,11 +271,9 @@ def parser() -> argparse.ArgumentParser:
     res = sub.add_parser("resident", help="mute a resident who abuses the service for some hours, or end it")
     add_resident_arguments(res)
     res.set_defaults(fn=cmd_resident)
-    from bot.cli.holidays import add_arguments as add_holiday_arguments
+    from bot.cli.deadlines import add_parsers as add_deadline_parsers
 
-    hol = sub.add_parser("holidays", help="the days off that working-day due dates skip (national ones, cuti bersama, added)")
-    add_holiday_arguments(hol)
-    hol.set_defaults(fn=cmd_holidays)
+    add_deadline_parsers(sub, cmd_deadlines)  # holidays, region
     exp = sub.add_parser("export-programs", help="the listed programs as CSV, in the format `import` reads")
     exp.add_argument("--region", help="only this region (Kemendagri code)")
     exp.add_argument("--output", help="write to this file instead of standard output")

@@ -18,6 +18,7 @@ from bot.services.auth import Actor
 from bot.services.officials import record
 from bot.services.tickets import Ticket, own_ticket, ticket_for_official, ticket_of
 from storage import feedback as feedback_store
+from storage import deadlines as deadline_store
 from storage import tickets as store
 from storage.models import Resident
 from storage.statuses import FeedbackStatus
@@ -107,6 +108,11 @@ async def auto_confirm(session: AsyncSession, feedback_id: int, *, now: datetime
     feedback_store.save(session, row)
     store.add_message(session, feedback_id=feedback_id, kind="satisfaction", status=AUTO)
     return await ticket_of(session, row)
+
+
+async def to_confirm(session: AsyncSession, *, now: datetime, limit: int) -> list[int]:
+    """Closed tickets the resident has left unanswered for AUTO_CONFIRM."""
+    return await deadline_store.closed_before(session, before=now - deadlines.AUTO_CONFIRM, limit=limit)
 
 
 async def last_note(session: AsyncSession, ticket: Ticket) -> str | None:

@@ -19,10 +19,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.services import workdays
 from bot.services.officials import record
 from storage import deadlines as store
-from storage.models import Feedback
+from storage import feedback as feedback_store
+from storage import programs as program_store
+from storage import regions as region_store
+from storage import residents as resident_store
+from storage.models import Feedback, Resident
 from storage.zones import zone_info
 
 AUTO_CONFIRM = timedelta(days=7)  # a closed ticket the resident does not answer for this long is confirmed
+REMINDER_LEAD = timedelta(days=21)  # a reminder is never further ahead of its due time (weekends, Lebaran's days off)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +62,11 @@ def answered(row: Feedback, now: datetime) -> None:
 
 def due_day(row: Feedback, zone: str) -> date | None:
     """The local day by whose end the first answer is due, as residents and officials are told it."""
-    if row.due_at is None:
-        return None
-    return (row.due_at.astimezone(zone_info(zone)) - timedelta(microseconds=1)).date()
+    return local_due_day(row.due_at, zone) if row.due_at is not None else None
+
+
+def local_due_day(due_at: datetime, zone: str) -> date:
+    return (due_at.astimezone(zone_info(zone)) - timedelta(microseconds=1)).date()
 
 
 def is_late(row: Feedback, now: datetime) -> bool:
@@ -72,3 +79,70 @@ async def set_region_days(session: AsyncSession, actor_id: int | None, *, region
         return False
     record(session, actor_id, "region.answer_days", region_code, days=days)
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A ticket a deadline notice is about."""
+
+    feedback_id: int
+    ticket: str
+    region_code: str
+    region_name: str
+    timezone: str
+    program_name: str
+    comment: str | None
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A claimed notice: who gets it (officials, and for an overdue ticket the coordinators or admins)."""
+
+    kind: str  # "reminder" | "overdue"
+    due: Due
+    officials: list[Resident]
+    coordinators: list[Resident]
+
+
+def reminder_time(found: Rules, owed: store.Owed) -> datetime:
+    return workdays.reminder_at(found.calendar, owed.due_at, owed.timezone)
+
+
+async def owed(session: AsyncSession, *, now: datetime, limit: int) -> list[store.Owed]:
+    """Tickets with a reminder or an overdue notice that may be due by now (reminders come days before)."""
+    return await store.owed_until(session, until=now + REMINDER_LEAD, limit=limit)
+
+
+async def claim(session: AsyncSession, owed_row: store.Owed, kind: str, *, now: datetime,
+                admin_ids: frozenset[int]) -> Notice | None:
+    """Take one notice for this process (once, whatever restarts or other processes); None if taken or moot."""
+    column = "reminded_at" if kind == "reminder" else "overdue_at"
+    if not await store.claim(session, feedback_id=owed_row.feedback_id, column=column, now=now):
+        return None
+    row = await feedback_store.get_feedback(session, feedback_id=owed_row.feedback_id)
+    region = await region_store.get_region(session, code=owed_row.region_code)
+    program = await program_store.get_program(session, program_id=row.program_id, include_removed=True) if row else None
+    if row is None or region is None or program is None:
+        return None
+    due = Due(owed_row.feedback_id, row.ticket or "", region.code, region.name, region.timezone, program.name,
+              row.comment, owed_row.due_at)
+    official_ids, coordinator_ids = await store.region_staff(session, region_code=region.code)
+    if kind == "reminder":
+        return Notice(kind, due, await _chats(session, official_ids), [])
+    # Overdue: the officials are told again, the coordinators (or, where the region has none, the admins) are told
+    # once, as coordinators: someone who is both gets the coordinator's message only.
+    if not coordinator_ids:
+        coordinator_ids = sorted(set(await store.admin_ids(session)) | admin_ids)
+    officials = await _chats(session, [i for i in official_ids if i not in coordinator_ids])
+    return Notice(kind, due, officials, await _chats(session, coordinator_ids))
+
+
+async def _chats(session: AsyncSession, ids: list[int]) -> list[Resident]:
+    """The people as residents (their chat language); someone who never wrote to the bot cannot be reached."""
+    found = []
+    for telegram_id in ids:
+        resident = await resident_store.get_resident(session, telegram_id=telegram_id)
+        if resident is not None and not resident.blocked:
+            found.append(resident)
+    return found

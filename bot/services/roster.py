@@ -19,7 +19,8 @@ async def roster_command(session: AsyncSession, args: argparse.Namespace) -> tup
             return 0, ["No officials yet. Add one with: quickwin official add --telegram-id N --region 32.73"]
         return 0, [
             f"{o.telegram_id}\t{o.role}\tdigest {'on' if o.digest else 'off'}\t{', '.join(codes) or '-'}"
-            for o, codes in rows
+            + (f"\tcoordinator of {', '.join(led)}" if led else "")
+            for o, codes, led in rows
         ]
     codes = [code.strip() for code in args.region]
     unknown = [code for code in codes if await region_store.get_region(session, code=code) is None]
@@ -28,10 +29,19 @@ async def roster_command(session: AsyncSession, args: argparse.Namespace) -> tup
     if args.official_command == "add":
         if not codes and not args.admin:
             return 2, ["Give at least one --region, or --admin."]
-        official = await store.add_official(session, telegram_id=args.telegram_id, region_codes=codes, admin=args.admin)
-        record(session, None, "official.add", str(args.telegram_id), regions=codes, role=official.role)
+        coordinator = getattr(args, "coordinator", None)
+        if coordinator is not None and not codes:
+            return 2, ["--coordinator needs the --region(s) the official coordinates."]
+        official = await store.add_official(session, telegram_id=args.telegram_id, region_codes=codes, admin=args.admin,
+                                            coordinator=coordinator)
+        record(session, None, "official.add", str(args.telegram_id), regions=codes, role=official.role,
+               coordinator=coordinator)
         now = await store.official_regions(session, telegram_id=args.telegram_id)
-        return 0, [f"{args.telegram_id} is now {official.role} of: {', '.join(now) or 'every region (admin)'}."]
+        lines = [f"{args.telegram_id} is now {official.role} of: {', '.join(now) or 'every region (admin)'}."]
+        if coordinator is not None:
+            lines.append(f"{'Coordinator' if coordinator else 'No longer coordinator'} of: {', '.join(codes)} "
+                         "(told when a ticket there is overdue).")
+        return 0, lines
     removed = await store.remove_official(session, telegram_id=args.telegram_id, region_codes=codes or None)
     if not removed:
         return 1, [f"Nothing to remove for {args.telegram_id}."]
