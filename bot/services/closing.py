@@ -17,8 +17,8 @@ from bot.services import deadlines, residents
 from bot.services.auth import Actor
 from bot.services.officials import record
 from bot.services.tickets import Ticket, own_ticket, ticket_for_official, ticket_of
-from storage import feedback as feedback_store
 from storage import deadlines as deadline_store
+from storage import feedback as feedback_store
 from storage import tickets as store
 from storage.models import Resident
 from storage.statuses import FeedbackStatus
