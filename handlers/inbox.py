@@ -8,7 +8,7 @@ from bot.render import keyboards as kb
 from bot.render import notices
 from bot.render.callbacks import Callback
 from bot.render.programs import label
-from bot.services import auth, catalog, quota, tickets
+from bot.services import auth, catalog, deadlines, quota, tickets
 from bot.services.auth import Actor
 from bot.services.feedback import TICKET_EXAMPLE, TICKET_TYPED_MAX, parse_ticket
 from bot.services.tickets import AnswerOutcome
@@ -31,6 +31,11 @@ async def show_inbox(turn: Turn, page: int, *, edit: bool) -> None:
         text, markup = _("No new comments are waiting for an answer."), None
     else:
         lines = [_("<b>New comments</b>, oldest first")]
+        overdue, soon = await deadlines.queue(turn.session, region_codes=actor.visible(None), zone=await turn.zone(),
+                                              now=turn.now)
+        if overdue or soon:
+            lines.append(_("<b>Overdue:</b> {overdue} · <b>due soon:</b> {soon}").format(
+                overdue=turn.t.integer(overdue), soon=turn.t.integer(soon)))
         if pages > 1:
             lines.append(_("Page {page} of {pages}").format(page=shown + 1, pages=pages))
         rows: list[list[InlineKeyboardButton]] = []
@@ -55,6 +60,10 @@ def _item_lines(turn: Turn, item: InboxItem) -> list[str]:
     ]
     if item.comment:
         lines.append(f"<i>{notices.quote(item.comment)}</i>")
+    if item.due_at is not None and item.answered_at is None:
+        day = turn.t.day(deadlines.local_due_day(item.due_at, item.timezone))
+        lines.append(_("<b>Overdue:</b> the first answer was due by {day}.").format(day=day) if turn.now >= item.due_at
+                     else _("Answer by {day}.").format(day=day))
     if item.followup:
         lines.append(_("↪ Resident's reply: {text}").format(text=f"<i>{notices.quote(item.followup)}</i>"))
     if item.moderation == "spam":

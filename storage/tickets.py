@@ -34,6 +34,8 @@ class InboxItem:
     followup_at: datetime | None
     moderation: str | None = None  # spam | abusive, as an official marked it
     needs_review: bool = False  # the word list found an insult ("perlu ditinjau")
+    due_at: datetime | None = None  # the first answer's deadline (bot/services/deadlines.py)
+    answered_at: datetime | None = None
 
 
 def _waiting(region_codes: list[str] | None):
@@ -78,6 +80,7 @@ def _items():
             col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.created_at), col(Feedback.resident_id),
             col(Resident.pseudonym_salt),
             col(TicketMessage.text), col(TicketMessage.at), col(Feedback.moderation), col(Feedback.needs_review),
+            col(Feedback.due_at), col(Feedback.answered_at),
         )
         .join(Program, col(Program.id) == col(Feedback.program_id))
         .join(Region, col(Region.code) == col(Feedback.region_code))

@@ -23,6 +23,7 @@ from storage import feedback as feedback_store
 from storage import programs as program_store
 from storage import regions as region_store
 from storage import residents as resident_store
+from storage import summary_deadlines as figures_store
 from storage.models import Feedback, Resident
 from storage.zones import zone_info
 
@@ -146,3 +147,10 @@ async def _chats(session: AsyncSession, ids: list[int]) -> list[Resident]:
         if resident is not None and not resident.blocked:
             found.append(resident)
     return found
+
+
+async def queue(session: AsyncSession, *, region_codes: list[str] | None, zone: str, now: datetime) -> tuple[int, int]:
+    """(overdue now, due by the end of the next working day) among the regions' tickets (None: all)."""
+    calendar = (await rules(session, default_days=workdays.ANSWER_DAYS)).calendar
+    soon_until = workdays.due_at(calendar, now, zone, 1)
+    return await figures_store.queue_counts(session, region_codes=region_codes, now=now, soon_until=soon_until)

@@ -182,3 +182,18 @@ async def test_a_region_can_have_its_own_number_of_days(harness: BotHarness) -> 
     async with harness.db.unit_of_work() as s:
         rows = (await s.exec(select(Feedback))).scalars().all()  # type: ignore[call-overload]
     assert [r.due_at for r in rows] == [utc(2026, 12, 4, 17, 0)]
+
+
+async def test_the_inbox_shows_what_is_overdue_and_what_is_due(harness: BotHarness) -> None:
+    await add_programs(harness)
+    await staff(harness)
+    await comment_at(harness, utc(2026, 12, 2, 3, 0), 7001, "kota bandung", "Kota Bandung", "Bandung Sehat")
+    await comment_at(harness, utc(2026, 12, 8, 3, 0), 7002, "kota bandung", "Kota Bandung", "Bandung Sehat")
+    harness.clock.now = utc(2026, 12, 10, 3, 0)  # Thursday 10 December: the first was due Wednesday 9th
+    [inbox] = await harness.person(8101).send("/masukanbaru")
+    assert "Terlambat: 1 · segera jatuh tempo: 0" in inbox.text
+    assert "Terlambat: tanggapan pertama seharusnya diberikan paling lambat Rabu, 9 Desember 2026." in inbox.text
+    assert "Tanggapi paling lambat Selasa, 15 Desember 2026." in inbox.text
+    harness.clock.now = utc(2026, 12, 14, 3, 0)  # Monday 14th: the second is due by Tuesday's end
+    [inbox] = await harness.person(8101).send("/masukanbaru")
+    assert "Terlambat: 1 · segera jatuh tempo: 1" in inbox.text
