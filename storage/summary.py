@@ -219,7 +219,8 @@ async def summary_figures(
     # The country: every row of the small partial index, with no region to match.
     scope = [] if region_codes is None else feedback_in(region_codes)
     waiting_stmt = select(func.count()).select_from(Feedback).where(
-        *scope, col(Feedback.status) == literal_column(f"'{FeedbackStatus.NEW}'"), has_comment(), not_moderated()
+        *scope, col(Feedback.status) == literal_column(f"'{FeedbackStatus.NEW}'"), has_comment(), not_moderated(),
+        col(Feedback.forwarded_to).is_(None),  # passed to another body: out of the inbox, so not waiting here
     )
     waiting = int(await session.scalar(waiting_stmt) or 0)
     weekly, counted = await rollup_trend(session, region_codes=region_codes, until=until, zone=zone)

@@ -159,6 +159,9 @@ async def test_forwarded_to_lapor_with_a_reference(harness: BotHarness) -> None:
     assert (row.region_code, row.ticket, row.forwarded_to) == (BANDUNG, fb.ticket, "lapor")
     [inbox] = await officer.send("/masukanbaru")
     assert fb.ticket not in inbox.text
+    [periods] = await officer.send("/ringkasan")
+    await officer.press("Sejak awal", periods)
+    assert any("Menunggu tanggapan: 0 komentar baru" in (m.text or "") for m in officer.messages[-3:])
     [mine] = await ana.send("/masukan")
     assert "↪ Diteruskan kepada SP4N-LAPOR!, layanan pengaduan publik nasional · nomor rujukan LAPOR-2026-00123" in mine.text
     [forward] = await forwards(harness)
