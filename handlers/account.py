@@ -178,4 +178,4 @@ async def on_erase(turn: Turn, cb: Callback) -> None:
         return
     text = _("Your data has been deleted. Thank you for using Quick Win Bot. Type /start to begin again.")
     turn.edit(text)  # before the row goes: edit() remembers the screen on it
-    await residents.erase(turn.session, turn.resident)
+    await residents.erase(turn.session, turn.resident, evidence_dir=turn.deps.settings.evidence_dir)

@@ -7,7 +7,7 @@ from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.services import deadlines, feedback, moderation, quota, residents
 from bot.services.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
-from handlers import steps
+from handlers import evidence, steps
 from handlers.common import Turn, esc, in_turn
 from handlers.limits import refusal_text
 from handlers.start import consent_screen
@@ -119,8 +119,9 @@ async def on_rate(turn: Turn, cb: Callback) -> None:
     )
 
 
-async def ticket_text(turn: Turn, row: Feedback, with_comment: bool) -> str:
-    """The thanks with the ticket number, and for a comment the day by which the region aims to answer."""
+async def ticket_text(turn: Turn, row: Feedback, with_comment: bool, *, offer: bool = False) -> str:
+    """The thanks with the ticket number, for a comment the day by which the region aims to answer, and the offer
+    of a photo or location (its buttons: handlers/evidence.offer)."""
     _ = turn.t.gettext
     head = _("Thank you! Your feedback has been received.") if with_comment else _("Thank you! Your rating has been saved.")
     lines = [head, _("Ticket number: <b>{ticket}</b>").format(ticket=row.ticket), ""]
@@ -128,6 +129,8 @@ async def ticket_text(turn: Turn, row: Feedback, with_comment: bool) -> str:
     if due is not None:
         lines.append(_("We aim to answer by {day} at the latest.").format(day=turn.t.day(due)))
     lines.append(_("Officials of your region will read it. See all your feedback with /masukan."))
+    if offer:
+        lines += ["", evidence.offer_line(turn)]
     return "\n".join(lines)
 
 
@@ -145,7 +148,7 @@ async def on_comment_text(turn: Turn, text: str) -> None:
         moderation.screen(turn.session, row, text)
         if isinstance(prompt, int):
             turn.drop_buttons(prompt)
-        turn.reply(await ticket_text(turn, row, with_comment=True))
+        turn.reply(await ticket_text(turn, row, with_comment=True, offer=True), evidence.offer(turn, row))
     elif outcome is CommentOutcome.TOO_LONG:
         assert row is not None
         turn.reply(
@@ -186,7 +189,7 @@ async def on_trim(turn: Turn, cb: Callback) -> None:
     moderation.screen(turn.session, row, row.comment or "")
     if isinstance(prompt, int):
         turn.drop_buttons(prompt)
-    turn.edit(await ticket_text(turn, row, with_comment=True))
+    turn.edit(await ticket_text(turn, row, with_comment=True, offer=True), evidence.offer(turn, row))
 
 
 steps.register(residents.COMMENTING, text=on_comment_text, hint=N_("Please write your comment as text, or press Skip."))

@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import ApiToken, Feedback, Program, Region, Resident, UTCDateTime
+from storage.tables_tickets import Evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class FeedItem:
     superseded: bool
     created_at: datetime
     updated_at: datetime
+    has_photo: bool = False  # the resident added a photo (only whether: the API never serves it)
 
 
 async def add_token(session: AsyncSession, *, token_hash: str, region_code: str, label: str | None) -> ApiToken:
@@ -80,9 +82,11 @@ async def feed_page(
             col(Feedback.id), col(Feedback.ticket), col(Feedback.program_id), col(Program.name), col(Feedback.resident_id),
             col(Resident.pseudonym_salt), col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.satisfied),
             col(Feedback.superseded), col(Feedback.created_at), col(Feedback.updated_at),
+            (col(Evidence.photo).is_not(None) | col(Evidence.photo_file).is_not(None)),
         )
         .join(Program, col(Program.id) == col(Feedback.program_id))
         .outerjoin(Resident, col(Resident.telegram_id) == col(Feedback.resident_id))
+        .outerjoin(Evidence, col(Evidence.feedback_id) == col(Feedback.id))
         .where(*conditions)
         .order_by(col(Feedback.created_at), col(Feedback.id))
         .limit(limit)

@@ -20,6 +20,7 @@ from storage.models import Feedback, Program, Region, Resident, TicketMessage
 from storage.statuses import FeedbackStatus
 from storage.summary_deadlines import deadline_conditions
 from storage.summary_trend import weekly_trend  # the /ringkasan trend query, here narrowed to one program
+from storage.tables_tickets import Evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,11 @@ class FeedbackRow:
     resident_salt: str | None  # for the pseudonym
     moderation: str | None = None  # spam | abusive, as an official marked it: kept here, out of the figures
     needs_review: bool = False  # the word list found an insult ("perlu ditinjau")
+    has_photo: bool = False  # the resident added a photo (table evidence; its bytes are never read here)
+    district_code: str | None = None  # the kecamatan of the location the resident added, if any
+    lat: float | None = None  # the kecamatan's centre, or the exact point when `exact`
+    lon: float | None = None
+    exact: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +108,13 @@ def _rows_query(f: FeedbackFilter):
             col(Region.timezone), col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.created_at),
             col(Feedback.resident_id), col(Feedback.satisfied), col(Resident.pseudonym_salt), col(Feedback.moderation),
             col(Feedback.needs_review),
+            (col(Evidence.photo).is_not(None) | col(Evidence.photo_file).is_not(None)),
+            col(Evidence.district_code), col(Evidence.lat), col(Evidence.lon), func.coalesce(col(Evidence.exact), false()),
         )
         .join(Program, col(Program.id) == col(Feedback.program_id))
         .join(Region, col(Region.code) == col(Feedback.region_code))
         .outerjoin(Resident, col(Resident.telegram_id) == col(Feedback.resident_id))
+        .outerjoin(Evidence, col(Evidence.feedback_id) == col(Feedback.id))
         .where(*_conditions(f))
         .order_by(col(Feedback.id).desc())
     )

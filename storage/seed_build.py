@@ -12,7 +12,9 @@ SOURCE_DIR holds regions_all.csv, districts.csv, villages.csv and kabkota_bounda
   searches the file's text as it is (bot/services/places.py);
 - seed/boundaries.txt.gz: one line per kabupaten/kota, ``code<TAB>ring;ring;…``, each ring as integers in
   1/100,000 degree, ``lon,lat`` of its first point then the differences to each next point. Compact to ship and
-  to read (a tenth of the memory a parsed GeoJSON keeps): see bot/services/boundaries.py.
+  to read (a tenth of the memory a parsed GeoJSON keeps): see bot/services/boundaries.py;
+- seed/kecamatan.tsv.gz: the centre of every kecamatan, ``code<TAB>name<TAB>lat<TAB>lon`` (5 decimals), where a
+  location a resident adds to a comment is kept unless they agree to the exact point (bot/services/evidence.py).
 """
 
 from __future__ import annotations
@@ -76,6 +78,14 @@ def build_boundaries(source: Path) -> list[str]:
     return lines
 
 
+def build_kecamatan(source: Path) -> list[str]:
+    """Kecamatan with a centre in the source (3 of 7,285 have none and are left out)."""
+    with (source / "districts.csv").open(encoding="utf-8", newline="") as f:
+        rows = [(r["kecamatan_code"], " ".join(r["kecamatan_name"].split()), float(r["centroid_lat"]),
+                 float(r["centroid_lon"])) for r in csv.DictReader(f) if r["centroid_lat"] and r["centroid_lon"]]
+    return [f"{code}\t{name}\t{lat:.5f}\t{lon:.5f}" for code, name, lat, lon in sorted(rows)]
+
+
 def write_gzip(path: Path, text: str) -> None:
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:  # same bytes on each run
         f.write(text.encode("utf-8"))
@@ -92,6 +102,7 @@ def main(argv: list[str]) -> int:
         writer.writerows(build_regions(source))
     write_gzip(SEED_DIR / "places.tsv.gz", "\n".join(build_places(source)) + "\n")
     write_gzip(SEED_DIR / "boundaries.txt.gz", "\n".join(build_boundaries(source)) + "\n")
+    write_gzip(SEED_DIR / "kecamatan.tsv.gz", "\n".join(build_kecamatan(source)) + "\n")
     return 0
 
 

@@ -11,8 +11,10 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.i18n import Translator
+from storage import evidence as evidence_store
 from storage import regions as region_store
 from storage import resident_data as store
+from storage.evidence import Mark
 from storage.models import Resident
 
 FILENAME = "quickwin-data.json"
@@ -34,6 +36,8 @@ class Counts:
     follows: int
     subscribed: bool
     draft: bool
+    photos: int = 0  # photos added to comments (the file says which tickets; the images themselves are not in it)
+    locations: int = 0
 
 
 async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict[str, Any], Counts]:
@@ -44,6 +48,7 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
     for entry in await store.conversations(session, feedback_ids=[row.id for row in rated]):
         said[entry.feedback_id].append(entry)
     followed = await store.follows(session, resident_id=rid)
+    marks = await evidence_store.marks(session, feedback_ids=[row.id for row in rated])
     region = await region_store.cached_region(session, code=resident.region_code) if resident.region_code else None
     data = {
         "telegram_id": rid,
@@ -65,7 +70,7 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
         },
         "programs_followed": [{"program_id": f.program_id, "program": f.program, "region": f.region,
                                "since": _iso(f.since)} for f in followed],
-        "feedback": [_ticket(row, said[row.id]) for row in rated],
+        "feedback": [_ticket(row, said[row.id], marks.get(row.id)) for row in rated],
         "current_step": resident.state,
         "draft": resident.draft,  # e.g. a comment too long to save, kept until the resident decides
         "admin_actions": [{"action": n.action, "at": _iso(n.at), "detail": n.detail}
@@ -76,17 +81,30 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
         ratings=len(rated), comments=sum(1 for row in rated if row.comment), follows=len(followed),
         replies=sum(1 for e in entries if e.kind == "followup"), answers=sum(1 for e in entries if e.kind == "answer"),
         subscribed=resident.subscribed, draft=bool(resident.draft),
+        photos=sum(1 for m in marks.values() if m.photo), locations=sum(1 for m in marks.values() if m.district_code),
     )
     return data, counts
 
 
-def _ticket(row: store.Rated, conversation: list[store.Said]) -> dict[str, Any]:
+def _evidence(mark: Mark | None) -> dict[str, Any]:
+    """Whether a photo and a location were stored; the photo itself is not copied into the file."""
+    if mark is None:
+        return {"photo_stored": False, "location": None}
+    location = None
+    if mark.district_code is not None:
+        location = {"kecamatan_code": mark.district_code, "lat": mark.lat, "lon": mark.lon,
+                    "precision": "exact point" if mark.exact else "centre of the kecamatan"}
+    return {"photo_stored": mark.photo, "location": location}
+
+
+def _ticket(row: store.Rated, conversation: list[store.Said], mark: Mark | None = None) -> dict[str, Any]:
     return {
         "ticket": row.ticket, "program": row.program, "region": row.region, "rating": row.rating,
         "comment": row.comment, "status": row.status, "satisfied": row.satisfied,
         "counts_in_figures": not row.superseded and row.moderation is None,
         "marked_by_officials": row.moderation,  # spam | abusive, if an official marked it
         "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "evidence": _evidence(mark),
         "conversation": [
             {"from": WHO[e.kind], "kind": e.kind, "text": e.text, "status": e.status, "at": _iso(e.at)}
             for e in conversation
@@ -112,6 +130,9 @@ def summary(t: Translator, counts: Counts, region_name: str | None) -> str:
     ]
     lines += [", ".join(parts[:2]), ", ".join(parts[2:4]), parts[4]]
     lines.append(_("Announcements: on") if counts.subscribed else _("Announcements: off"))
+    if counts.photos or counts.locations:
+        lines.append(_("Photos added: {photos}, locations added: {locations} (the file says which ticket; "
+                       "the photos themselves are not in it).").format(photos=counts.photos, locations=counts.locations))
     if counts.draft:
         lines.append(_("Also kept: your unfinished step (“draft” in the file)."))
     lines += ["", _("To delete all of it, type /hapusdata.")]

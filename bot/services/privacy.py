@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from bot.i18n import Translator
 
-NOTICE_VERSION = 2  # 1: the notice before the controller, the retention period and every right were named
+NOTICE_VERSION = 3  # 1: before the controller, the retention period and every right were named; 2: before photos
+# and locations added to a comment were kept
 RETENTION_MONTHS = 24  # the default of the RETENTION_MONTHS setting
 FIRST_SCREEN_MAX = 500  # characters as shown: fits a phone screen with the buttons
 
@@ -46,8 +47,9 @@ def renewal_screen(t: Translator) -> str:
     """To a resident who agreed to an earlier notice: what changed, and the question again."""
     _ = t.gettext
     return "\n\n".join([
-        _("<b>Our privacy notice has changed.</b> It now names who is responsible for your data, how long it "
-          "is kept, and how to use each of your rights. Please read it and tell us whether you agree."),
+        _("<b>Our privacy notice has changed.</b> It now says how we keep the photos and locations you may add "
+          "to a comment, who is responsible for your data, how long it is kept, and how to use each of your "
+          "rights. Please read it and tell us whether you agree."),
         _("Do you agree to this? Processing is based on your consent (Law No. 27 of 2022)."),
     ])
 
@@ -70,12 +72,14 @@ def full_notice(t: Translator, controller: Controller) -> str:
           "Without it you can still read the programs."),
         _("<b>What we store:</b> your Telegram ID, the regency/city and language you choose, your ratings, "
           "comments and replies with the officials' answers, the programs and announcements you follow, and "
-          "a text you have not finished."),
-        _("<b>What we do not store:</b> your name, username or phone number, and the location you share: "
-          "it only finds your regency/city and is not kept."),
+          "a text you have not finished. If you add them to a comment: one photo, without its hidden data "
+          "(such as where and when it was taken), and one location, kept only as its kecamatan unless you "
+          "agree to keep the exact point."),
+        _("<b>What we do not store:</b> your name, username or phone number, and the location you share to "
+          "find your regency/city: it is used for that and not kept."),
         _("<b>Who sees it:</b> officials of your regency/city and the national admins, under a pseudonym, never "
           "your name or Telegram account. Ratings and comments also appear, under the same pseudonym, in the "
-          "officials' exports and the data API."),
+          "officials' exports and the data API; photos never do, and other residents never see them."),
         _("<b>How long:</b> comments and replies older than {months} months are anonymised; if you have not "
           "written for {months} months, your data is removed.").format(months=months),
         "",

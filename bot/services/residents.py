@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import evidence
 from bot.services.privacy import NOTICE_VERSION
 from storage import broadcasts as broadcast_store
 from storage import regions as region_store
@@ -109,8 +110,12 @@ def want_new_program_notice(session: AsyncSession, resident: Resident) -> None:
     store.touch(session, resident)
 
 
-async def erase(session: AsyncSession, resident: Resident) -> int:
-    """Delete everything about the resident; ratings stay only as anonymous numbers."""
+async def erase(session: AsyncSession, resident: Resident, *, evidence_dir: str | None = None) -> int:
+    """Delete everything about the resident; ratings stay only as anonymous numbers.
+
+    Their photos and locations go first (while the tickets still name them), with the photo files kept in
+    `evidence_dir` (settings.evidence_dir): a caller that keeps photos in a folder must pass it."""
+    await evidence.erase(session, resident, folder=evidence_dir)
     kept = await store.erase_resident(session, telegram_id=resident.telegram_id)
     session.expunge(resident)  # the row is gone: nothing may write it back at commit
     return kept

@@ -236,6 +236,7 @@ def _item(item: FeedItem, region: Region, key: bytes) -> dict[str, Any]:
         "current": not item.superseded,
         "created_at": _local(item.created_at, region.timezone), "updated_at": _local(item.updated_at, region.timezone),
         "resident": pseudonym(key, region.code, item.resident_id, item.resident_salt),
+        "has_photo": item.has_photo,  # whether the resident added one; the photo is only on the dashboard
     }
 
 

@@ -15,6 +15,7 @@ Routes (GET unless marked POST; every /dasbor address needs a session, every POS
     /dasbor/masukan/{id}/jawab  POST   answer a ticket (the resident is told in the chat)
     /dasbor/masukan/{id}/status POST   mark it diproses or selesai (the resident is told)
     /dasbor/masukan/{id}/tanda  POST   mark it spam or abusive, or remove the mark (tanda=spam|abusive|none)
+    /dasbor/masukan/{id}/foto          the photo the resident added (the official's regions only; else 404)
     /dasbor/ekspor.csv, .xlsx          the filtered feedback, pseudonymous
 
 Any page takes ?lang=id|en to switch the session's language. Every parameter is checked: a malformed one, or
@@ -29,7 +30,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.web import exports, views_feedback, views_login, views_overview, views_programs
+from bot.services.evidence import kecamatan_name
+from bot.web import exports, views_evidence, views_feedback, views_login, views_overview, views_programs
 from bot.web.pages import JINJA
 
 HERE = Path(__file__).resolve().parent
@@ -50,7 +52,8 @@ def environment_options() -> dict[str, object]:
 
 def setup(app: web.Application) -> None:
     """Register the dashboard's routes on the app."""
-    aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), app_key=JINJA, **environment_options())  # type: ignore[arg-type]
+    env = aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), app_key=JINJA, **environment_options())  # type: ignore[arg-type]
+    env.globals["kecamatan_name"] = kecamatan_name  # a ticket's location, by its kecamatan code
     # Opening a link spends nothing; only the landing page's POST does. (No HEAD: nothing to check there.)
     app.router.add_get("/masuk", views_login.login, allow_head=False)
     app.router.add_post("/masuk", views_login.sign_in)
@@ -64,6 +67,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post(f"/dasbor/masukan/{ID}/jawab", views_feedback.answer)
     app.router.add_post(f"/dasbor/masukan/{ID}/status", views_feedback.status)
     app.router.add_post(f"/dasbor/masukan/{ID}/tanda", views_feedback.mark)
+    app.router.add_get(f"/dasbor/masukan/{ID}/foto", views_evidence.photo)
     app.router.add_get("/dasbor/ekspor.csv", exports.export_csv)
     app.router.add_get("/dasbor/ekspor.xlsx", exports.export_xlsx)
     app.router.add_static("/dasbor/static", STATIC, name="dashboard-static")

@@ -48,6 +48,7 @@ CELL_MAX = 32_767  # Excel's limit for one cell
 HEADERS = (
     N_("Ticket number"), N_("Date and time"), N_("Time zone"), N_("Regency/city"), N_("Program"),
     N_("Rating (1–5)"), N_("Comment"), N_("Status"), N_("Satisfied"), N_("Resident (pseudonym)"),
+    N_("Photo attached"),  # whether there is one: the photo itself is only on the dashboard, never in an export
 )
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,6 +76,7 @@ def _cells(t: Translator, key: bytes, row: FeedbackRow) -> list[str | int | date
         row.ticket, local(row), row.timezone, row.region_name, row.program_name, row.rating,
         row.comment or "", label(t, catalog.FEEDBACK_STATUSES, row.status), satisfied,
         pseudonym(key, row.region_code, row.resident_id, row.resident_salt) or t.gettext("(data deleted)"),
+        t.gettext("yes") if row.has_photo else "",
     ]
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from bot.config import ConfigError, Settings
 from bot.i18n import I18n
-from bot.services.privacy import FIRST_SCREEN_MAX, Controller, first_screen, full_notice
+from bot.services.privacy import FIRST_SCREEN_MAX, NOTICE_VERSION, Controller, first_screen, full_notice
 from handlers.common import plain
 from storage.models import Resident
 from tests.support.harness import BotHarness
@@ -65,4 +65,4 @@ async def test_read_more_privasi_and_a_changed_notice(harness: BotHarness) -> No
     assert "diperbarui" not in reply.text
     async with harness.db.unit_of_work() as s:
         resident = await s.get(Resident, 1301)
-        assert resident is not None and resident.consent_version == 2
+        assert resident is not None and resident.consent_version == NOTICE_VERSION

@@ -212,7 +212,7 @@ async def test_feedback_pages_with_pseudonyms_in_the_regions_zone(
         "ticket": (await feedback_row(db, cirebon_ids[0])).ticket, "id": cirebon_ids[0], "program": {"id": pid, "name": name},
         "rating": 1, "comment": "komentar 0", "status": "selesai", "satisfied": True, "current": False,
         "created_at": "2026-03-01T08:00:00+07:00", "updated_at": "2026-03-01T08:00:00+07:00",
-        "resident": await pseudonym_of(db, settings, CIREBON, 7001),
+        "resident": await pseudonym_of(db, settings, CIREBON, 7001), "has_photo": False,
     }
     assert body["items"][1]["resident"] is None and body["items"][1]["comment"] is None
     assert body["items"][3]["resident"] == await pseudonym_of(db, settings, CIREBON, 7002) != first["resident"]

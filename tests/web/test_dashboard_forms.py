@@ -20,7 +20,7 @@ ANTREAN = "Antrean <panjang> & lama"  # Ana's, in English
 RAMAH = "Dokternya ramah"  # Budi's, in Indonesian
 FORMULA = '=HYPERLINK("http://x") wifi mati'  # Citra's
 HEADER_ID = ["Nomor tiket", "Tanggal dan waktu", "Zona waktu", "Kabupaten/Kota", "Program", "Nilai (1–5)", "Komentar",
-             "Status", "Puas", "Warga (nama samaran)"]
+             "Status", "Puas", "Warga (nama samaran)", "Ada foto"]
 
 
 async def messages(site: Site, feedback_id: int) -> list[TicketMessage]:
