@@ -11,9 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
+from bot.services.evidence import DOWNLOAD_MAX, BadPhoto, PhotoProblem, reencode
 from bot.services.kecamatan import shared
 from storage.models import Feedback
 from storage.tables_tickets import Evidence
@@ -259,3 +261,20 @@ async def test_photos_in_a_folder_and_the_erasure_removes_them(harness: BotHarne
     [confirm] = await ani.send("/hapusdata")
     await ani.press("Ya, hapus", confirm)
     assert await evidence_of(harness, fid) is None and list(folder.iterdir()) == []
+
+
+def test_reencode_refuses_what_is_not_a_sane_picture() -> None:
+    huge = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(huge, "PNG")  # 48 megapixels in a small file: refused before decoding
+    gif = io.BytesIO()
+    Image.new("RGB", (100, 100)).save(gif, "GIF")
+    for data, problem in ((huge.getvalue(), PhotoProblem.TOO_BIG), (b"x" * (DOWNLOAD_MAX + 1), PhotoProblem.TOO_BIG),
+                          (gif.getvalue(), PhotoProblem.NOT_IMAGE), (b"", PhotoProblem.NOT_IMAGE)):
+        with pytest.raises(BadPhoto) as refused:
+            reencode(data)
+        assert refused.value.problem is problem
+    clear = io.BytesIO()
+    Image.new("RGBA", (200, 100), (0, 0, 0, 0)).save(clear, "PNG")  # transparency becomes white
+    photo = reencode(clear.getvalue())
+    with Image.open(io.BytesIO(photo.jpeg)) as kept:
+        assert kept.mode == "RGB" and kept.size == (200, 100) and kept.getpixel((5, 5)) == (255, 255, 255)

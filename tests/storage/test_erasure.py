@@ -20,6 +20,8 @@ from storage.db import Database
 from storage.models import Feedback, LoginToken, TicketMessage, WebSession, utcnow
 from storage.residents import _local_noon, erase_resident
 from storage.rollups import FeedbackRollup
+from storage.tables_tickets import Evidence
+from tests.chat.test_evidence import POINT, jpeg_with_gps
 from tests.support.harness import BotHarness, Person, ticket_in
 from tests.support.people import make_official
 from tests.support.sweep import sweep
@@ -44,6 +46,10 @@ async def resident_with_everything(harness: BotHarness) -> Person:
     await ani.press("4")
     [ticket] = await ani.send(COMMENT)
     number = ticket_in(ticket.text)
+    await ani.send(None, photo=[harness.fake.add_file(jpeg_with_gps(), kind="photos")])  # evidence: a photo
+    [question] = await ani.share_location(*POINT)  # and the exact point, agreed
+    await ani.press("Ya, simpan", question)
+    harness.clock.advance(timedelta(minutes=2))  # a pause: the steps above would cross the flood limit
 
     officer = await make_official(harness, OFFICIAL, CIREBON)
     [inbox] = await officer.send("/masukanbaru")
@@ -95,6 +101,7 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
 
     texts = [COMMENT, REPLY, DRAFT]
     before = await sweep(harness.db, RESIDENT, texts)
+    assert [(e.exact, e.photo is not None) for e in await evidence_rows(harness.db)] == [(True, True)]
     assert len(before.found) >= 8, before.found  # the sweep does find the resident while they are there
 
     counted = await rollup_ratings(harness.db)
@@ -106,6 +113,7 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     print("\nerasure sweep before /hapusdata:", before.line().format(n=len(texts) + 1))
     print("erasure sweep after /hapusdata: ", after.line().format(n=len(texts) + 1))
     assert after.found == [], after.found
+    assert await evidence_rows(harness.db) == []  # the photo and the exact point go with the resident
     assert await rollup_ratings(harness.db) == counted and sum(counted.values()) == 2  # the figures count the same ratings on the same local days
     assert after.tables >= 19 and after.integer + after.textual + after.skipped >= 150
 
@@ -121,6 +129,11 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     local = rows[0].created_at + timedelta(hours=7)  # Kota Cirebon: WIB
     assert (local.hour, local.minute, local.second, local.microsecond) == (12, 0, 0, 0)  # the day, nothing finer
     assert {m.kind for m in messages} == {"answer"} and messages[0].text == ANSWER  # the answer, without the quote
+
+
+async def evidence_rows(db: Database) -> list[Evidence]:
+    async with db.unit_of_work() as s:
+        return list((await s.exec(select(Evidence))).scalars())  # type: ignore[call-overload]
 
 
 async def rollup_ratings(db: Database) -> dict[tuple[int, date], int]:
