@@ -39,6 +39,8 @@ __all__ = [  # every table, plus the shared column helpers that import sites tak
 ]
 
 WAITING = f"status = '{FeedbackStatus.NEW}' AND comment IS NOT NULL"  # a comment in the officials' inbox
+CLOCKED = "clock_at IS NOT NULL"  # a comment with a deadline
+VERDICTS = "kind = 'satisfaction'"  # a resident's answer to "Apakah Anda puas?" (or the automatic confirmation)
 UNANSWERED = "due_at IS NOT NULL AND answered_at IS NULL AND forwarded_to IS NULL"  # a first answer still owed
 
 
@@ -137,6 +139,12 @@ class Feedback(SQLModel, table=True):
         CheckConstraint("moderation IN ('spam', 'abusive')", name="ck_feedback_moderation"),
         Index("ix_feedback_region_status", "region_code", "status", "id"),  # the officials' inbox
         Index("ix_feedback_due", "due_at", sqlite_where=text(UNANSWERED), postgresql_where=text(UNANSWERED)),
+        # The summary's deadline figures (storage/summary_deadlines.py), from the indexes alone: measured on a million
+        # ratings with every comment clocked, a region's 7 days went from 409 ms to 28 ms on SQLite (with the verdicts').
+        Index("ix_feedback_clock", "region_code", "clock_at", "program_id", "due_at", "answered_at", "moderation",
+              "forwarded_to", sqlite_where=text(CLOCKED), postgresql_where=text(CLOCKED)),
+        Index("ix_feedback_region_due", "region_code", "due_at", "program_id", "moderation",
+              sqlite_where=text(UNANSWERED), postgresql_where=text(UNANSWERED)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -243,6 +251,9 @@ class TicketMessage(SQLModel, table=True):
     __tablename__ = "ticket_messages"
     __table_args__ = (
         CheckConstraint("kind IN ('answer', 'followup', 'status', 'satisfaction')", name="ck_ticket_messages_kind"),
+        # The residents' verdicts on closures in a period (the rejected closures of storage/summary_deadlines.py).
+        Index("ix_ticket_messages_verdict", "status", "at", "feedback_id",
+              sqlite_where=text(VERDICTS), postgresql_where=text(VERDICTS)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,9 +1,10 @@
 """The summary's figures of deadlines: answered on time, time to the first answer, overdue, due soon, rejected closures.
 
-Per program and per region of the scope, for a period and the equal-length period before it, in four queries
-whatever the amount of feedback:
-- the comments whose clock started in the period (feedback.clock_at), grouped by minutes to the first answer:
-  the on-time share and the median come from there (a histogram in minutes, not one row per comment);
+Per program and per region of the scope, for a period and the equal-length period before it, in five queries
+whatever the amount of feedback, each returning rows per program (not per comment):
+- the comments whose clock started in the period (feedback.clock_at): settled, on time, answered;
+- the middle ones of their times to the first answer, in whole minutes, by window functions (the median of each
+  program, each region and the scope);
 - the queue now: unanswered, not passed to another body, past due (overdue) or due by `soon_until` (due soon),
   read from the partial index of unanswered tickets (ix_feedback_due);
 - the residents' "Belum" verdicts on a closure in the period (ticket_messages, kind 'satisfaction', status 'belum');
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, case, cast, extract, func, literal_column, select, union_all
+from sqlalchemy import Integer, String, case, cast, extract, func, literal_column, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -31,6 +32,8 @@ from storage.db import run_select
 from storage.models import Feedback, Program, Region, TicketMessage
 from storage.summary_trend import feedback_in, not_moderated
 
+# A literal, not a parameter: SQLite uses the partial index of verdicts only when the query repeats its constant.
+VERDICT: ColumnClause[str] = literal_column("'satisfaction'")
 REJECTED = "belum"  # the resident's "Belum" on a closed ticket: tindak lanjut ditolak
 CURRENT, PREVIOUS = 1, 0
 PROGRAM_ROW: ColumnClause[str] = literal_column("'p'")  # the names query's rows: a program's, a region's
@@ -44,7 +47,7 @@ class PeriodDeadlines:
     settled: int = 0  # answered, or unanswered past their due date
     on_time: int = 0  # answered at or before due_at
     answered: int = 0
-    minutes: dict[int, int] = field(default_factory=dict)  # whole minutes to the first answer -> comments
+    middle: list[int] = field(default_factory=list)  # the one or two middle times to the first answer, in minutes
     rejected: int = 0  # "Belum" verdicts on a closure in the period
 
     @property
@@ -55,7 +58,7 @@ class PeriodDeadlines:
     @property
     def median_minutes(self) -> float | None:
         """The median time to the first answer in minutes (the mean of the two middle ones for an even count)."""
-        return median(self.minutes)
+        return sum(self.middle) / len(self.middle) if self.middle else None
 
 
 @dataclass(slots=True)
@@ -81,21 +84,6 @@ class DeadlineFigures:
     regions: list[DeadlineGroup]
 
 
-def median(histogram: dict[int, int]) -> float | None:
-    total = sum(histogram.values())
-    if not total:
-        return None
-    low, high = (total - 1) // 2, total // 2  # the middle positions (equal for an odd count)
-    seen, values = 0, []
-    for minutes in sorted(histogram):
-        count = histogram[minutes]
-        for position in (low, high):
-            if seen <= position < seen + count:
-                values.append(minutes)
-        seen += count
-    return sum(values) / 2
-
-
 def _minutes(dialect: str) -> ColumnElement[Any]:
     """Whole minutes from the clock's start to the first answer."""
     if dialect == "sqlite":  # stored as UTC text; strftime('%s') is whole seconds, so the division is exact
@@ -104,6 +92,27 @@ def _minutes(dialect: str) -> ColumnElement[Any]:
         return seconds / literal_column("60")
     epoch = extract("epoch", col(Feedback.answered_at) - col(Feedback.clock_at))
     return cast(func.floor(epoch / literal_column("60")), Integer)
+
+
+def _middle_answers(session: AsyncSession, label: ColumnElement[Any], where: list[ColumnElement[bool]]) -> Any:
+    """The middle answer times of each program, each region and the whole scope, per period (window functions).
+
+    Rows of (label, program, region, minutes, then position and count in the program, the region, the scope);
+    only rows in a middle position of at least one of them come back, so at most six per program and period.
+    """
+    spent = (select(label.label("label"), col(Feedback.program_id), col(Feedback.region_code),
+                    _minutes(session.bind.dialect.name).label("minutes"))  # type: ignore[union-attr]
+             .where(*where).subquery())
+    windows: list[Any] = []
+    for parts in ((spent.c.label, spent.c.program_id), (spent.c.label, spent.c.region_code), (spent.c.label,)):
+        windows += [func.row_number().over(partition_by=parts, order_by=spent.c.minutes),
+                    func.count().over(partition_by=parts)]
+    ranked = select(spent.c.label, spent.c.program_id, spent.c.region_code, spent.c.minutes,
+                    *[w.label(f"w{i}") for i, w in enumerate(windows)]).subquery()
+    w = [ranked.c[f"w{i}"] for i in range(6)]
+    # 1-based position i of n is a middle one when 2i is n, n + 1 or n + 2 (one for an odd n, two for an even)
+    middle = [or_(2 * i == n, 2 * i == n + 1, 2 * i == n + 2) for i, n in ((w[0], w[1]), (w[2], w[3]), (w[4], w[5]))]
+    return select(ranked.c.label, ranked.c.program_id, ranked.c.region_code, ranked.c.minutes, *w).where(or_(*middle))
 
 
 def _unanswered() -> list[ColumnElement[bool]]:
@@ -140,22 +149,23 @@ async def deadline_figures(
     now: datetime,
     soon_until: datetime,
 ) -> DeadlineFigures:
-    """The deadline figures of [since, until) and the period before it, and the queue at `now`; four queries."""
+    """The deadline figures of [since, until) and the period before it, and the queue at `now`; five queries."""
     start = since - (until - since) if since is not None else None
     label = case((col(Feedback.clock_at) >= since, CURRENT), else_=PREVIOUS) if since is not None else literal_column(str(CURRENT))
     answered = col(Feedback.answered_at).is_not(None)
     settled = answered | (col(Feedback.due_at) <= now)
     on_time = case((answered & (col(Feedback.answered_at) <= col(Feedback.due_at)), 1), else_=0)
-    minutes = case((answered, _minutes(session.bind.dialect.name)))  # type: ignore[union-attr]
     clocked = [col(Feedback.clock_at) < until, col(Feedback.clock_at).is_not(None)]
     if start is not None:
         clocked.append(col(Feedback.clock_at) >= start)
     keys = (col(Feedback.program_id), col(Feedback.region_code))
+    base = [*feedback_in(region_codes), *clocked, col(Feedback.forwarded_to).is_(None), not_moderated()]
     period_stmt = (
-        select(label.label("label"), *keys, minutes.label("minutes"), on_time.label("on_time"), func.count())
-        .where(*feedback_in(region_codes), *clocked, col(Feedback.forwarded_to).is_(None), not_moderated(), settled)
-        .group_by(literal_column("label"), *keys, literal_column("minutes"), literal_column("on_time"))
+        select(label.label("label"), *keys, func.count(), func.sum(on_time), func.count(col(Feedback.answered_at)))
+        .where(*base, settled)
+        .group_by(literal_column("label"), *keys)
     )
+    median_stmt = _middle_answers(session, label, [*base, answered])
     late = col(Feedback.due_at) <= now
     queue_stmt = (
         select(*keys, func.count(case((late, 1))), func.count(case((~late, 1))))
@@ -169,7 +179,7 @@ async def deadline_figures(
         select(verdict.label("label"), *keys, func.count())
         .select_from(TicketMessage)
         .join(Feedback, col(Feedback.id) == col(TicketMessage.feedback_id))
-        .where(col(TicketMessage.kind) == "satisfaction", col(TicketMessage.status) == REJECTED, *judged,
+        .where(col(TicketMessage.kind) == VERDICT, col(TicketMessage.status) == REJECTED, *judged,
                *feedback_in(region_codes), not_moderated())
         .group_by(literal_column("label"), *keys)
     )
@@ -188,14 +198,17 @@ async def deadline_figures(
     def period(group: DeadlineGroup, key: int) -> PeriodDeadlines:
         return group.current if key == CURRENT else group.previous  # type: ignore[return-value]
 
-    for key, pid, code, spent, in_time, n in (await run_select(session, period_stmt)).all():
+    for key, pid, code, n, in_time, replied in (await run_select(session, period_stmt)).all():
         for target in [totals[int(key)]] + [period(g, int(key)) for g in groups(int(pid), code)]:
             target.settled += n
-            target.on_time += n if in_time else 0
-            if spent is not None:
-                target.answered += n
-                whole = max(0, int(spent))
-                target.minutes[whole] = target.minutes.get(whole, 0) + n
+            target.on_time += int(in_time or 0)
+            target.answered += replied
+    for key, pid, code, spent, *ranks in (await run_select(session, median_stmt)).all():
+        program, region = groups(int(pid), code)
+        for target, (i, n) in zip((period(program, int(key)), period(region, int(key)), totals[int(key)]),
+                                  zip(ranks[0::2], ranks[1::2], strict=True), strict=True):
+            if 2 * i in (n, n + 1, n + 2):  # a middle one: the median is the mean of the one or two
+                target.middle.append(max(0, int(spent)))
     for pid, code, overdue, soon in (await run_select(session, queue_stmt)).all():
         queue[0] += overdue
         queue[1] += soon

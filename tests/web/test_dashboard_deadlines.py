@@ -75,7 +75,7 @@ async def test_overview_shows_the_deadline_figures(deadlines: Seeded, officer: B
     # settled: the answered two and the overdue one; one on time. Median of 36 h and 125 h: 80.5 h, 3.4 days.
     assert "Ditanggapi tepat waktu 33% dari 3 komentar" in text
     assert "Median waktu tanggapan pertama 3,4 hari" in text
-    assert "Terlambat saat ini 1 " in text and "Segera jatuh tempo 1 hingga akhir Kamis, 03 Desember 2026" in text
+    assert "Terlambat saat ini 1 " in text and "Segera jatuh tempo 1 hingga akhir Kamis, 3 Desember 2026" in text
     assert "Tindak lanjut ditolak 1" in text
     assert "Tenggat per program" in text and "rahasia" not in page
     # the table: Bandung Sehat 1 overdue, 0 soon, 50% (1 of 2), 36 h; Wifi Taman 0, 1, 0% (0 of 1), 125 h = 5.2 days
