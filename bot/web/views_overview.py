@@ -65,6 +65,7 @@ async def overview(ctx: Ctx) -> Page:
         "chart": link("/dasbor/grafik.png", wilayah=scope.token, periode=days),
         "waiting_link": link("/dasbor/masukan", wilayah=scope.token, status=FeedbackStatus.NEW),
         "on_time": share_text(t, d.current.on_time_share),
+        "no_data": share_text(t, None),
         "on_time_change": points_change(t, d.current.on_time_share, d.previous.on_time_share if d.previous else None),
         "median": duration_text(t, d.current.median_minutes),
         "median_before": (duration_text(t, d.previous.median_minutes)

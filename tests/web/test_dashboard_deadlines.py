@@ -87,8 +87,8 @@ async def test_overview_shows_the_deadline_figures(deadlines: Seeded, officer: B
 async def test_overview_with_nothing_to_count(frozen: Site, seeded: Seeded, officer: Browser) -> None:
     status, page = await officer.get("/dasbor?periode=30")
     text = plain(page)
-    assert status == 200 and "Ditanggapi tepat waktu belum ada data" in text
-    assert "Median waktu tanggapan pertama belum ada data" in text and "Terlambat saat ini 0" in text
+    assert status == 200 and "Ditanggapi tepat waktu – belum ada data" in text
+    assert "Median waktu tanggapan pertama – belum ada data" in text and "Terlambat saat ini 0" in text
     assert "Belum ada komentar dengan tenggat tanggapan." in text
 
 
