@@ -4,7 +4,7 @@ Per program and per region of the scope, for a period and the equal-length perio
 whatever the amount of feedback, each returning rows per program (not per comment):
 - the comments whose clock started in the period (feedback.clock_at): settled, on time, answered;
 - the middle ones of their times to the first answer, in whole minutes, by window functions (the median of each
-  program, each region and the scope);
+  program for a scope of one region, of each region for a wider one, and of the scope);
 - the queue now: unanswered, not passed to another body, past due (overdue) or due by `soon_until` (due soon),
   read from the partial index of unanswered tickets (ix_feedback_due);
 - the residents' "Belum" verdicts on a closure in the period (ticket_messages, kind 'satisfaction', status 'belum');
@@ -63,7 +63,11 @@ class PeriodDeadlines:
 
 @dataclass(slots=True)
 class DeadlineGroup:
-    """A program's or a region's deadline figures."""
+    """A program's or a region's deadline figures.
+
+    Medians: per program for a scope of one region, per region for a wider one (as the summaries show them);
+    the other kind has none (median_minutes None) there.
+    """
 
     key: int | str  # program id or region code
     name: str
@@ -94,24 +98,28 @@ def _minutes(dialect: str) -> ColumnElement[Any]:
     return cast(func.floor(epoch / literal_column("60")), Integer)
 
 
-def _middle_answers(session: AsyncSession, label: ColumnElement[Any], where: list[ColumnElement[bool]]) -> Any:
-    """The middle answer times of each program, each region and the whole scope, per period (window functions).
+def _middle_answers(
+    session: AsyncSession, label: ColumnElement[Any], where: list[ColumnElement[bool]], *, by_program: bool
+) -> Any:
+    """The middle answer times of each program (or each region) and of the whole scope, per period.
 
-    Rows of (label, program, region, minutes, then position and count in the program, the region, the scope);
-    only rows in a middle position of at least one of them come back, so at most six per program and period.
+    Window functions: rows of (label, program, region, minutes, position and count in the program or region,
+    position and count in the scope); only rows in a middle position of either come back, so at most four per
+    program (or region) and period. A scope of one region asks by program, a wider one by region.
     """
     spent = (select(label.label("label"), col(Feedback.program_id), col(Feedback.region_code),
                     _minutes(session.bind.dialect.name).label("minutes"))  # type: ignore[union-attr]
              .where(*where).subquery())
+    group = spent.c.program_id if by_program else spent.c.region_code
     windows: list[Any] = []
-    for parts in ((spent.c.label, spent.c.program_id), (spent.c.label, spent.c.region_code), (spent.c.label,)):
+    for parts in ((spent.c.label, group), (spent.c.label,)):
         windows += [func.row_number().over(partition_by=parts, order_by=spent.c.minutes),
                     func.count().over(partition_by=parts)]
     ranked = select(spent.c.label, spent.c.program_id, spent.c.region_code, spent.c.minutes,
                     *[w.label(f"w{i}") for i, w in enumerate(windows)]).subquery()
-    w = [ranked.c[f"w{i}"] for i in range(6)]
+    w = [ranked.c[f"w{i}"] for i in range(4)]
     # 1-based position i of n is a middle one when 2i is n, n + 1 or n + 2 (one for an odd n, two for an even)
-    middle = [or_(2 * i == n, 2 * i == n + 1, 2 * i == n + 2) for i, n in ((w[0], w[1]), (w[2], w[3]), (w[4], w[5]))]
+    middle = [or_(2 * i == n, 2 * i == n + 1, 2 * i == n + 2) for i, n in ((w[0], w[1]), (w[2], w[3]))]
     return select(ranked.c.label, ranked.c.program_id, ranked.c.region_code, ranked.c.minutes, *w).where(or_(*middle))
 
 
@@ -165,7 +173,8 @@ async def deadline_figures(
         .where(*base, settled)
         .group_by(literal_column("label"), *keys)
     )
-    median_stmt = _middle_answers(session, label, [*base, answered])
+    by_program = region_codes is not None and len(region_codes) == 1
+    median_stmt = _middle_answers(session, label, [*base, answered], by_program=by_program)
     late = col(Feedback.due_at) <= now
     queue_stmt = (
         select(*keys, func.count(case((late, 1))), func.count(case((~late, 1))))
@@ -205,10 +214,15 @@ async def deadline_figures(
             target.answered += replied
     for key, pid, code, spent, *ranks in (await run_select(session, median_stmt)).all():
         program, region = groups(int(pid), code)
-        for target, (i, n) in zip((period(program, int(key)), period(region, int(key)), totals[int(key)]),
-                                  zip(ranks[0::2], ranks[1::2], strict=True), strict=True):
+        grouped = period(program if by_program else region, int(key))
+        for target, i, n in ((grouped, ranks[0], ranks[1]), (totals[int(key)], ranks[2], ranks[3])):
             if 2 * i in (n, n + 1, n + 2):  # a middle one: the median is the mean of the one or two
                 target.middle.append(max(0, int(spent)))
+    if by_program:  # the one region's median is the scope's
+        for region in regions.values():
+            region.current.middle = list(totals[CURRENT].middle)
+            if region.previous is not None:
+                region.previous.middle = list(totals[PREVIOUS].middle)
     for pid, code, overdue, soon in (await run_select(session, queue_stmt)).all():
         queue[0] += overdue
         queue[1] += soon

@@ -107,6 +107,9 @@ async def test_country_all_time_and_an_empty_region(db: Database) -> None:
     country = await _figures(db, None)
     assert (country.overdue, country.current.settled, country.current.on_time) == (3, 6, 3)  # Depok's q too
     assert {g.key: g.overdue for g in country.regions} == {CIREBON: 2, DEPOK: 1}
+    # medians by region in a wider scope: Cirebon's 24 h as above, Depok has no answer; none by program there
+    assert {g.key: g.current.median_minutes for g in country.regions} == {CIREBON: 24 * 60, DEPOK: None}
+    assert country.current.median_minutes == 24 * 60 and country.programs[0].current.median_minutes is None
     assert country.regions[0].key == CIREBON  # most overdue first
     always = await _figures(db, [CIREBON], since=None)
     # every settled comment of Cirebon: the 5 + 4 above and n (on time, 24 h); rejected: a h j n
