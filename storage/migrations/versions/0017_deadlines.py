@@ -24,6 +24,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 UNANSWERED = "due_at IS NOT NULL AND answered_at IS NULL AND forwarded_to IS NULL"
+CLOCKED = "clock_at IS NOT NULL"
+VERDICTS = "kind = 'satisfaction'"
+# The deadline figures' indexes (storage/summary_deadlines.py; measured in its commit): name, table, columns, where.
+FIGURE_INDEXES = (
+    ("ix_feedback_clock", "feedback",
+     ["region_code", "clock_at", "program_id", "due_at", "answered_at", "moderation", "forwarded_to"], CLOCKED),
+    ("ix_feedback_region_due", "feedback", ["region_code", "due_at", "program_id", "moderation"], UNANSWERED),
+    ("ix_ticket_messages_verdict", "ticket_messages", ["status", "at", "feedback_id"], VERDICTS),
+)
 FEEDBACK_TIMES = ("clock_at", "due_at", "answered_at", "reminded_at", "overdue_at", "closed_at")
 
 
@@ -42,6 +51,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("forwarded_to", sa.String(length=12), nullable=True))
     op.create_index("ix_feedback_due", "feedback", ["due_at"],
                     sqlite_where=sa.text(UNANSWERED), postgresql_where=sa.text(UNANSWERED))
+    for name, table, columns, where in FIGURE_INDEXES:
+        op.create_index(name, table, columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
     op.create_table(
         "ticket_forwards",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -75,6 +86,8 @@ def downgrade() -> None:
     op.drop_table("evidence")
     op.drop_index("ix_ticket_forwards_feedback_id", table_name="ticket_forwards")
     op.drop_table("ticket_forwards")
+    for name, table, _columns, _where in reversed(FIGURE_INDEXES):
+        op.drop_index(name, table_name=table)
     op.drop_index("ix_feedback_due", table_name="feedback")
     with op.batch_alter_table("feedback") as batch:
         batch.drop_column("forwarded_to")
