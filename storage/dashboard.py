@@ -61,9 +61,9 @@ class FeedbackRow:
     lat: float | None = None  # the kecamatan's centre, or the exact point when `exact`
     lon: float | None = None
     exact: bool = False
-
-
-@dataclass(frozen=True, slots=True)
+    due_at: datetime | None = None  # the first answer's deadline (bot/services/deadlines.py)
+    answered_at: datetime | None = None
+    forwarded_to: str | None = None  # passed to another body: out of the queue
 class ProgramRow:
     id: int
     name: str
@@ -110,6 +110,7 @@ def _rows_query(f: FeedbackFilter):
             col(Feedback.needs_review),
             (col(Evidence.photo).is_not(None) | col(Evidence.photo_file).is_not(None)),
             col(Evidence.district_code), col(Evidence.lat), col(Evidence.lon), func.coalesce(col(Evidence.exact), false()),
+            col(Feedback.due_at), col(Feedback.answered_at), col(Feedback.forwarded_to),
         )
         .join(Program, col(Program.id) == col(Feedback.program_id))
         .join(Region, col(Region.code) == col(Feedback.region_code))

@@ -9,7 +9,7 @@ from typing import Any
 from bot.i18n import N_
 from bot.render import notices
 from bot.render.programs import label
-from bot.services import catalog, closing, moderation, summaries, tickets
+from bot.services import catalog, closing, deadlines, moderation, summaries, tickets
 from bot.services.auth import program_for
 from bot.services.closing import CloseOutcome
 from bot.services.tickets import AnswerOutcome, Ticket
@@ -80,6 +80,7 @@ async def feedback(ctx: Ctx) -> Page:
         "csv": link("/dasbor/ekspor.csv", form),
         "xlsx": link("/dasbor/ekspor.xlsx", form),
         "answer_max": tickets.ANSWER_MAX, "note_max": closing.NOTE_MAX,
+        "now": ctx.now, "local_due_day": deadlines.local_due_day,
         "marks": [(value, t.gettext(name)) for value, name in MARKS.items()],
         "deadlines": [(params.DEADLINE_OVERDUE, t.gettext(DEADLINE_LABELS[params.DEADLINE_OVERDUE]), overdue),
                       (params.DEADLINE_SOON, t.gettext(DEADLINE_LABELS[params.DEADLINE_SOON]), due_soon)],

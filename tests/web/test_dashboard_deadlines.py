@@ -157,3 +157,12 @@ async def test_api_summary_carries_the_deadline_figures(client: Client, db: Data
     status, body, _ = await call(client, f"/api/v1/regions/{BANDUNG}/summary", token)
     assert body["deadlines"]["on_time_share"] is None and body["deadlines"]["median_first_answer_hours"] is None
     assert (body["deadlines"]["overdue"], body["deadlines"]["programs"]) == (0, [])
+
+
+async def test_each_ticket_shows_its_deadline(deadlines: Seeded, officer: Browser) -> None:
+    status, page = await officer.get("/dasbor/masukan")
+    text = plain(page)
+    assert status == 200
+    assert "jalan berlubang belum dijawab" in text and "Terlambat (batas Selasa, 1 Desember 2026)" in text
+    assert "Tanggapi paling lambat Rabu, 2 Desember 2026." in text  # the wifi ticket, due by the end of today
+    assert text.count("Terlambat (batas") == 1  # answered tickets show no deadline
