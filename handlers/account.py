@@ -9,7 +9,7 @@ from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
 from bot.render.programs import label
 from bot.render.text import shorten
-from bot.services import catalog, export_resident, feedback, residents
+from bot.services import catalog, deadlines, export_resident, feedback, residents
 from handlers.common import Turn, esc, in_turn
 from storage.feedback import FeedbackView
 
@@ -48,6 +48,11 @@ def _row_lines(turn: Turn, row: FeedbackView) -> list[str]:
                                          province=row.province, reference=row.forward_reference)
     if forwarded:
         lines.append(forwarded)
+    elif row.due_at is not None and row.answered_at is None:
+        day = turn.t.day(deadlines.local_due_day(row.due_at, row.timezone))
+        lines.append(_("We aim to answer by {day} at the latest.").format(day=day) if turn.now < row.due_at
+                     else _("The answer is late: it was due by {day}. We are sorry; the officials have been "
+                            "reminded.").format(day=day))
     return lines
 
 

@@ -33,6 +33,8 @@ class FeedbackView:
     forwarded_to: str | None = None  # passed to another body (ForwardBody)
     forward_reference: str | None = None  # the number there, from the latest forward
     moved: bool = False  # moved to this region from another one
+    due_at: datetime | None = None  # the first answer's deadline
+    answered_at: datetime | None = None
 
 
 async def add_rating(
@@ -109,6 +111,7 @@ def _views_query():
             col(Feedback.id), col(Feedback.ticket), col(Feedback.program_id), col(Program.name), col(Region.name), col(Region.timezone),
             col(Feedback.rating), col(Feedback.comment), col(Feedback.status), col(Feedback.created_at),
             col(Region.province), col(Feedback.forwarded_to), _latest_reference(), _moved(),
+            col(Feedback.due_at), col(Feedback.answered_at),
         )
         .join(Program, col(Program.id) == col(Feedback.program_id))
         .join(Region, col(Region.code) == col(Feedback.region_code))

@@ -197,3 +197,20 @@ async def test_the_inbox_shows_what_is_overdue_and_what_is_due(harness: BotHarne
     harness.clock.now = utc(2026, 12, 14, 3, 0)  # Monday 14th: the second is due by Tuesday's end
     [inbox] = await harness.person(8101).send("/masukanbaru")
     assert "Terlambat: 1 · segera jatuh tempo: 1" in inbox.text
+
+
+async def test_the_resident_sees_the_deadline_in_their_feedback(harness: BotHarness) -> None:
+    await add_programs(harness)
+    await staff(harness)
+    await comment_at(harness, utc(2026, 12, 2, 3, 0), 7001, "kota bandung", "Kota Bandung", "Bandung Sehat")
+    resident = harness.person(7001)
+    [mine] = await resident.send("/masukan")
+    assert "Kami upayakan menanggapi paling lambat Rabu, 9 Desember 2026." in mine.text
+    harness.clock.now = utc(2026, 12, 10, 3, 0)
+    [mine] = await resident.send("/masukan")
+    assert "Tanggapannya terlambat: seharusnya paling lambat Rabu, 9 Desember 2026" in mine.text
+    [inbox] = await harness.person(8101).send("/masukanbaru")
+    await harness.person(8101).press("Tanggapi", inbox)
+    await harness.person(8101).send("Sedang kami periksa.")
+    [mine] = await resident.send("/masukan")
+    assert "paling lambat" not in mine.text  # answered: no deadline any more
