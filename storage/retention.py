@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import Feedback, Official, Resident, TicketMessage
+from storage.tables_tickets import Evidence
 
 BATCH = 500  # rows per statement: each batch is its own short transaction, the roll-up triggers included
 
@@ -27,6 +28,10 @@ async def anonymise_comments(session: AsyncSession, *, before: datetime, limit: 
         .limit(limit)
         .scalar_subquery()
     )
+    # The photo and location a resident added go with the comment's text (by age alone, as the rest; few rows).
+    # A photo kept in EVIDENCE_DIR leaves its file behind: removing it is the worker's, which knows the folder.
+    old = select(col(Feedback.id)).where(col(Feedback.created_at) < before)
+    await session.exec(delete(Evidence).where(col(Evidence.feedback_id).in_(old)))
     result = await session.exec(
         update(Feedback)
         .where(col(Feedback.id).in_(ids), col(Feedback.comment).is_not(None))

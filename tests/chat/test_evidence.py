@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from bot.services.evidence import DOWNLOAD_MAX, BadPhoto, PhotoProblem, reencode
 from bot.services.kecamatan import shared
+from storage import retention as retention_store
 from storage.models import Feedback
 from storage.tables_tickets import Evidence
 from tests.support.harness import BotHarness, Person, ticket_in
@@ -278,3 +279,14 @@ def test_reencode_refuses_what_is_not_a_sane_picture() -> None:
     photo = reencode(clear.getvalue())
     with Image.open(io.BytesIO(photo.jpeg)) as kept:
         assert kept.mode == "RGB" and kept.size == (200, 100) and kept.getpixel((5, 5)) == (255, 255, 255)
+
+
+async def test_retention_takes_the_photo_and_location_with_the_old_comments_text(harness: BotHarness) -> None:
+    ani, _thanks, fid = await commented(harness, 5106)
+    await ani.send(None, photo=photo_sizes(harness, jpeg_with_gps(640, 480)))
+    async with harness.db.unit_of_work() as s:
+        assert await retention_store.anonymise_comments(s, before=harness.clock() - timedelta(days=1)) == 0
+    assert await evidence_of(harness, fid) is not None  # a recent comment keeps its photo
+    async with harness.db.unit_of_work() as s:
+        assert await retention_store.anonymise_comments(s, before=harness.clock() + timedelta(days=1)) == 1
+    assert await evidence_of(harness, fid) is None and await comment_of(harness, fid) is None
