@@ -64,6 +64,9 @@ class FeedbackRow:
     due_at: datetime | None = None  # the first answer's deadline (bot/services/deadlines.py)
     answered_at: datetime | None = None
     forwarded_to: str | None = None  # passed to another body: out of the queue
+
+
+@dataclass(frozen=True, slots=True)
 class ProgramRow:
     id: int
     name: str
