@@ -21,7 +21,7 @@ from storage.models import Feedback, LoginToken, TicketMessage, WebSession, utcn
 from storage.residents import _local_noon, erase_resident
 from storage.rollups import FeedbackRollup
 from storage.tables_tickets import Evidence
-from tests.chat.test_evidence import POINT, jpeg_with_gps
+from tests.support.evidence import POINT, jpeg_with_gps
 from tests.support.harness import BotHarness, Person, ticket_in
 from tests.support.people import make_official
 from tests.support.sweep import sweep
