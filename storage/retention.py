@@ -28,10 +28,6 @@ async def anonymise_comments(session: AsyncSession, *, before: datetime, limit: 
         .limit(limit)
         .scalar_subquery()
     )
-    # The photo and location a resident added go with the comment's text (by age alone, as the rest; few rows).
-    # A photo kept in EVIDENCE_DIR leaves its file behind: removing it is the worker's, which knows the folder.
-    old = select(col(Feedback.id)).where(col(Feedback.created_at) < before)
-    await session.exec(delete(Evidence).where(col(Evidence.feedback_id).in_(old)))
     result = await session.exec(
         update(Feedback)
         .where(col(Feedback.id).in_(ids), col(Feedback.comment).is_not(None))
@@ -39,6 +35,24 @@ async def anonymise_comments(session: AsyncSession, *, before: datetime, limit: 
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)
+
+
+async def delete_evidence(session: AsyncSession, *, before: datetime, limit: int = BATCH) -> list[str | None]:
+    """Delete the photos and locations added to up to `limit` comments written before `before`, as their text goes.
+
+    Returns, per row deleted, the name of its photo's file in EVIDENCE_DIR (None: kept in the row), so that the
+    worker, which knows the folder, removes the files after the commit."""
+    old = (
+        select(col(Evidence.feedback_id), col(Evidence.photo_file))
+        .join(Feedback, col(Feedback.id) == col(Evidence.feedback_id))
+        .where(col(Feedback.created_at) < before)
+        .order_by(col(Evidence.feedback_id))
+        .limit(limit)
+    )
+    rows = (await run_select(session, old)).all()
+    if rows:
+        await session.exec(delete(Evidence).where(col(Evidence.feedback_id).in_([r[0] for r in rows])))
+    return [r[1] for r in rows]
 
 
 async def delete_replies(session: AsyncSession, *, before: datetime, limit: int = BATCH) -> int:

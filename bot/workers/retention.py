@@ -16,7 +16,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.services import residents
+from bot.services import evidence, residents
 from bot.services.deps import DEPS_KEY, Deps
 from storage import residents as resident_store
 from storage import retention as store
@@ -52,9 +52,22 @@ async def _drain(db: Database, step: Any, before: datetime) -> int:
             return total
 
 
-async def run_once(db: Database, *, now: datetime, months: int, keep: frozenset[int] = frozenset()) -> Outcome:
+async def _drop_evidence(db: Database, before: datetime, folder: str | None) -> None:
+    """The photos and locations of old comments, batch by batch; a photo's file once its row is gone."""
+    while True:
+        async with db.unit_of_work() as session:
+            files = await store.delete_evidence(session, before=before)
+        evidence.remove_files(folder, [name for name in files if name])
+        if len(files) < store.BATCH:
+            return
+
+
+async def run_once(
+    db: Database, *, now: datetime, months: int, keep: frozenset[int] = frozenset(), evidence_dir: str | None = None
+) -> Outcome:
     """One retention run at `now`: what was written before `months` months ago is anonymised or erased."""
     before = months_before(now, months)
+    await _drop_evidence(db, before, evidence_dir)
     comments = await _drain(db, store.anonymise_comments, before)
     replies = await _drain(db, store.delete_replies, before)
     erased = 0
@@ -66,7 +79,7 @@ async def run_once(db: Database, *, now: datetime, months: int, keep: frozenset[
                 resident = await resident_store.get_resident(session, telegram_id=telegram_id, for_update=True)
                 if resident is None or resident.updated_at >= before:  # erased meanwhile, or wrote again
                     continue
-                await residents.erase(session, resident)
+                await residents.erase(session, resident, evidence_dir=evidence_dir)
                 erased += 1
         if len(silent) < store.BATCH:
             return Outcome(before, comments, replies, erased)
@@ -78,7 +91,7 @@ async def retention_loop(application: Application[Any, Any, Any, Any, Any, Any])
     while True:
         try:
             outcome = await run_once(deps.db, now=deps.clock(), months=deps.settings.retention_months,
-                                     keep=deps.settings.admin_ids)
+                                     keep=deps.settings.admin_ids, evidence_dir=deps.settings.evidence_dir)
             log.info("retention before %s: %d comments and %d replies anonymised, %d residents erased",
                      outcome.before.isoformat(), outcome.comments, outcome.replies, outcome.residents)
         except Exception:  # a bad run must not end the loop; tomorrow's tries again

@@ -266,8 +266,10 @@ async def test_retention_takes_the_photo_and_location_with_the_old_comments_text
     ani, _thanks, fid = await commented(harness, 5106)
     await ani.send(None, photo=photo_sizes(harness, jpeg_with_gps(640, 480)))
     async with harness.db.unit_of_work() as s:
+        assert await retention_store.delete_evidence(s, before=harness.clock() - timedelta(days=1)) == []
         assert await retention_store.anonymise_comments(s, before=harness.clock() - timedelta(days=1)) == 0
     assert await evidence_of(harness, fid) is not None  # a recent comment keeps its photo
     async with harness.db.unit_of_work() as s:
+        assert await retention_store.delete_evidence(s, before=harness.clock() + timedelta(days=1)) == [None]  # in the row
         assert await retention_store.anonymise_comments(s, before=harness.clock() + timedelta(days=1)) == 1
     assert await evidence_of(harness, fid) is None and await comment_of(harness, fid) is None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
 from bot.workers.retention import Outcome, months_before, retention_loop, run_once
 from storage.db import Database
-from storage.models import Feedback, Resident, TicketMessage
+from storage.models import Evidence, Feedback, Program, Resident, TicketMessage
 from tests.support.harness import BotHarness, Person, ticket_in
 from tests.support.people import CIREBON, make_official
 from tests.support.sweep import sweep
@@ -127,3 +128,22 @@ def test_months_are_calendar_months() -> None:
     assert months_before(datetime(2026, 3, 31, 9, 30, tzinfo=UTC), 1) == datetime(2026, 2, 28, 9, 30, tzinfo=UTC)
     assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 24) == datetime(2024, 1, 15, tzinfo=UTC)
     assert months_before(datetime(2024, 2, 29, tzinfo=UTC), 12) == datetime(2023, 2, 28, tzinfo=UTC)
+
+
+async def test_old_photos_and_locations_go_with_their_comment_files_included(db: Database, tmp_path: Path) -> None:
+    now = datetime(2029, 1, 15, tzinfo=UTC)
+    async with db.unit_of_work() as s:
+        program = (await s.exec(select(Program).order_by(Program.id))).scalars().first()  # type: ignore[call-overload]
+        rows = [Feedback(program_id=program.id, region_code=program.region_code, rating=2, comment=f"komentar {n}",
+                         created_at=at) for n, at in enumerate((now - 30 * MONTH, now - 2 * MONTH))]
+        s.add_all(rows)
+        await s.flush()
+        for row, name in zip(rows, ("lama.jpg", "baru.jpg"), strict=True):
+            (tmp_path / name).write_bytes(b"\xff\xd8jpeg")
+            s.add(Evidence(feedback_id=row.id, photo_file=name, district_code="32.73.01", lat=-6.9, lon=107.6))
+    outcome = await run_once(db, now=now, months=24, evidence_dir=str(tmp_path))
+    assert outcome.comments == 1
+    assert not (tmp_path / "lama.jpg").exists() and (tmp_path / "baru.jpg").exists()
+    async with db.unit_of_work() as s:
+        kept = (await s.exec(select(Evidence.photo_file))).scalars().all()  # type: ignore[call-overload]
+    assert kept == ["baru.jpg"]
