@@ -19,6 +19,7 @@ from storage.models import (
     Program,
     ProgramFollow,
     Region,
+    TicketForward,
     TicketMessage,
 )
 from storage.moderation import resident_target
@@ -39,6 +40,23 @@ class Rated:
     moderation: str | None
     created_at: datetime
     updated_at: datetime
+    due_at: datetime | None = None  # the first answer's deadline
+    answered_at: datetime | None = None
+    closed_at: datetime | None = None
+    forwarded_to: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarded:
+    """Where an official passed one of the resident's tickets, and why."""
+
+    feedback_id: int
+    from_region: str
+    to_region: str | None
+    body: str | None
+    reason: str
+    reference: str | None
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +96,24 @@ async def ratings(session: AsyncSession, *, resident_id: int) -> list[Rated]:
     stmt = (
         select(col(Feedback.id), col(Feedback.ticket), col(Program.name), col(Region.name), col(Region.timezone), col(Feedback.rating),
                col(Feedback.comment), col(Feedback.status), col(Feedback.satisfied), col(Feedback.superseded), col(Feedback.moderation),
-               col(Feedback.created_at), col(Feedback.updated_at))
+               col(Feedback.created_at), col(Feedback.updated_at), col(Feedback.due_at), col(Feedback.answered_at),
+               col(Feedback.closed_at), col(Feedback.forwarded_to))
         .join(Program, col(Program.id) == col(Feedback.program_id))
         .join(Region, col(Region.code) == col(Feedback.region_code))
         .where(col(Feedback.resident_id) == resident_id)
         .order_by(col(Feedback.id))
     )
     return [Rated(*row) for row in (await run_select(session, stmt)).all()]
+
+
+async def forwards(session: AsyncSession, *, feedback_ids: list[int]) -> list[Forwarded]:
+    stmt = (
+        select(col(TicketForward.feedback_id), col(TicketForward.from_region), col(TicketForward.to_region),
+               col(TicketForward.body), col(TicketForward.reason), col(TicketForward.reference), col(TicketForward.at))
+        .where(col(TicketForward.feedback_id).in_(feedback_ids))
+        .order_by(col(TicketForward.id))
+    )
+    return [Forwarded(*row) for row in (await run_select(session, stmt)).all()]
 
 
 async def conversations(session: AsyncSession, *, feedback_ids: list[int]) -> list[Said]:

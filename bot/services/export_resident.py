@@ -49,6 +49,9 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
         said[entry.feedback_id].append(entry)
     followed = await store.follows(session, resident_id=rid)
     marks = await evidence_store.marks(session, feedback_ids=[row.id for row in rated])
+    moves: dict[int, list[store.Forwarded]] = defaultdict(list)
+    for move in await store.forwards(session, feedback_ids=[row.id for row in rated]):
+        moves[move.feedback_id].append(move)
     region = await region_store.cached_region(session, code=resident.region_code) if resident.region_code else None
     data = {
         "telegram_id": rid,
@@ -70,7 +73,7 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
         },
         "programs_followed": [{"program_id": f.program_id, "program": f.program, "region": f.region,
                                "since": _iso(f.since)} for f in followed],
-        "feedback": [_ticket(row, said[row.id], marks.get(row.id)) for row in rated],
+        "feedback": [_ticket(row, said[row.id], marks.get(row.id), moves[row.id]) for row in rated],
         "current_step": resident.state,
         "draft": resident.draft,  # e.g. a comment too long to save, kept until the resident decides
         "admin_actions": [{"action": n.action, "at": _iso(n.at), "detail": n.detail}
@@ -97,10 +100,15 @@ def _evidence(mark: Mark | None) -> dict[str, Any]:
     return {"photo_stored": mark.photo, "location": location}
 
 
-def _ticket(row: store.Rated, conversation: list[store.Said], mark: Mark | None = None) -> dict[str, Any]:
+def _ticket(row: store.Rated, conversation: list[store.Said], mark: Mark | None = None,
+            moves: list[store.Forwarded] | None = None) -> dict[str, Any]:
     return {
         "ticket": row.ticket, "program": row.program, "region": row.region, "rating": row.rating,
         "comment": row.comment, "status": row.status, "satisfied": row.satisfied,
+        "first_answer_due_at": _iso(row.due_at), "first_answer_at": _iso(row.answered_at),
+        "closed_at": _iso(row.closed_at), "passed_to": row.forwarded_to,
+        "forwarded": [{"from_region": m.from_region, "to_region": m.to_region, "to_body": m.body, "reason": m.reason,
+                       "reference": m.reference, "at": _iso(m.at)} for m in moves or []],
         "counts_in_figures": not row.superseded and row.moderation is None,
         "marked_by_officials": row.moderation,  # spam | abusive, if an official marked it
         "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),

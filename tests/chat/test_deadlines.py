@@ -5,6 +5,7 @@ the quiet confirmation of a closure a week later."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from bot.services import deadlines, workdays
 from bot.workers.deadlines import run_once
 from storage import officials as official_store
-from storage.models import Feedback, Program, TicketMessage
+from storage.models import Feedback, Program, TicketForward, TicketMessage
 from tests.support.harness import BotHarness
 from tests.support.people import feedback_of, make_official, resident_comment
 from tests.support.settings import ADMIN_ID
@@ -214,3 +215,19 @@ async def test_the_resident_sees_the_deadline_in_their_feedback(harness: BotHarn
     await harness.person(8101).send("Sedang kami periksa.")
     [mine] = await resident.send("/masukan")
     assert "paling lambat" not in mine.text  # answered: no deadline any more
+
+
+async def test_the_residents_file_carries_the_deadline_and_where_the_ticket_went(harness: BotHarness) -> None:
+    await add_programs(harness)
+    await comment_at(harness, utc(2026, 12, 2, 3, 0), 7001, "kota bandung", "Kota Bandung", "Bandung Sehat")
+    fb = await feedback_of(harness, 7001)
+    async with harness.db.unit_of_work() as s:
+        s.add(TicketForward(feedback_id=fb.id, official_id=8101, from_region=BANDUNG, body="lapor",
+                            reason="Jalan nasional: kewenangan pusat.", reference="LAP-123", at=utc(2026, 12, 3)))
+    [doc] = await harness.person(7001).send("/dataku")
+    assert doc.document is not None
+    [ticket] = json.loads(doc.document[1])["feedback"]
+    assert ticket["first_answer_due_at"] == "2026-12-09T17:00:00+00:00" and ticket["first_answer_at"] is None
+    assert ticket["forwarded"] == [{"from_region": BANDUNG, "to_region": None, "to_body": "lapor",
+                                    "reason": "Jalan nasional: kewenangan pusat.", "reference": "LAP-123",
+                                    "at": "2026-12-03T00:00:00+00:00"}]
