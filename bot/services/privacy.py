@@ -79,7 +79,8 @@ def full_notice(t: Translator, controller: Controller) -> str:
           "find your regency/city: it is used for that and not kept."),
         _("<b>Who sees it:</b> officials of your regency/city and the national admins, under a pseudonym, never "
           "your name or Telegram account. Ratings and comments also appear, under the same pseudonym, in the "
-          "officials' exports and the data API; photos never do, and other residents never see them."),
+          "officials' exports and the data API; photos never do, and other residents never see them. If your "
+          "comment is for another regency/city, the officials may move it there, and its officials see it then."),
         _("<b>How long:</b> comments and replies older than {months} months are anonymised; if you have not "
           "written for {months} months, your data is removed.").format(months=months),
         "",
