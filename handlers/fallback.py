@@ -46,6 +46,10 @@ async def on_other_message(turn: Turn) -> None:
         turn.reply(turn.t.gettext(step.hint))
     elif turn.resident.region_code is None:
         turn.reply(turn.t.gettext(REGION_HINT))
+    elif message is not None and message.photo:  # a photo for a comment comes after the comment, with its button
+        turn.reply(turn.t.gettext(
+            "To add a photo to your feedback, first rate a program and write your comment (/program), then press "
+            "“📷 Add a photo” under the thanks with your ticket number."))
     else:
         turn.reply(turn.t.gettext("Sorry, we can only read text messages and buttons. Type /bantuan for help."))
 

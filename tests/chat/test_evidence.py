@@ -63,7 +63,7 @@ async def test_a_photo_round_trips_without_metadata_to_the_regions_officials(har
     # is in the thank-you with the ticket number
     number = ticket_in(thanks.text)
     assert "Nomor tiket" in thanks.text and "paling lambat" in thanks.text  # the due date stays
-    assert "Tambahkan foto atau lokasi? Lewati jika tidak perlu." in thanks.text
+    assert "Ingin menambahkan foto atau lokasi? Jika tidak perlu, tekan Lewati." in thanks.text
     assert [t for t, _ in ani.buttons(thanks)] == ["📷 Tambah foto", "📍 Tambah lokasi", "Lewati"]
 
     answer, new = await ani.press("Tambah foto", thanks)
@@ -197,7 +197,7 @@ async def test_bad_input_gets_a_polite_answer_and_the_comment_stays(harness: Bot
     assert new == [] and answer is not None and "tidak berlaku" in answer["text"]
 
     [reply] = await ani.send(None, photo=photo_sizes(harness, jpeg_with_gps(400, 300)))  # no comment is waiting
-    assert "foto" not in reply.text.lower() or "hanya dapat membaca" in reply.text
+    assert "tulis komentar Anda" in reply.text and "Tambah foto" in reply.text  # how a photo is added, not stored
     assert await evidence_of(harness, fid) is None and await comment_of(harness, fid) == COMMENT
 
 
