@@ -45,7 +45,7 @@ async def test_due_dates_skip_weekends_holidays_and_days_off_in_each_zone(harnes
 
     # Bandung (WIB), Wednesday 2 December 10.00: Thu 3, Fri 4, Mon 7, (Tue 8 off), Wed 9, Thu 10.
     thanks = await comment_at(harness, utc(2026, 12, 2, 3, 0), 7001, "kota bandung", "Kota Bandung", "Bandung Sehat")
-    assert "Kami upayakan menanggapi paling lambat Kamis, 10 Desember 2026." in thanks
+    assert "Kami berupaya menanggapi paling lambat Kamis, 10 Desember 2026." in thanks
     fb = await feedback_of(harness, 7001)
     assert fb.due_at == utc(2026, 12, 10, 17, 0) and fb.clock_at == utc(2026, 12, 2, 3, 0)  # 24.00 WIB
 
@@ -193,7 +193,7 @@ async def test_the_inbox_shows_what_is_overdue_and_what_is_due(harness: BotHarne
     harness.clock.now = utc(2026, 12, 10, 3, 0)  # Thursday 10 December: the first was due Wednesday 9th
     [inbox] = await harness.person(8101).send("/masukanbaru")
     assert "Terlambat: 1 · segera jatuh tempo: 0" in inbox.text
-    assert "Terlambat: tanggapan pertama seharusnya diberikan paling lambat Rabu, 9 Desember 2026." in inbox.text
+    assert "Terlambat: tanggapan pertama seharusnya sudah diberikan paling lambat Rabu, 9 Desember 2026." in inbox.text
     assert "Tanggapi paling lambat Selasa, 15 Desember 2026." in inbox.text
     harness.clock.now = utc(2026, 12, 14, 3, 0)  # Monday 14th: the second is due by Tuesday's end
     [inbox] = await harness.person(8101).send("/masukanbaru")
@@ -206,10 +206,10 @@ async def test_the_resident_sees_the_deadline_in_their_feedback(harness: BotHarn
     await comment_at(harness, utc(2026, 12, 2, 3, 0), 7001, "kota bandung", "Kota Bandung", "Bandung Sehat")
     resident = harness.person(7001)
     [mine] = await resident.send("/masukan")
-    assert "Kami upayakan menanggapi paling lambat Rabu, 9 Desember 2026." in mine.text
+    assert "Kami berupaya menanggapi paling lambat Rabu, 9 Desember 2026." in mine.text
     harness.clock.now = utc(2026, 12, 10, 3, 0)
     [mine] = await resident.send("/masukan")
-    assert "Tanggapannya terlambat: seharusnya paling lambat Rabu, 9 Desember 2026" in mine.text
+    assert "Mohon maaf, tanggapannya terlambat. Batas waktunya Rabu, 9 Desember 2026" in mine.text
     [inbox] = await harness.person(8101).send("/masukanbaru")
     await harness.person(8101).press("Tanggapi", inbox)
     await harness.person(8101).send("Sedang kami periksa.")

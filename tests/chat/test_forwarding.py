@@ -64,15 +64,15 @@ async def test_a_ticket_moved_to_another_region(harness: BotHarness) -> None:
     assert fb.ticket in choices.text and "Pemerintah Kota Bandung" in choices.text
     assert [label for label, _data in officer.buttons(choices)] == [
         "Kabupaten/kota lain", "Pemerintah Provinsi Jawa Barat", "Kementerian/lembaga pusat",
-        "Penyedia layanan (PLN, PDAM, dll.)", "SP4N-LAPOR!"]
+        "Penyedia layanan (PLN, PDAM…)", "SP4N-LAPOR!"]
     _answer, [ask] = await officer.press("Kabupaten/kota lain", choices)
     assert "Ketik nama kabupaten/kota" in ask.text
     [same] = await officer.send("kota bandung")  # the ticket's own region is not offered
-    assert "wilayah tiket ini sendiri" in same.text and same.reply_markup is None
+    assert "Tiket ini memang sudah berada di" in same.text and same.reply_markup is None
     [matches] = await officer.send("denpasar")
     assert ("Kota Denpasar (Bali) ★", f"v1:fwr:{fb.id}:{matches_nonce(officer, matches)}:{DENPASAR}") in officer.buttons(matches)
     _answer, [why] = await officer.press("Kota Denpasar", matches)
-    assert "akan diteruskan kepada Pemerintah Kota Denpasar" in why.text and "dibaca oleh warga" in why.text
+    assert "akan diteruskan kepada Pemerintah Kota Denpasar" in why.text and "Warga akan membaca alasan ini" in why.text
 
     [refused] = await officer.send("<b>Bukan</b> wilayah kami")
     assert "tanpa tag HTML" in refused.text
@@ -86,14 +86,14 @@ async def test_a_ticket_moved_to_another_region(harness: BotHarness) -> None:
 
     [told] = ana.messages[heard_ana:]  # in plain words: where, why, by when, the same number
     assert told.text == "\n".join([
-        "↪ Masukan Anda kami teruskan",
+        "↪ Masukan Anda telah diteruskan",
         f"Nomor tiket: {fb.ticket} · Bandung Sehat",
         "",
         "Pemerintah Kota Bandung telah meneruskan masukan Anda kepada Pemerintah Kota Denpasar, yang berwenang "
         "menanganinya.",
         f"Alasan: {REASON}",
         "",
-        "Pemerintah Kota Denpasar mengupayakan tanggapan paling lambat Jumat, 11 Desember 2026.",
+        "Pemerintah Kota Denpasar berupaya menanggapi paling lambat Jumat, 11 Desember 2026.",
         "Nomor tiket Anda tetap sama.",
     ])
     [notice] = denpasar.messages[heard_denpasar:]
@@ -141,11 +141,11 @@ async def test_forwarded_to_lapor_with_a_reference(harness: BotHarness) -> None:
     _answer, [why] = await officer.press("SP4N-LAPOR!", choices)
     assert "SP4N-LAPOR!, layanan pengaduan publik nasional" in why.text
     [ask] = await officer.send("Aduan ini menyangkut jalan nasional, kewenangan Kementerian PUPR.")
-    assert "nomor rujukan" in ask.text and ask.reply_markup is not None
+    assert "nomor laporan" in ask.text and ask.reply_markup is not None
     [refused] = await officer.send("<i>123</i>")
     assert "tanpa tag HTML" in refused.text
     [refused] = await officer.send("nomor 12345!")
-    assert "Nomor rujukan hanya boleh berisi" in refused.text
+    assert "Nomor laporan hanya boleh berisi" in refused.text
     heard = len(ana.messages)
     [done] = await officer.send("LAPOR-2026-00123")
     assert done.text.startswith(f"✅ Tiket {fb.ticket} sudah diteruskan kepada SP4N-LAPOR!")
@@ -153,7 +153,7 @@ async def test_forwarded_to_lapor_with_a_reference(harness: BotHarness) -> None:
     [told] = ana.messages[heard:]
     assert "Pemerintah Kota Bandung telah meneruskan masukan Anda kepada SP4N-LAPOR!" in told.text
     assert "Alasan: Aduan ini menyangkut jalan nasional, kewenangan Kementerian PUPR." in told.text
-    assert "Nomor rujukan di sana: LAPOR-2026-00123" in told.text and "lapor.go.id" in told.text
+    assert "Nomor laporan di instansi tujuan: LAPOR-2026-00123" in told.text and "lapor.go.id" in told.text
 
     row = await feedback_of(harness, ANA)
     assert (row.region_code, row.ticket, row.forwarded_to) == (BANDUNG, fb.ticket, "lapor")
@@ -163,7 +163,7 @@ async def test_forwarded_to_lapor_with_a_reference(harness: BotHarness) -> None:
     await officer.press("Sejak awal", periods)
     assert any("Menunggu tanggapan: 0 komentar baru" in (m.text or "") for m in officer.messages[-3:])
     [mine] = await ana.send("/masukan")
-    assert "↪ Diteruskan kepada SP4N-LAPOR!, layanan pengaduan publik nasional · nomor rujukan LAPOR-2026-00123" in mine.text
+    assert "↪ Diteruskan kepada SP4N-LAPOR!, layanan pengaduan publik nasional · nomor laporan LAPOR-2026-00123" in mine.text
     [forward] = await forwards(harness)
     assert (forward.body, forward.to_region, forward.reference) == ("lapor", None, "LAPOR-2026-00123")
     [entry] = await forward_audit(harness)
@@ -189,7 +189,7 @@ async def test_a_double_tap_forwards_once(harness: BotHarness) -> None:
     assert new == [] and answer is not None and "sudah selesai" in answer["text"]
 
     [told] = ana.messages[heard:]
-    assert "kepada Pemerintah Provinsi Jawa Barat" in told.text and "Nomor rujukan" not in told.text
+    assert "kepada Pemerintah Provinsi Jawa Barat" in told.text and "Nomor laporan" not in told.text
     assert [(f.body, f.reference) for f in await forwards(harness)] == [("provinsi", None)]
     assert len(await forward_audit(harness)) == 1
     assert (await feedback_of(harness, ANA)).forwarded_to == "provinsi"

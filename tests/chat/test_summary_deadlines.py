@@ -54,11 +54,11 @@ async def test_the_summary_shows_the_deadline_figures(harness: BotHarness) -> No
     [chooser] = await officer.send("/ringkasan")
     await officer.press("7 hari", chooser)
     text = officer.messages[-2].text
-    assert "Tanggapan dan tenggat" in text
+    assert "Tanggapan dan batas waktu" in text
     assert "Ditanggapi tepat waktu: 80% dari 5 komentar (naik 30 poin)" in text
     assert "Median waktu tanggapan pertama: 1,5 hari (sebelumnya 2,5 hari)" in text
     assert "Terlambat saat ini: 1" in text
-    assert "Segera jatuh tempo (hingga akhir Kamis, 3 Desember 2026): 1" in text
+    assert "Segera jatuh tempo (hingga Kamis, 3 Desember 2026): 1" in text
     assert "Tindak lanjut ditolak: 1 (naik 1 dibanding periode sebelumnya)" in text
     assert "1. Bandung Sehat — terlambat 1, segera jatuh tempo 1, tepat waktu 80%" in text
 
@@ -86,5 +86,5 @@ async def test_the_weekly_digest_shows_what_is_overdue_and_due_soon(harness: Bot
     text = [m for m in harness.fake.sent(8201) if "Ringkasan mingguan" in (m.text or "")][-1].text
     # now both of last week's open tickets are late, and the one due on Tuesday is due soon
     assert "Terlambat saat ini: 2" in text
-    assert "Segera jatuh tempo (hingga akhir Selasa, 8 Desember 2026): 1" in text
+    assert "Segera jatuh tempo (hingga Selasa, 8 Desember 2026): 1" in text
     assert "1. Bandung Sehat — terlambat 2, segera jatuh tempo 1" in text

@@ -75,9 +75,9 @@ async def test_overview_shows_the_deadline_figures(deadlines: Seeded, officer: B
     # settled: the answered two and the overdue one; one on time. Median of 36 h and 125 h: 80.5 h, 3.4 days.
     assert "Ditanggapi tepat waktu 33% dari 3 komentar" in text
     assert "Median waktu tanggapan pertama 3,4 hari" in text
-    assert "Terlambat saat ini 1 " in text and "Segera jatuh tempo 1 hingga akhir Kamis, 3 Desember 2026" in text
+    assert "Terlambat saat ini 1 " in text and "Segera jatuh tempo 1 hingga Kamis, 3 Desember 2026" in text
     assert "Tindak lanjut ditolak 1" in text
-    assert "Tenggat per program" in text and "rahasia" not in page
+    assert "Batas waktu tanggapan per program" in text and "rahasia" not in page
     # the table: Bandung Sehat 1 overdue, 0 soon, 50% (1 of 2), 36 h; Wifi Taman 0, 1, 0% (0 of 1), 125 h = 5.2 days
     assert "Bandung Sehat 1 0 50% 1,5 hari 1" in text
     assert "Wifi Taman 0 1 0% 5,2 hari 0" in text
@@ -89,7 +89,7 @@ async def test_overview_with_nothing_to_count(frozen: Site, seeded: Seeded, offi
     text = plain(page)
     assert status == 200 and "Ditanggapi tepat waktu – belum ada data" in text
     assert "Median waktu tanggapan pertama – belum ada data" in text and "Terlambat saat ini 0" in text
-    assert "Belum ada komentar dengan tenggat tanggapan." in text
+    assert "Belum ada komentar dengan batas waktu tanggapan." in text
 
 
 async def test_feedback_list_counts_and_filters_by_deadline(deadlines: Seeded, officer: Browser) -> None:
@@ -163,6 +163,6 @@ async def test_each_ticket_shows_its_deadline(deadlines: Seeded, officer: Browse
     status, page = await officer.get("/dasbor/masukan")
     text = plain(page)
     assert status == 200
-    assert "jalan berlubang belum dijawab" in text and "Terlambat (batas Selasa, 1 Desember 2026)" in text
+    assert "jalan berlubang belum dijawab" in text and "Terlambat (batas waktu Selasa, 1 Desember 2026)" in text
     assert "Tanggapi paling lambat Rabu, 2 Desember 2026." in text  # the wifi ticket, due by the end of today
     assert text.count("Terlambat (batas") == 1  # answered tickets show no deadline
