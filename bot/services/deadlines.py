@@ -149,8 +149,17 @@ async def _chats(session: AsyncSession, ids: list[int]) -> list[Resident]:
     return found
 
 
-async def queue(session: AsyncSession, *, region_codes: list[str] | None, zone: str, now: datetime) -> tuple[int, int]:
-    """(overdue now, due by the end of the next working day) among the regions' tickets (None: all)."""
+async def due_soon_until(session: AsyncSession, *, now: datetime, zone: str) -> datetime:
+    """Where "due soon" ends: the end of the next working day in the zone (on a Friday, Monday's end).
+
+    Due soon is then what falls due today or on the next working day: the tickets whose reminder is out
+    (bot/services/workdays.reminder_at) or goes out at the next working day's start.
+    """
     calendar = (await rules(session, default_days=workdays.ANSWER_DAYS)).calendar
-    soon_until = workdays.due_at(calendar, now, zone, 1)
+    return workdays.due_at(calendar, now, zone, 1)
+
+
+async def queue(session: AsyncSession, *, region_codes: list[str] | None, zone: str, now: datetime) -> tuple[int, int]:
+    """(overdue now, due soon) among the regions' tickets (None: all)."""
+    soon_until = await due_soon_until(session, now=now, zone=zone)
     return await figures_store.queue_counts(session, region_codes=region_codes, now=now, soon_until=soon_until)

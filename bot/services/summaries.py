@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import deadlines, workdays
+from bot.services import deadlines
 from bot.services.auth import Actor, may_see_summary
 from bot.services.officials import record
 from bot.services.textwork import TextWork
@@ -68,21 +68,11 @@ async def summarize(
     end = until or now
     since = end - timedelta(days=days) if days else None
     figures = await summary_figures(session, region_codes=scope.region_codes, since=since, until=end, zone=scope.zone)
-    soon = await due_soon_until(session, now=now, zone=scope.zone)
+    soon = await deadlines.due_soon_until(session, now=now, zone=scope.zone)
     found = await deadline_figures(session, region_codes=scope.region_codes, since=since, until=end, now=now, soon_until=soon)
     if actor is not None:
         record(session, actor.telegram_id, "summary.view", scope.token, days=days)
     return Summary(scope, days, since, end, figures, found, soon, None)
-
-
-async def due_soon_until(session: AsyncSession, *, now: datetime, zone: str) -> datetime:
-    """Where "due soon" ends: the end of the next working day in the zone (on a Friday, Monday's end).
-
-    Due soon is then what falls due today or on the next working day, the tickets whose reminder is out
-    (bot/services/workdays.reminder_at) or goes out at the next working day's start.
-    """
-    calendar = (await deadlines.rules(session, default_days=workdays.ANSWER_DAYS)).calendar
-    return workdays.due_at(calendar, now, zone, 1)
 
 
 def soon_day(summary: Summary) -> date:

@@ -9,7 +9,7 @@ from typing import Any
 from bot.i18n import N_
 from bot.render import notices
 from bot.render.programs import label
-from bot.services import catalog, closing, deadlines, moderation, summaries, tickets
+from bot.services import catalog, closing, deadlines, moderation, tickets
 from bot.services.auth import program_for
 from bot.services.closing import CloseOutcome
 from bot.services.tickets import AnswerOutcome, Ticket
@@ -38,7 +38,7 @@ async def checked_filter(ctx: Ctx) -> tuple[queries.FeedbackFilter, dict[str, An
     scope = await ctx.resolve_scope()
     flt, form = params.feedback_filter(ctx.query, scope)
     # The deadline filter's instants: overdue at the page's time, due soon by the end of the next working day.
-    soon = await summaries.due_soon_until(ctx.db, now=ctx.now, zone=scope.zone)
+    soon = await deadlines.due_soon_until(ctx.db, now=ctx.now, zone=scope.zone)
     flt = replace(flt, now=ctx.now, soon_until=soon)
     if flt.program_id is not None and await program_for(ctx.db, ctx.actor, flt.program_id) is None:
         raise Refusal(404, N_("This program was not found, or it is not in your region."))
