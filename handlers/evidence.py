@@ -26,7 +26,7 @@ from telegram.error import TelegramError
 from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
-from bot.services import auth, evidence, residents
+from bot.services import auth, catalog, evidence
 from bot.services.evidence import BadPhoto, Mark, PhotoProblem
 from handlers import fallback, region, replies, steps
 from handlers.common import Turn, esc, in_turn
@@ -118,7 +118,13 @@ async def on_photo(turn: Turn) -> None:
     _ = turn.t.gettext
     feedback_id = evidence.waiting_for(turn.resident, turn.now)
     message = turn.update.effective_message
-    assert feedback_id is not None and message is not None
+    if message is None:
+        return
+    if feedback_id is None:  # the offer has ended (a day passed): the photo is not kept, and the resident is told
+        evidence.finish(turn.session, turn.resident)
+        turn.reply(_("The time to add a photo to this feedback has ended, so the photo was not kept. "
+                     "You can reply on your ticket with text, or rate a program again with /program."))
+        return
     if message.reply_to_message is not None and (ticket := await replies.replied_ticket(turn)) is not None \
             and ticket.feedback.id != feedback_id:  # a photo as a reply about another ticket: as without the offer
         replies.media_hint(turn, ticket)
@@ -148,7 +154,7 @@ async def on_photo(turn: Turn) -> None:
     replaced, old_file = await evidence.put_photo(turn.session, feedback_id, photo, folder=folder)
     if old_file:
         turn.later(lambda: asyncio.to_thread(evidence.remove_files, folder, [old_file]))  # once the new one is committed
-    region_ = await residents.region_of(turn.session, turn.resident)
+    region_ = await catalog.region(turn.session, code=row.region_code)  # the ticket's, if it was moved since
     lines = [_("Thank you, the photo is attached to ticket <b>{ticket}</b>. We removed its hidden data, and only "
                "officials of {region} can see it.").format(ticket=row.ticket, region=esc(region_.name if region_ else ""))]
     if replaced:

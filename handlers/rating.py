@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.i18n import N_
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
-from bot.services import deadlines, feedback, moderation, quota, residents
+from bot.services import catalog, deadlines, feedback, moderation, quota, residents
 from bot.services.feedback import COMMENT_MAX, CommentOutcome, RateOutcome
 from handlers import evidence, steps
 from handlers.common import Turn, esc, in_turn
@@ -125,7 +125,8 @@ async def ticket_text(turn: Turn, row: Feedback, with_comment: bool, *, offer: b
     _ = turn.t.gettext
     head = _("Thank you! Your feedback has been received.") if with_comment else _("Thank you! Your rating has been saved.")
     lines = [head, _("Ticket number: <b>{ticket}</b>").format(ticket=row.ticket), ""]
-    due = deadlines.due_day(row, await turn.zone()) if with_comment else None
+    region = await catalog.region(turn.session, code=row.region_code) if with_comment else None
+    due = deadlines.due_day(row, region.timezone) if region is not None else None  # in the zone it was counted in
     if due is not None:
         lines.append(_("We aim to answer by {day} at the latest.").format(day=turn.t.day(due)))
     lines.append(_("Officials of your region will read it. See all your feedback with /masukan."))

@@ -66,6 +66,11 @@ async def _paged(
     return rows, shown, pages(total, per_page)
 
 
+async def region(session: AsyncSession, *, code: str) -> Region | None:
+    """A region by its code (from memory once read: regions are reference data)."""
+    return await region_store.cached_region(session, code=code)
+
+
 async def programs_page(session: AsyncSession, *, region_code: str, page: int) -> tuple[list[ProgramWithStats], int, int]:
     return await _paged(
         lambda offset: store.region_programs_page(session, region_code=region_code, offset=offset, limit=PROGRAMS_PER_PAGE),

@@ -273,3 +273,12 @@ async def test_retention_takes_the_photo_and_location_with_the_old_comments_text
         assert await retention_store.delete_evidence(s, before=harness.clock() + timedelta(days=1)) == [None]  # in the row
         assert await retention_store.anonymise_comments(s, before=harness.clock() + timedelta(days=1)) == 1
     assert await evidence_of(harness, fid) is None and await comment_of(harness, fid) is None
+
+
+async def test_a_photo_after_the_offer_ended_is_not_kept_and_says_so(harness: BotHarness) -> None:
+    ani, thanks, fid = await commented(harness)
+    await ani.press("Tambah foto", thanks)
+    harness.clock.now = harness.clock() + timedelta(hours=25)  # the offer lasts a day
+    [reply] = await ani.send(None, photo=photo_sizes(harness, jpeg_with_gps(400, 300)))
+    assert "sudah berakhir" in reply.text and "Traceback" not in reply.text
+    assert await evidence_of(harness, fid) is None and await comment_of(harness, fid) == COMMENT
