@@ -35,13 +35,16 @@ def _owed_condition():
     )
 
 
-async def owed_until(session: AsyncSession, *, until: datetime, limit: int) -> list[Owed]:
-    """Owed tickets due before `until` with a notice still to send (reminder or overdue), soonest first."""
+async def owed_until(session: AsyncSession, *, now: datetime, until: datetime, limit: int) -> list[Owed]:
+    """Owed tickets with a notice still to send, soonest first: overdue at `now` and not told yet, or due before
+    `until` and not reminded yet (a reminded ticket not yet due is left out, so it never crowds a batch)."""
+    due = col(Feedback.due_at)
     stmt = (
         select(col(Feedback.id), col(Feedback.region_code), col(Region.timezone), col(Feedback.due_at),
                col(Feedback.reminded_at).is_not(None), col(Feedback.overdue_at).is_not(None))
         .join(Region, col(Region.code) == col(Feedback.region_code))
-        .where(_owed_condition(), col(Feedback.due_at) < until, col(Feedback.overdue_at).is_(None))
+        .where(_owed_condition(), col(Feedback.overdue_at).is_(None),
+               (due <= now) | ((due < until) & col(Feedback.reminded_at).is_(None)))
         .order_by(col(Feedback.due_at))
         .limit(limit)
     )

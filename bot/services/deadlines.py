@@ -112,7 +112,7 @@ def reminder_time(found: Rules, owed: store.Owed) -> datetime:
 
 async def owed(session: AsyncSession, *, now: datetime, limit: int) -> list[store.Owed]:
     """Tickets with a reminder or an overdue notice that may be due by now (reminders come days before)."""
-    return await store.owed_until(session, until=now + REMINDER_LEAD, limit=limit)
+    return await store.owed_until(session, now=now, until=now + REMINDER_LEAD, limit=limit)
 
 
 async def claim(session: AsyncSession, owed_row: store.Owed, kind: str, *, now: datetime,
