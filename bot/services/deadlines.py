@@ -4,8 +4,8 @@ Every comment gets a due date when it arrives (`start_clock`): `ANSWER_DAYS` wor
 number, `quickwin region set-days`), counted in the region's zone by bot/services/workdays.py. A ticket moved to
 another region starts that region's clock afresh; a ticket passed to another body leaves the queue. The first
 answer an official gives (or a closing note) stops the clock (`answered`). One working day before the due day the
-region's officials are reminded, at the due time the ticket is *terlambat*: the worker in bot/workers/deadlines.py
-sends both, each claimed once in the database.
+region's officials are reminded (08.00), at the due time the ticket is *terlambat* (the officials are told at 08.00):
+the worker in bot/workers/deadlines.py sends both, each claimed once in the database.
 """
 
 from __future__ import annotations
@@ -108,6 +108,10 @@ class Notice:
 
 def reminder_time(found: Rules, owed: store.Owed) -> datetime:
     return workdays.reminder_at(found.calendar, owed.due_at, owed.timezone)
+
+
+def overdue_notice_time(owed: store.Owed) -> datetime:
+    return workdays.overdue_notice_at(owed.due_at)
 
 
 async def owed(session: AsyncSession, *, now: datetime, limit: int) -> list[store.Owed]:

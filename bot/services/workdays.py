@@ -25,6 +25,7 @@ from storage.deadlines import forget_rules
 from storage.zones import zone_info
 
 ANSWER_DAYS = 5  # working days for a first answer, unless a region has its own
+OFFICE_START = time(8, 0)  # deadline notices reach officials at the start of an office day, not at midnight
 HOLIDAY_CATEGORIES = ("public", "government")  # "government": the cuti bersama of the SKB
 
 
@@ -93,7 +94,7 @@ def due_at(calendar: WorkCalendar, received_at: datetime, zone: str | None, days
 
 
 def reminder_at(calendar: WorkCalendar, due: datetime, zone: str | None) -> datetime:
-    """When officials are reminded: the start of the last working day before the due day, local time.
+    """When officials are reminded: 08.00 (OFFICE_START) of the last working day before the due day, local time.
 
     With a due day of Monday that is the Friday before (or the Thursday, if Friday is a holiday); a due day
     that is itself the day of receipt (0 working days) has no working day before it: the reminder is then due
@@ -106,7 +107,12 @@ def reminder_at(calendar: WorkCalendar, due: datetime, zone: str | None) -> date
         if calendar.is_working_day(before):
             break
         before -= timedelta(days=1)
-    return datetime.combine(before, time.min, tzinfo=tz).astimezone(UTC)
+    return datetime.combine(before, OFFICE_START, tzinfo=tz).astimezone(UTC)
+
+
+def overdue_notice_at(due: datetime) -> datetime:
+    """When officials are told a ticket is late: OFFICE_START after the due time (24.00 local), not at midnight."""
+    return due + timedelta(hours=OFFICE_START.hour, minutes=OFFICE_START.minute)
 
 
 async def load_calendar(session: AsyncSession) -> WorkCalendar:

@@ -1,8 +1,9 @@
 """Nobody forgets: reminders before a due date, the overdue notice at it, and the quiet confirmation of a closure.
 
-Once a minute the worker looks at the tickets whose first answer is owed (bot/services/deadlines.py). At the start
-of the last working day before the due day the region's officials are reminded; at the due time the ticket is
-*terlambat*: the officials are told again and the region's coordinators (or, where it has none, the admins) are told.
+Once a minute the worker looks at the tickets whose first answer is owed (bot/services/deadlines.py). At 08.00 of
+the last working day before the due day the region's officials are reminded; at the due time (24.00) the ticket is
+*terlambat*, and at 08.00 the officials are told again and the region's coordinators (or, where it has none, the
+admins) are told.
 Each notice is claimed in the database before it is sent (an UPDATE that only one process can win), so it goes out
 once whatever the number of processes and restarts; a crash between the claim and the send loses that one notice
 rather than sending it twice. A ticket closed and left unanswered by the resident for 7 days is confirmed, and the
@@ -71,6 +72,8 @@ async def _notices(application: Application[Any, Any, Any, Any, Any, Any], deps:
         claimed = 0
         for row in rows:
             if now >= row.due_at:
+                if now < deadlines.overdue_notice_time(row):
+                    continue  # late since midnight: the officials are told at the start of the office day
                 kind = "overdue"
             elif not row.reminded and now >= deadlines.reminder_time(found, row):
                 kind = "reminder"

@@ -20,7 +20,7 @@ TICKETS = 12
 
 
 async def overdue_tickets(db: Database) -> None:
-    """TICKETS comments of Kota Bandung whose first answer was due an hour ago; an official and a coordinator."""
+    """TICKETS comments of Kota Bandung whose first answer was due 9 hours ago (told 8 hours after); an official and a coordinator."""
     now = datetime.now(UTC)
     async with db.unit_of_work() as s:
         await official_store.add_official(s, telegram_id=OFFICIAL, region_codes=[BANDUNG])
@@ -32,7 +32,7 @@ async def overdue_tickets(db: Database) -> None:
         await s.flush()
         for n in range(TICKETS):
             s.add(Feedback(program_id=program.id, region_code=BANDUNG, rating=2, comment=f"Keluhan {n}",
-                           clock_at=now - timedelta(days=9), due_at=now - timedelta(hours=1)))
+                           clock_at=now - timedelta(days=9), due_at=now - timedelta(hours=9)))
 
 
 async def test_two_processes_send_each_overdue_notice_once(db: Database, db_url: str, tmp_path: Path) -> None:

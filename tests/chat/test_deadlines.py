@@ -92,9 +92,9 @@ async def test_reminder_then_overdue_once_each_with_coordinator_and_restart(harn
     number = (await feedback_of(harness, 7001)).ticket
     await comment_at(harness, utc(2026, 12, 21, 2, 0), 7002, "kota makassar", "Kota Makassar", "Makassar Tangkasaki")
 
-    # Due Thursday 10 December (WIB): reminded at the start of Wednesday 9 December, 00.00 WIB.
-    assert (await run_once(harness.app, utc(2026, 12, 8, 16, 59))).reminders == 0
-    done = await run_once(harness.app, utc(2026, 12, 8, 17, 0))
+    # Due Thursday 10 December (WIB): reminded on Wednesday 9 December at 08.00 WIB.
+    assert (await run_once(harness.app, utc(2026, 12, 9, 0, 59))).reminders == 0
+    done = await run_once(harness.app, utc(2026, 12, 9, 1, 0))
     assert (done.reminders, done.overdue) == (1, 0)
     [reminder] = said(harness, 8101, "Pengingat")
     assert number in reminder and "Kamis, 10 Desember 2026" in reminder and "Antrean masih panjang." in reminder
@@ -102,8 +102,9 @@ async def test_reminder_then_overdue_once_each_with_coordinator_and_restart(harn
     assert f"Tanggapi {number}" in str(harness.fake.sent(8101)[-1].reply_markup)  # the ticket's button
     assert (await run_once(harness.app, utc(2026, 12, 9, 9, 0))).reminders == 0  # never twice
 
-    assert (await run_once(harness.app, utc(2026, 12, 10, 16, 59))).overdue == 0
-    assert (await run_once(harness.app, utc(2026, 12, 10, 17, 0))).overdue == 1  # 24.00 WIB on Thursday
+    assert (await run_once(harness.app, utc(2026, 12, 10, 17, 0))).overdue == 0  # late from 24.00 WIB, but…
+    assert (await run_once(harness.app, utc(2026, 12, 11, 0, 59))).overdue == 0
+    assert (await run_once(harness.app, utc(2026, 12, 11, 1, 0))).overdue == 1  # …told at 08.00 WIB on Friday
     [late] = said(harness, 8101, "Terlambat")
     assert number in late and "Kamis, 10 Desember 2026" in late
     [coordinated] = said(harness, 8102, "terlambat")
@@ -115,8 +116,8 @@ async def test_reminder_then_overdue_once_each_with_coordinator_and_restart(harn
     await second.start()
     try:
         assert (await run_once(second.app, utc(2026, 12, 11, 3, 0))).overdue == 0
-        # Makassar has no coordinator: the admins are told. Reminded Tuesday 29 December 00.00 WITA.
-        done = await run_once(second.app, utc(2026, 12, 30, 16, 0))
+        # Makassar has no coordinator: the admins are told, at 08.00 WITA on Thursday 31 December.
+        done = await run_once(second.app, utc(2026, 12, 31, 0, 0))
         assert (done.reminders, done.overdue) == (0, 1)  # the bot was down for the reminder: only the overdue
         [admin_told] = said(harness, ADMIN_ID, "terlambat")
         assert "Kota Makassar" in admin_told and said(harness, 8103, "Terlambat")
@@ -133,8 +134,8 @@ async def test_two_processes_send_each_notice_once(harness: BotHarness) -> None:
     other = BotHarness(harness.fake, harness.db, harness.settings, clock=harness.clock)
     await other.start()
     try:
-        # Due Wednesday 9 December (24.00 WIB), so reminded on Tuesday 8 December at 00.00 WIB.
-        at, reminded = utc(2026, 12, 9, 17, 0), utc(2026, 12, 7, 17, 0)
+        # Due Wednesday 9 December (24.00 WIB): reminded on Tuesday 8 December at 08.00 WIB, told at 08.00 on the 10th.
+        at, reminded = utc(2026, 12, 10, 1, 0), utc(2026, 12, 8, 1, 0)
         results = await asyncio.gather(run_once(harness.app, reminded), run_once(other.app, reminded))
         assert sum(r.reminders for r in results) == 6
         results = await asyncio.gather(run_once(harness.app, at), run_once(other.app, at))

@@ -57,12 +57,12 @@ def test_due_at_is_the_end_of_the_due_day_in_the_regions_zone() -> None:
 
 
 def test_the_reminder_comes_at_the_start_of_the_last_working_day_before() -> None:
-    # Due Tuesday 29 December (WIB): reminded on Monday 28 at 00.00 WIB.
+    # Due Tuesday 29 December (WIB): reminded on Monday 28 at 08.00 WIB.
     due = due_at(CAL, datetime(2026, 12, 18, 3, 0, tzinfo=UTC), "WIB")
-    assert reminder_at(CAL, due, "WIB") == datetime(2026, 12, 27, 17, 0, tzinfo=UTC)
+    assert reminder_at(CAL, due, "WIB") == datetime(2026, 12, 28, 1, 0, tzinfo=UTC)
     # Due Monday 28 December: the day before that is worked is Wednesday 23 (24, 25 off, then the weekend).
     due_monday = datetime(2026, 12, 28, 17, 0, tzinfo=UTC)
-    assert reminder_at(CAL, due_monday, "WIB") == datetime(2026, 12, 22, 17, 0, tzinfo=UTC)
+    assert reminder_at(CAL, due_monday, "WIB") == datetime(2026, 12, 23, 1, 0, tzinfo=UTC)
 
 
 def test_working_days_between_counts_after_the_start_up_to_the_end() -> None:
