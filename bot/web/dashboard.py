@@ -31,7 +31,19 @@ import jinja2
 from aiohttp import web
 
 from bot.services.evidence import kecamatan_name
-from bot.web import exports, views_evidence, views_feedback, views_login, views_overview, views_programs
+from bot.web import (
+    console_audit,
+    console_broadcasts,
+    console_officials,
+    console_programs,
+    exports,
+    views_evidence,
+    views_feedback,
+    views_login,
+    views_overview,
+    views_programs,
+    views_simulator,
+)
 from bot.web.pages import JINJA
 
 HERE = Path(__file__).resolve().parent
@@ -70,4 +82,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"/dasbor/masukan/{ID}/foto", views_evidence.photo)
     app.router.add_get("/dasbor/ekspor.csv", exports.export_csv)
     app.router.add_get("/dasbor/ekspor.xlsx", exports.export_xlsx)
+    for console in (console_broadcasts, console_programs, console_officials, console_audit, views_simulator):
+        console.setup(app)  # each registers its own routes (see its docstring)
     app.router.add_static("/dasbor/static", STATIC, name="dashboard-static")

@@ -12,7 +12,8 @@ from bot.i18n import N_
 from bot.web.context import Ctx
 
 FLASH = "qw_flash"
-SCOPE_ACTIONS = {"overview": "/dasbor", "programs": "/dasbor/program", "feedback": "/dasbor/masukan"}
+SCOPE_ACTIONS = {"overview": "/dasbor", "programs": "/dasbor/program", "feedback": "/dasbor/masukan",
+                 "broadcasts": "/dasbor/pengumuman", "audit": "/dasbor/audit", "simulator": "/dasbor/coba"}
 
 
 async def frame(ctx: Ctx, page: str | None) -> dict[str, Any]:
@@ -50,11 +51,20 @@ FLASHES = {
     "unmarked": N_("The mark on {ticket} is removed. It counts in the summary again."),
     "markunchanged": N_("{ticket} is already marked this way."),
 }
-FLASH_VALUE = re.compile(r"([a-z]{1,20})-([0-9]{4}-[0-9A-Z]{5})")  # a kind and a ticket number
+# A kind, and optionally what it is about (a ticket number, a program's or an announcement's id): never free text.
+FLASH_VALUE = re.compile(r"([a-z]{1,20})(?:-([0-9A-Za-z.-]{1,20}))?")
+
+
+def add_flashes(messages: dict[str, str]) -> None:
+    """A page module's own flash messages (msgids naming {ref}, or {ticket} for a ticket number)."""
+    clash = FLASHES.keys() & messages.keys()
+    assert not clash, f"flash kinds given twice: {sorted(clash)}"
+    FLASHES.update(messages)
 
 
 def _flash(ctx: Ctx) -> str | None:
     match = FLASH_VALUE.fullmatch(ctx.request.cookies.get(FLASH, ""))
     if not match or match.group(1) not in FLASHES:
         return None
-    return ctx.t.gettext(FLASHES[match.group(1)]).format(ticket=match.group(2))
+    ref = match.group(2) or ""
+    return ctx.t.gettext(FLASHES[match.group(1)]).format(ticket=ref, ref=ref)
