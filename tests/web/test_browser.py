@@ -11,65 +11,17 @@ that is a failure. Runs on SQLite only: the database behind the pages is covered
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import os
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+from tests.support.browser_fixtures import ARTIFACTS, shot
 from tests.support.dashboard_helpers import ANA, Seeded, Site, local_day
 
-pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-PHONE = {"viewport": {"width": 412, "height": 915}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-def browser_missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is not installed (apt-get install chromium)"
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright is not installed (pip install playwright; never `playwright install`)"
-    return None
-
-
-@pytest.fixture(autouse=True)
-def browser_available(backend: str) -> None:
-    """Decide before any database or server is set up."""
-    if backend != "sqlite":
-        pytest.skip("browser tests run on SQLite only")
-    reason = browser_missing()
-    if reason and os.environ.get("QUICKWIN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"QUICKWIN_REQUIRE_BROWSER=1 but {reason}")
-    if reason:
-        pytest.skip(reason)
-
-
-@pytest.fixture
-async def phone() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = await browser.new_context(**PHONE, accept_downloads=True, locale="id-ID")
-        page = await context.new_page()
-        yield page
-        await context.close()
-        await browser.close()
-
-
-async def shot(page: Any, name: str) -> None:
-    await page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"), full_page=True)
-
+pytest_plugins = ["tests.support.dashboard_fixtures", "tests.support.browser_fixtures"]  # site, seeded, phone
+pytestmark = pytest.mark.usefixtures("browser_available")
 
 async def chart_loaded(page: Any) -> None:
     """Wait for the chart (a failed image makes decode() reject)."""
