@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.browser import ARTIFACTS
+
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PHONE = {"viewport": {"width": 412, "height": 915}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
@@ -55,10 +56,3 @@ async def phone() -> AsyncIterator[Any]:
         yield page
         await context.close()
         await browser.close()
-
-
-async def shot(page: Any, name: str, prefix: str = "dashboard") -> None:
-    """A full-page screenshot in tests/artifacts/ (git-ignored), as the closing notes describe them."""
-    await page.screenshot(path=str(ARTIFACTS / f"{prefix}-{name}.png"), full_page=True)
-
-

@@ -17,7 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.support.browser_fixtures import ARTIFACTS, shot
+from tests.support.browser import ARTIFACTS, shot
 from tests.support.dashboard_helpers import ANA, Seeded, Site, local_day
 
 pytest_plugins = ["tests.support.dashboard_fixtures", "tests.support.browser_fixtures"]  # site, seeded, phone
