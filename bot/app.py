@@ -22,6 +22,7 @@ from bot.telegram.http import AiohttpRequest
 from bot.telegram.metrics import BotMetrics
 from bot.telegram.outbound import Limits, Outbound
 from bot.telegram.processor import PerChatUpdateProcessor
+from bot.telegram.standin import StandIn
 from bot.workers.broadcast_sender import Sender
 from bot.workers.deadlines import deadline_loop
 from bot.workers.digest import digest_loop
@@ -126,8 +127,12 @@ def build_application(
     set_menu: bool = True,
     clock: Callable[[], datetime] | None = None,
     run_workers: bool = False,
+    standin: StandIn | None = None,
 ) -> Application:
-    """Build the PTB application with every dependency wired in; nothing runs until it starts."""
+    """Build the PTB application with every dependency wired in; nothing runs until it starts.
+
+    With `standin` it talks to that in-process Bot API (the simulator, `quickwin demo`) instead of Telegram.
+    """
     database = db or Database(settings.database_url)
     i18n = I18n(settings.default_language)
     owns_db = db is None
@@ -177,8 +182,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatUpdateProcessor(32, metrics))
         .rate_limiter(outbound)
-        .request(AiohttpRequest(128))
-        .get_updates_request(AiohttpRequest(1))
+        .request(standin.request() if standin else AiohttpRequest(128))
+        .get_updates_request(standin.request() if standin else AiohttpRequest(1))
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)

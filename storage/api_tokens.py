@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import ApiToken, Feedback, Program, Region, Resident, UTCDateTime
+from storage.simulated import real_feedback
 from storage.tables_tickets import Evidence
 
 
@@ -69,7 +70,7 @@ async def feed_page(
     sort the whole region's range on every page, or walk the primary key from the beginning.
     """
     lower = since
-    conditions = [col(Feedback.region_code) == region_code]
+    conditions = [col(Feedback.region_code) == region_code, real_feedback()]  # never the simulator's
     if after is not None:
         at, last_id = after
         lower = at if since is None else max(since, at)

@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import Broadcast, BroadcastRecipient, ProgramFollow, Region, Resident
+from storage.simulated import real_resident
 from storage.statuses import BROADCAST_GOING, RecipientStatus
 
 
@@ -21,7 +22,7 @@ def _audience_query(audience: str, code: str | None):
     base = (
         select(col(Resident.telegram_id), col(Region.timezone))
         .join(Region, col(Region.code) == col(Resident.region_code))
-        .where(col(Resident.consent_at).is_not(None), col(Resident.blocked).is_(False))
+        .where(col(Resident.consent_at).is_not(None), col(Resident.blocked).is_(False), real_resident())
     )
     if audience == "program":
         return base.join(ProgramFollow, col(ProgramFollow.resident_id) == col(Resident.telegram_id)).where(

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import run_select
 from storage.models import Feedback, Program, Region, Resident, TicketMessage
+from storage.simulated import real_feedback
 from storage.statuses import FeedbackStatus
 from storage.summary_deadlines import deadline_conditions
 from storage.summary_trend import weekly_trend  # the /ringkasan trend query, here narrowed to one program
@@ -81,7 +82,7 @@ class ProgramRow:
 
 
 def _conditions(f: FeedbackFilter) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = []
+    conds: list[ColumnElement[bool]] = [real_feedback()]  # the simulator's test residents: never listed or exported
     if f.region_codes is not None:
         conds.append(col(Feedback.region_code).in_(list(f.region_codes)))
     if f.program_id is not None:

@@ -136,7 +136,8 @@ class Feedback(SQLModel, table=True):
               sqlite_where=text("comment IS NOT NULL"), postgresql_where=text("comment IS NOT NULL")),
         Index("ix_feedback_waiting", "region_code", "status", "moderation",
               sqlite_where=text(WAITING), postgresql_where=text(WAITING)),
-        CheckConstraint("moderation IN ('spam', 'abusive')", name="ck_feedback_moderation"),
+        # 'test': a simulator resident's rating (storage/simulated.py), counted nowhere like spam.
+        CheckConstraint("moderation IN ('spam', 'abusive', 'test')", name="ck_feedback_moderation"),
         Index("ix_feedback_region_status", "region_code", "status", "id"),  # the officials' inbox
         Index("ix_feedback_due", "due_at", sqlite_where=text(UNANSWERED), postgresql_where=text(UNANSWERED)),
         # The summary's deadline figures (storage/summary_deadlines.py), from the indexes alone: measured on a million

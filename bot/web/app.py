@@ -18,8 +18,10 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.config import Settings
 from bot.services.deps import DEPS_KEY, METRICS_KEY
 from bot.telegram.runner import initialize
+from bot.telegram.simulator import Simulator
+from bot.telegram.standin import StandIn
 from bot.web import api, dashboard
-from bot.web.keys import DEPS, PTB, REFUSED_LOG, SETTINGS
+from bot.web.keys import DEPS, PTB, REFUSED_LOG, SETTINGS, SIMULATOR
 from bot.web.repeats import RepeatedWarnings
 from storage.db import Database
 
@@ -112,6 +114,7 @@ def _ptb_lifecycle(settings: Settings) -> Callable[[web.Application], AsyncItera
             await ptb.post_init(ptb)
         app[DEPS] = ptb.bot_data[DEPS_KEY]
         await ptb.start()
+        await _start_simulator(app, settings)
         polling = settings.webhook_url is None
         if polling:
             assert ptb.updater is not None
@@ -132,6 +135,7 @@ def _ptb_lifecycle(settings: Settings) -> Callable[[web.Application], AsyncItera
         finally:
             if polling and ptb.updater is not None and ptb.updater.running:
                 await ptb.updater.stop()
+            await _stop_simulator(app)
             await ptb.stop()  # handles every update already queued before returning
             if ptb.post_stop:
                 await ptb.post_stop(ptb)
@@ -140,6 +144,34 @@ def _ptb_lifecycle(settings: Settings) -> Callable[[web.Application], AsyncItera
                 await ptb.post_shutdown(ptb)
 
     return lifecycle
+
+
+async def _start_simulator(app: web.Application, settings: Settings) -> None:
+    """The simulator's own Application (no workers, no menu), on the same database, unless the bot itself already
+    talks to the stand-in (`quickwin demo`)."""
+    simulator = app[SIMULATOR]
+    if simulator.application is not None:
+        return
+    sim = build_application(settings, db=app[DEPS].db, set_menu=False, run_workers=False, standin=simulator.standin)
+    await sim.initialize()
+    if sim.post_init:
+        await sim.post_init(sim)
+    await sim.start()
+    simulator.application, simulator.owned = sim, True
+
+
+async def _stop_simulator(app: web.Application) -> None:
+    simulator = app[SIMULATOR]
+    sim = simulator.application
+    if sim is None or not simulator.owned:
+        return
+    simulator.application = None
+    await sim.stop()
+    if sim.post_stop:
+        await sim.post_stop(sim)
+    await sim.shutdown()
+    if sim.post_shutdown:
+        await sim.post_shutdown(sim)
 
 
 async def _close(refused: RepeatedWarnings) -> None:
@@ -153,12 +185,18 @@ def build_web_app(
     clock: Callable[[], datetime] | None = None,
     run_workers: bool = True,
     ptb: Application[Any, Any, Any, Any, Any, Any] | None = None,
+    standin: StandIn | None = None,
 ) -> web.Application:
-    """One aiohttp application: webhook, /healthz, /readyz, the dashboard and /api/v1."""
+    """One aiohttp application: webhook, /healthz, /readyz, the dashboard and /api/v1.
+
+    With `standin` the bot itself talks to that in-process Bot API (`quickwin demo`), and the simulator uses it;
+    otherwise the simulator gets an Application of its own.
+    """
     app = web.Application(client_max_size=2 * 1024 * 1024)
     app[SETTINGS] = settings
     app[REFUSED_LOG] = refused = RepeatedWarnings(log)
-    app[PTB] = ptb or build_application(settings, db=db, clock=clock, run_workers=run_workers)
+    app[PTB] = ptb or build_application(settings, db=db, clock=clock, run_workers=run_workers, standin=standin)
+    app[SIMULATOR] = Simulator(standin or StandIn(), application=app[PTB] if standin else None)
     app.cleanup_ctx.append(_ptb_lifecycle(settings))
     app.on_cleanup.append(lambda _app: _close(refused))
     app.router.add_post(settings.webhook_path, webhook)
