@@ -1,4 +1,4 @@
-# Quick start: `make run` (the bot on SQLite), `make test` (the test suite on SQLite and PostgreSQL) and `make lint`
+# Quick start: `make demo` (the whole product on 127.0.0.1, no token, no Telegram), `make run` (the bot on SQLite), `make test` (the test suite on SQLite and PostgreSQL) and `make lint`
 # (lint-imports, ruff and mypy).
 # Each creates the virtual environment in .venv on first use.
 
@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install run test lint catalogs bench clean
+.PHONY: install demo run test lint catalogs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/quickwin demo
 
 run: $(STAMP)
 	$(BIN)/quickwin run

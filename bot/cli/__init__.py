@@ -80,6 +80,14 @@ def cmd_serve(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """`quickwin demo` (bot/cli/demo.py), imported only when asked for: the other commands start lighter."""
+    from bot.cli.demo import demo
+
+    configure("INFO", library_level="WARNING", secrets=[])
+    return demo(port=args.port, keep=args.keep)
+
+
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
     _logging(settings)
@@ -271,6 +279,10 @@ def parser() -> argparse.ArgumentParser:
     res = sub.add_parser("resident", help="mute a resident who abuses the service for some hours, or end it")
     add_resident_arguments(res)
     res.set_defaults(fn=cmd_resident)
+    demo = sub.add_parser("demo", help="the bot, the dashboard and the simulator on 127.0.0.1, seeded, no token needed")
+    demo.add_argument("--port", type=int, default=8080, help="where the dashboard listens (default 8080)")
+    demo.add_argument("--keep", action="store_true", help="keep the demo's database folder when it stops")
+    demo.set_defaults(fn=cmd_demo)
     from bot.cli.deadlines import add_parsers as add_deadline_parsers
 
     add_deadline_parsers(sub, cmd_deadlines)  # holidays, region
