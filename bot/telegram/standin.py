@@ -160,15 +160,14 @@ class StandIn:
             message["reply_to_message"] = self._bot_message(chat, original)
         return {"update_id": self._next_update(), "message": message}
 
-    def press(self, user_id: int, message_id: int, row: int, column: int) -> JSON | None:
-        """The update of a press on a button of one of the bot's messages, or None if there is no such button."""
+    def press(self, user_id: int, message_id: int, data: str) -> JSON | None:
+        """The update of a press on the button with this callback data of one of the bot's messages, or None when
+        the message no longer has it (edited or deleted since the page was shown)."""
         chat = self.chat(user_id)
         shown = chat.find(message_id)
-        try:
-            button = shown.inline[row][column] if shown is not None and shown.from_bot else None
-        except IndexError:
-            button = None
-        if shown is None or button is None or "callback_data" not in button:
+        buttons = [b for row in shown.inline for b in row] if shown is not None and shown.from_bot else []
+        button = next((b for b in buttons if b.get("callback_data") == data), None)
+        if shown is None or button is None:
             return None
         query_id = f"{user_id}-{self._next_update()}"
         self.queries[query_id] = user_id

@@ -4,7 +4,7 @@ Routes (a session needed; every POST carries the CSRF token):
 
     /dasbor/coba                     the chat with the official's test resident (?kabkota=32.73: the location picker)
     /dasbor/coba/kirim        POST   send a message (teks) as the test resident
-    /dasbor/coba/tekan        POST   press a button (pesan, baris, kolom) of one of the bot's messages
+    /dasbor/coba/tekan        POST   press a button (pesan, data: its callback data) of one of the bot's messages
     /dasbor/coba/lokasi       POST   share the centre of a kecamatan (kecamatan=32.73.01) as the resident's location
     /dasbor/coba/ulang        POST   start again: the test resident's data is erased, the chat emptied
     /dasbor/coba/foto/{id}           a photo the bot sent in that chat (the chart)
@@ -113,8 +113,8 @@ async def send(ctx: Ctx) -> Later | Redirect:
 @view
 async def press(ctx: Ctx) -> Later | Redirect:
     simulator, user_id, _ = _chat(ctx)
-    message_id, row, column = _number(ctx, "pesan", 10**9), _number(ctx, "baris", 100), _number(ctx, "kolom", 100)
-    update = simulator.standin.press(user_id, message_id, row, column)
+    message_id, data = _number(ctx, "pesan", 10**9), str(_form(ctx).get("data", ""))
+    update = simulator.standin.press(user_id, message_id, data) if 0 < len(data.encode()) <= 64 else None
     return _after(ctx, user_id, update, flash="simgone")
 
 

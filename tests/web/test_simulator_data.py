@@ -1,0 +1,118 @@
+"""The simulator's test resident, over HTTP on both databases: out of the data API, the summary and every audience;
+buttons only as the bot sent them; the location picker; double presses; another official's chat stays theirs."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.services import broadcast
+from bot.services.auth import load_actor
+from storage.simulated import simulated_resident
+from tests.support.api_client import bearer, new_token
+from tests.support.dashboard_helpers import Browser, Seeded, Site
+
+pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
+
+BUTTON = re.compile(
+    r'name="pesan" value="(\d+)">\s*<input type="hidden" name="data" value="([^"]*)">\s*'
+    r'<button type="submit" class="secondary">([^<]*)</button>')
+TICKET = re.compile(r"\b3273-[0-9A-Z]{5}\b")
+
+
+async def say(officer: Browser, text: str) -> str:
+    r = await officer.post("/dasbor/coba/kirim", {"teks": text})
+    assert r.status == 303
+    return (await officer.get("/dasbor/coba"))[1]
+
+
+async def press(officer: Browser, page: str, label: str) -> str:
+    """Press the latest button with this label (as a person would: the newest message)."""
+    found = [b for b in BUTTON.findall(page) if label in html.unescape(b[2])]
+    assert found, (label, [html.unescape(b[2]) for b in BUTTON.findall(page)])
+    message, data, _ = found[-1]
+    r = await officer.post("/dasbor/coba/tekan", {"pesan": message, "data": html.unescape(data)})
+    assert r.status == 303
+    return (await officer.get("/dasbor/coba"))[1]
+
+
+async def journey(officer: Browser) -> str:
+    await say(officer, "/start")
+    page = await press(officer, (await officer.get("/dasbor/coba"))[1], "Saya setuju")
+    page = await press(officer, await say(officer, "kota bandung"), "Kota Bandung")
+    page = await press(officer, page, "🔔 Ya, saya mau")  # subscribed: still in no audience
+    page = await press(officer, page, "1. Bandung Sehat")
+    page = await press(officer, page, "Beri nilai")
+    page = await press(officer, page, "1")  # the latest "1": the rating
+    page = await say(officer, "Komentar dari simulator")
+    tickets = TICKET.findall(page)
+    assert tickets, page
+    return page
+
+
+async def test_the_test_resident_counts_nowhere(site: Site, seeded: Seeded, officer: Browser) -> None:
+    token = await new_token(site.db, "32.73")
+    async with site.browser() as http:
+        async with http.get("/api/v1/regions/32.73/summary?period=all", headers=bearer(token)) as r:
+            before = await r.json()
+    async with site.db.unit_of_work() as s:
+        actor = await load_actor(s, telegram_id=8201, admin_ids=frozenset())
+        audience = await broadcast.resolve_audience(s, actor, "region", "32.73")
+        assert audience is not None
+        reach = await broadcast.audience_size(s, audience)
+
+    page = await journey(officer)
+    number = TICKET.findall(page)[-1]
+
+    async with site.browser() as http:
+        async with http.get("/api/v1/regions/32.73/summary?period=all", headers=bearer(token)) as r:
+            after = await r.json()
+        async with http.get("/api/v1/regions/32.73/feedback", headers=bearer(token)) as r:
+            feed = await r.text()
+    assert after["ratings"] == before["ratings"] and after["comments"] == before["comments"]
+    assert number not in feed and "Komentar dari simulator" not in feed
+    async with site.db.unit_of_work() as s:
+        assert await broadcast.audience_size(s, audience) == reach  # subscribed, yet reached by no announcement
+    _, inbox = await officer.get("/dasbor/masukan?status=baru")
+    assert number not in inbox
+
+    # The location picker: the centre of a kecamatan of the official's region, as a shared location.
+    page = await press(officer, page, "📍 Tambah lokasi")
+    assert 'href="/dasbor/coba?kabkota=32.73#lokasi"' in page  # the phone's location button, as a picker
+    _, picker = await officer.get("/dasbor/coba?kabkota=32.73")
+    kecamatan = re.findall(r'<option value="(32\.73\.\d{2})">([^<]+)</option>', picker)
+    assert kecamatan
+    r = await officer.post("/dasbor/coba/lokasi", {"kecamatan": kecamatan[0][0]})
+    assert r.status == 303
+    _, page = await officer.get("/dasbor/coba")
+    assert "Kec. " + kecamatan[0][1] in html.unescape(page) or kecamatan[0][1] in html.unescape(page)
+    r = await officer.post("/dasbor/coba/lokasi", {"kecamatan": "32.74.01"})  # Cirebon: not this official's
+    assert r.status == 400
+
+
+async def test_buttons_are_only_those_the_bot_sent(site: Site, seeded: Seeded, officer: Browser) -> None:
+    page = await say(officer, "/start")
+    [(message, data, label)] = BUTTON.findall(page)[:1]
+    assert label == "Saya setuju"
+    r = await officer.post("/dasbor/coba/tekan", {"pesan": message, "data": "v1:forged"})  # no such button
+    assert r.status == 303
+    _, page = await officer.get("/dasbor/coba")
+    assert "Tombol itu sudah tidak ada." in page
+    r = await officer.post("/dasbor/coba/tekan", {"pesan": "x", "data": data})
+    assert r.status == 400
+    first = await press(officer, page, "Saya setuju")
+    again = await officer.post("/dasbor/coba/tekan", {"pesan": message, "data": html.unescape(data)})  # a double tap
+    assert again.status == 303
+    _, page = await officer.get("/dasbor/coba")
+    assert page.count("Terima kasih, persetujuan Anda sudah tercatat.") == first.count(
+        "Terima kasih, persetujuan Anda sudah tercatat.") == 1
+    # Another official has a test resident of their own: they do not see this chat.
+    other = await site.signed_in(8202)
+    _, theirs = await other.get("/dasbor/coba")
+    assert "persetujuan Anda" not in theirs
+    r = await other.post("/dasbor/coba/ulang", {})
+    assert r.status == 303
+    await other.close()
+    _, page = await officer.get("/dasbor/coba")
+    assert "persetujuan Anda sudah tercatat" in page
+    assert simulated_resident(8201) != simulated_resident(8202)
