@@ -52,9 +52,8 @@ async def journey(officer: Browser) -> str:
 
 async def test_the_test_resident_counts_nowhere(site: Site, seeded: Seeded, officer: Browser) -> None:
     token = await new_token(site.db, "32.73")
-    async with site.browser() as http:
-        async with http.get("/api/v1/regions/32.73/summary?period=all", headers=bearer(token)) as r:
-            before = await r.json()
+    async with site.browser() as http, http.get("/api/v1/regions/32.73/summary?period=all", headers=bearer(token)) as r:
+        before = await r.json()
     async with site.db.unit_of_work() as s:
         actor = await load_actor(s, telegram_id=8201, admin_ids=frozenset())
         audience = await broadcast.resolve_audience(s, actor, "region", "32.73")
