@@ -24,10 +24,10 @@ from bot.services import broadcast as service
 from bot.services.broadcast import Audience, Progress
 from bot.services.telegram_html import Problem, escape_ampersands
 from bot.web import inputs
-from bot.web.broadcast_preview import telegram_html
 from bot.web.context import Ctx, Later, Page, Redirect, Refusal
 from bot.web.frame import add_flashes
 from bot.web.pages import view
+from bot.web.telegram_text import telegram_html
 from storage import dashboard as queries
 from storage.models import Broadcast
 from storage.statuses import BroadcastState

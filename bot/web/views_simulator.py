@@ -29,7 +29,7 @@ from bot.web.context import Ctx, Later, Page, Redirect, Refusal, bad_param
 from bot.web.frame import add_flashes
 from bot.web.keys import SIMULATOR
 from bot.web.pages import secure, view
-from bot.web.simulator_html import plain, telegram_html
+from bot.web.telegram_text import plain, telegram_html
 from storage.residents import get_resident
 from storage.simulated import simulated_resident
 
