@@ -7,6 +7,8 @@ Routes (every POST needs its CSRF token; the engine is bot.services.broadcast, t
     /dasbor/pengumuman                       POST  the preview's confirm button: create it (once per preview key)
     /dasbor/pengumuman/{id}/kemajuan.json    GET   its progress, polled by progress.js (404 outside scope)
     /dasbor/pengumuman/{id}/batal            POST  cancel one still going
+    /dasbor/pengumuman/coba                  POST  the preview's "try it" button: the text to the official's own
+                                                   test resident in the simulator (/dasbor/coba), nobody else
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from typing import Any
 from aiohttp import web
 
 from bot.i18n import N_, Translator
-from bot.render.broadcast import quiet_hours
+from bot.render.broadcast import quiet_hours, unsubscribe_markup
 from bot.services import broadcast as service
 from bot.services.broadcast import Audience, Progress
 from bot.services.telegram_html import Problem, escape_ampersands
 from bot.web import inputs
 from bot.web.context import Ctx, Later, Page, Redirect, Refusal
 from bot.web.frame import add_flashes
+from bot.web.keys import SIMULATOR
 from bot.web.pages import view
 from bot.web.telegram_text import telegram_html
 from storage import dashboard as queries
 from storage.models import Broadcast
+from storage.simulated import simulated_resident
 from storage.statuses import BroadcastState
 
 ID = r"{id:[0-9]{1,12}}"
@@ -234,11 +238,35 @@ async def cancel(ctx: Ctx) -> Redirect:
     return Redirect("/dasbor/pengumuman", flash=f"{'bccancelled' if cancelled else 'bcnotcancelled'}-{b.id}")
 
 
+@view
+async def try_out(ctx: Ctx) -> Page | Later:
+    """The announcement, exactly as a resident would get it (with its stop button), sent to the official's own test
+    resident in the simulator only: checked as a real one is, stored nowhere, counted nowhere."""
+    draft = _draft(ctx)
+    errors, audience, text, _send_at = await _checked(ctx, draft)
+    if errors or audience is None:
+        return await _form_page(ctx, draft, errors, status=400)
+    simulator = ctx.request.app.get(SIMULATOR)
+    if simulator is None or simulator.application is None:
+        raise Refusal(503, N_("The simulator is not running in this process. Please try again in a moment."))
+    user_id = simulated_resident(ctx.actor.telegram_id)
+    simulator.standin.chat(user_id, first_name=ctx.t.gettext("Test resident"), language=ctx.t.lang)
+    markup = unsubscribe_markup(ctx.t, service.sample(audience, text))
+    ctx.audit("simulator_announcement", audience=f"{audience.kind}:{audience.code or ''}")
+
+    async def build() -> web.StreamResponse:  # after the commit, through the outbound path like every message
+        await simulator.application.bot.send_message(user_id, text, reply_markup=markup)
+        return web.Response(status=303, headers={"Location": "/dasbor/coba#akhir"})
+
+    return Later(build)
+
+
 def setup(app: web.Application) -> None:
     """Register this page's routes."""
     app[USED_KEYS] = {}
     app.router.add_get("/dasbor/pengumuman", broadcasts)
     app.router.add_post("/dasbor/pengumuman", create)
     app.router.add_post("/dasbor/pengumuman/pratinjau", preview)
+    app.router.add_post("/dasbor/pengumuman/coba", try_out)
     app.router.add_get(f"/dasbor/pengumuman/{ID}/kemajuan.json", progress_json)
     app.router.add_post(f"/dasbor/pengumuman/{ID}/batal", cancel)

@@ -6,11 +6,14 @@ from __future__ import annotations
 import html
 import re
 
+from sqlalchemy import select
+
 from bot.services import broadcast
 from bot.services.auth import load_actor
+from storage.models import Broadcast
 from storage.simulated import simulated_resident
 from tests.support.api_client import bearer, new_token
-from tests.support.dashboard_helpers import Browser, Seeded, Site
+from tests.support.dashboard_helpers import ANA, BUDI, CITRA, Browser, Seeded, Site
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # the site, seeded and officer fixtures
 
@@ -115,3 +118,24 @@ async def test_buttons_are_only_those_the_bot_sent(site: Site, seeded: Seeded, o
     _, page = await officer.get("/dasbor/coba")
     assert "persetujuan Anda sudah tercatat" in page
     assert simulated_resident(8201) != simulated_resident(8202)
+
+
+async def test_an_announcement_is_tried_in_the_simulator_before_anyone_gets_it(
+    site: Site, seeded: Seeded, officer: Browser,
+) -> None:
+    sent_before = [len(site.fake.sent(r)) for r in (ANA, BUDI, CITRA)]
+    text = "<b>Uji pengumuman</b>: layanan KTP buka Sabtu & Minggu"
+    r = await officer.post("/dasbor/pengumuman/coba", {"teks": text, "sasaran": "r32.73", "kapan": "sekarang"})
+    assert r.status == 303 and r.headers["Location"] == "/dasbor/coba#akhir"
+    _, page = await officer.get("/dasbor/coba")
+    assert "<b>Uji pengumuman</b>: layanan KTP buka Sabtu &amp; Minggu" in page  # as Telegram shows it
+    assert "🔕" in page.split("Uji pengumuman")[-1]  # with the stop button residents get
+    async with site.db.unit_of_work() as s:
+        assert list((await s.exec(select(Broadcast))).scalars()) == []  # type: ignore[call-overload]  # nothing queued
+    assert [len(site.fake.sent(r)) for r in (ANA, BUDI, CITRA)] == sent_before  # no real chat got anything
+    # Checked as a real one: a tag Telegram refuses sends nothing.
+    r = await officer.post("/dasbor/pengumuman/coba", {"teks": "<div>x</div>", "sasaran": "r32.73", "kapan": "sekarang"})
+    assert r.status == 400
+    # Only within the official's scope.
+    r = await officer.post("/dasbor/pengumuman/coba", {"teks": "halo", "sasaran": "r32.74", "kapan": "sekarang"})
+    assert r.status == 400
