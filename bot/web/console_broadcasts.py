@@ -249,13 +249,14 @@ async def try_out(ctx: Ctx) -> Page | Later:
     simulator = ctx.request.app.get(SIMULATOR)
     if simulator is None or simulator.application is None:
         raise Refusal(503, N_("The simulator is not running in this process. Please try again in a moment."))
+    application = simulator.application
     user_id = simulated_resident(ctx.actor.telegram_id)
     simulator.standin.chat(user_id, first_name=ctx.t.gettext("Test resident"), language=ctx.t.lang)
     markup = unsubscribe_markup(ctx.t, service.sample(audience, text))
     ctx.audit("simulator_announcement", audience=f"{audience.kind}:{audience.code or ''}")
 
     async def build() -> web.StreamResponse:  # after the commit, through the outbound path like every message
-        await simulator.application.bot.send_message(user_id, text, reply_markup=markup)
+        await application.bot.send_message(user_id, text, reply_markup=markup)
         return web.Response(status=303, headers={"Location": "/dasbor/coba#akhir"})
 
     return Later(build)
