@@ -18,24 +18,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.request import BaseRequest, RequestData
+from bot.services.telegram_html import CAPTION_MAX, TEXT_MAX
+from bot.telegram.standin_http import StandInRequest
+from bot.telegram.standin_rules import JSON, ApiError, check_inline, markup_of, text_of
 
-from bot.services.telegram_html import CAPTION_MAX, TEXT_MAX, check
-
-JSON = dict[str, Any]
 BOT_ID = 777_000_001
-CALLBACK_MAX = 64  # bytes
 ALERT_MAX = 200
 KEEP = 200  # messages per chat the page can show
-
-
-class ApiError(Exception):
-    def __init__(self, description: str, code: int = 400) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
 
 
 @dataclass
@@ -70,44 +59,6 @@ class Chat:
         return message
 
 
-def _markup(params: JSON) -> JSON | None:
-    raw = params.get("reply_markup")
-    if raw is None:
-        return None
-    markup = json.loads(raw) if isinstance(raw, str) else raw
-    if not isinstance(markup, dict):
-        raise ApiError("Bad Request: can't parse reply keyboard markup JSON object")
-    return markup
-
-
-def _check_inline(rows: Any) -> list[list[JSON]]:
-    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-        raise ApiError("Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")
-    for row in rows:
-        for button in row:
-            if not isinstance(button, dict) or not str(button.get("text", "")).strip():
-                raise ApiError("Bad Request: text buttons are unallowed in the inline keyboard")
-            actions = [k for k in button if k != "text"]
-            if len(actions) != 1:
-                raise ApiError("Bad Request: can't parse inline keyboard button: exactly one of the optional fields "
-                               "must be used")
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(str(data).encode()) <= CALLBACK_MAX:
-                raise ApiError("Bad Request: BUTTON_DATA_INVALID")
-    return rows
-
-
-def _text(params: JSON, key: str, limit: int) -> str:
-    text = str(params.get(key) or "")
-    if params.get("parse_mode") == "HTML" and text:
-        problem = check(text, limit=limit)
-        if problem is not None:
-            raise ApiError(f"Bad Request: can't parse entities: {problem}")
-    elif len(text) > limit:
-        raise ApiError(f"Bad Request: {'message' if key == 'text' else 'caption'} is too long")
-    return text
-
-
 class StandIn:
     """The chats, the pending callback queries and the update ids of one process."""
 
@@ -115,11 +66,12 @@ class StandIn:
         self.chats: dict[int, Chat] = {}
         self.queries: dict[str, int] = {}  # callback query id -> chat, until answered
         self.answers: dict[int, str] = {}  # chat -> the last answered query's text (a toast)
+        self.files: dict[str, bytes] = {}  # file_id -> bytes: the photos residents sent, for getFile and download
         self._update_id = int(time.time() * 1000)  # increasing across restarts: the bot skips ids it has seen
         self.changed = asyncio.Event()
 
     def request(self) -> StandInRequest:
-        return StandInRequest(self)
+        return StandInRequest(self.call, self.download)
 
     def chat(self, user_id: int, *, first_name: str = "Warga", language: str = "id") -> Chat:
         if user_id not in self.chats:
@@ -141,11 +93,12 @@ class StandIn:
         return {"id": user["id"], "type": "private", "first_name": user["first_name"]}
 
     def message(self, user_id: int, *, text: str | None = None, location: tuple[float, float] | None = None,
-                reply_to: int | None = None) -> JSON:
-        """The update of a message the resident writes (or a location they share), stored in their chat."""
+                reply_to: int | None = None, photo: tuple[bytes, int, int] | None = None) -> JSON:
+        """The update of a message the resident writes (a location they share, a photo: bytes, width, height),
+        stored in their chat."""
         chat = self.chat(user_id)
         shown = chat.add(Shown(chat.next_id, False, int(time.time()), text=text or "", location=location,
-                               reply_to=reply_to))
+                               reply_to=reply_to, photo=photo[0] if photo else None))
         chat.next_id += 1
         message: JSON = {"message_id": shown.message_id, "date": shown.date, "chat": self._chat_json(chat),
                          "from": chat.user}
@@ -156,6 +109,11 @@ class StandIn:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if location is not None:
             message["location"] = {"latitude": location[0], "longitude": location[1]}
+        if photo is not None:
+            file_id = f"u{user_id}-{shown.message_id}-{self._next_update()}"
+            self.files[file_id] = photo[0]
+            message["photo"] = [{"file_id": file_id, "file_unique_id": file_id, "width": photo[1],
+                                 "height": photo[2], "file_size": len(photo[0])}]
         if reply_to is not None and (original := chat.find(reply_to)) is not None:
             message["reply_to_message"] = self._bot_message(chat, original)
         return {"update_id": self._next_update(), "message": message}
@@ -208,10 +166,10 @@ class StandIn:
         return self.chats[chat_id]
 
     def _deliver(self, chat: Chat, shown: Shown, params: JSON) -> JSON:
-        markup = _markup(params)
+        markup = markup_of(params)
         if markup is not None:
             if "inline_keyboard" in markup:
-                shown.inline = _check_inline(markup["inline_keyboard"])
+                shown.inline = check_inline(markup["inline_keyboard"])
             elif "keyboard" in markup:
                 chat.keyboard = markup["keyboard"]
             elif markup.get("remove_keyboard"):
@@ -222,14 +180,14 @@ class StandIn:
 
     def _m_sendmessage(self, params: JSON, _files: dict[str, Any]) -> JSON:
         chat = self._known(params)
-        text = _text(params, "text", TEXT_MAX)
+        text = text_of(params, "text", TEXT_MAX)
         if not text.strip():
             raise ApiError("Bad Request: message text is empty")
         return self._deliver(chat, Shown(chat.next_id, True, int(time.time()), text=text), params)
 
     def _m_sendphoto(self, params: JSON, files: dict[str, Any]) -> JSON:
         chat = self._known(params)
-        caption = _text(params, "caption", CAPTION_MAX)
+        caption = text_of(params, "caption", CAPTION_MAX)
         photo = files.get("photo")
         data = photo[1] if isinstance(photo, tuple) else b""
         if not data:
@@ -238,7 +196,7 @@ class StandIn:
 
     def _m_senddocument(self, params: JSON, files: dict[str, Any]) -> JSON:
         chat = self._known(params)
-        caption = _text(params, "caption", CAPTION_MAX)
+        caption = text_of(params, "caption", CAPTION_MAX)
         document = files.get("document")
         if not isinstance(document, tuple):
             raise ApiError("Bad Request: there is no document in the request")
@@ -254,9 +212,9 @@ class StandIn:
 
     def _m_editmessagetext(self, params: JSON, _files: dict[str, Any]) -> JSON:
         chat, shown = self._edit(params)
-        text = _text(params, "text", TEXT_MAX)
-        markup = _markup(params)
-        inline = _check_inline(markup["inline_keyboard"]) if markup and "inline_keyboard" in markup else []
+        text = text_of(params, "text", TEXT_MAX)
+        markup = markup_of(params)
+        inline = check_inline(markup["inline_keyboard"]) if markup and "inline_keyboard" in markup else []
         if not text.strip():
             raise ApiError("Bad Request: message text is empty")
         if text == shown.text and inline == shown.inline:
@@ -268,16 +226,16 @@ class StandIn:
     def _m_editmessagecaption(self, params: JSON, _files: dict[str, Any]) -> JSON:
         chat, shown = self._edit(params)
         params = {**params, "text": params.get("caption", "")}
-        shown.text = _text(params, "text", CAPTION_MAX)
-        markup = _markup(params)
-        shown.inline = _check_inline(markup["inline_keyboard"]) if markup and "inline_keyboard" in markup else []
+        shown.text = text_of(params, "text", CAPTION_MAX)
+        markup = markup_of(params)
+        shown.inline = check_inline(markup["inline_keyboard"]) if markup and "inline_keyboard" in markup else []
         shown.edited = True
         return self._bot_message(chat, shown)
 
     def _m_editmessagereplymarkup(self, params: JSON, _files: dict[str, Any]) -> JSON:
         chat, shown = self._edit(params)
-        markup = _markup(params)
-        inline = _check_inline(markup["inline_keyboard"]) if markup and "inline_keyboard" in markup else []
+        markup = markup_of(params)
+        inline = check_inline(markup["inline_keyboard"]) if markup and "inline_keyboard" in markup else []
         if inline == shown.inline:
             raise ApiError("Bad Request: message is not modified: specified new message content and reply markup "
                            "are exactly the same as a current content and reply markup of the message")
@@ -304,6 +262,20 @@ class StandIn:
         return {"id": BOT_ID, "is_bot": True, "first_name": "Quick Win Bot", "username": "quickwin_simulator_bot",
                 "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
+    def _m_getfile(self, params: JSON, _files: dict[str, Any]) -> JSON:
+        file_id = str(params.get("file_id") or "")
+        if file_id not in self.files:
+            raise ApiError("Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]),
+                "file_path": f"photos/{file_id}.jpg"}
+
+    def download(self, url: str) -> tuple[int, bytes]:
+        """A file's bytes, by the path getFile gave (…/file/bot<token>/photos/<file_id>.jpg)."""
+        name = url.rsplit("/", 1)[-1].removesuffix(".jpg")
+        if name not in self.files:
+            return 404, json.dumps({"ok": False, "error_code": 404, "description": "Not Found"}).encode()
+        return 200, self.files[name]
+
     def _m_sendchataction(self, params: JSON, _files: dict[str, Any]) -> bool:
         self._known(params)
         return True
@@ -316,44 +288,3 @@ class StandIn:
 
     def _m_getupdates(self, _params: JSON, _files: dict[str, Any]) -> list[JSON]:
         return []  # the simulator hands its updates to the Application itself
-
-
-class StandInRequest(BaseRequest):
-    """PTB's HTTP slot, answered by the stand-in."""
-
-    def __init__(self, standin: StandIn) -> None:
-        self.standin = standin
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        params: JSON = dict(request_data.parameters) if request_data else {}
-        files: dict[str, Any] = dict(request_data.multipart_data or {}) if request_data else {}
-        if name.lower() == "getupdates":  # a long poll: wait as Telegram would, then nothing
-            timeout = float(params.get("timeout") or 0)
-            wait = read_timeout if not isinstance(read_timeout, DefaultValue) and read_timeout else timeout
-            await asyncio.sleep(min(timeout, float(wait or 0), 10.0))
-        try:
-            result = self.standin.call(name, params, files)
-        except ApiError as error:
-            body = {"ok": False, "error_code": error.code, "description": error.description}
-            return error.code, json.dumps(body).encode()
-        return 200, json.dumps({"ok": True, "result": result}).encode()

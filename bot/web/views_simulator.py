@@ -6,8 +6,9 @@ Routes (a session needed; every POST carries the CSRF token):
     /dasbor/coba/kirim        POST   send a message (teks) as the test resident
     /dasbor/coba/tekan        POST   press a button (pesan, data: its callback data) of one of the bot's messages
     /dasbor/coba/lokasi       POST   share the centre of a kecamatan (kecamatan=32.73.01) as the resident's location
+    /dasbor/coba/gambar       POST   send a photo (multipart, field foto) as the resident, as Telegram's app does
     /dasbor/coba/ulang        POST   start again: the test resident's data is erased, the chat emptied
-    /dasbor/coba/foto/{id}           a photo the bot sent in that chat (the chart)
+    /dasbor/coba/foto/{id}           a photo in that chat (the bot's, such as a chart, or the resident's)
     /dasbor/coba/berkas/{id}         a file the bot sent in that chat (/dataku)
 
 The test resident is a real resident row with an id no Telegram user has (storage/simulated.py): what they rate
@@ -16,10 +17,13 @@ is counted in no figure, export or API, and no announcement's audience includes 
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
+from aiohttp.web_request import FileField
+from PIL import Image
 
 from bot.i18n import N_
 from bot.services import residents
@@ -39,6 +43,7 @@ add_flashes({
     "simgone": N_("That button is no longer there. Please use the latest message."),
     "simreset": N_("The test chat has been started again: the test resident's data is erased."),
     "simempty": N_("Please write a message first."),
+    "simnophoto": N_("That file is not a picture. Please choose a photo (JPEG or PNG)."),
 })
 
 
@@ -132,6 +137,21 @@ async def share_location(ctx: Ctx) -> Later:
 
 
 @view
+async def send_photo(ctx: Ctx) -> Later | Redirect:
+    """A photo as the phone sends one: Telegram delivers pictures only (a file is a document, not a photo)."""
+    simulator, user_id, _ = _chat(ctx)
+    upload = _form(ctx).get("foto")
+    data = upload.file.read() if isinstance(upload, FileField) else b""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return Redirect("/dasbor/coba#akhir", flash="simnophoto")
+    ctx.audit("simulator_message")
+    return _after(ctx, user_id, simulator.standin.message(user_id, photo=(data, width, height)))
+
+
+@view
 async def reset(ctx: Ctx) -> Redirect:
     simulator, user_id, _ = _chat(ctx)
     resident = await get_resident(ctx.db, telegram_id=user_id)
@@ -169,6 +189,7 @@ def setup(app: web.Application) -> None:
     app.router.add_post("/dasbor/coba/kirim", send)
     app.router.add_post("/dasbor/coba/tekan", press)
     app.router.add_post("/dasbor/coba/lokasi", share_location)
+    app.router.add_post("/dasbor/coba/gambar", send_photo)
     app.router.add_post("/dasbor/coba/ulang", reset)
     app.router.add_get(f"/dasbor/coba/foto/{ID}", _file("photo"))
     app.router.add_get(f"/dasbor/coba/berkas/{ID}", _file("document"))

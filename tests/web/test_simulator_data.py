@@ -4,14 +4,18 @@ buttons only as the bot sent them; the location picker; double presses; another 
 from __future__ import annotations
 
 import html
+import io
 import re
 
+import aiohttp
+from PIL import Image
 from sqlalchemy import select
 
 from bot.services import broadcast
 from bot.services.auth import load_actor
 from storage.models import Broadcast
 from storage.simulated import simulated_resident
+from storage.tables_tickets import Evidence
 from tests.support.api_client import bearer, new_token
 from tests.support.dashboard_helpers import ANA, BUDI, CITRA, Browser, Seeded, Site
 
@@ -139,3 +143,28 @@ async def test_an_announcement_is_tried_in_the_simulator_before_anyone_gets_it(
     # Only within the official's scope.
     r = await officer.post("/dasbor/pengumuman/coba", {"teks": "halo", "sasaran": "r32.74", "kapan": "sekarang"})
     assert r.status == 400
+
+
+async def test_a_photo_sent_in_the_simulator_reaches_the_ticket(site: Site, seeded: Seeded, officer: Browser) -> None:
+    page = await journey(officer)
+    page = await press(officer, page, "📷 Tambah foto")
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 120, 40)).save(picture, "JPEG")
+    form = aiohttp.FormData()
+    form.add_field("csrf", officer.csrf)
+    form.add_field("foto", picture.getvalue(), filename="jalan.jpg", content_type="image/jpeg")
+    async with officer.http.post("/dasbor/coba/gambar", data=form, allow_redirects=False) as r:
+        assert r.status == 303
+    _, page = await officer.get("/dasbor/coba")
+    assert re.search(r'<img class="sim-photo" src="/dasbor/coba/foto/\d+"', page)  # the resident's own photo
+    assert "Foto" in page.split("sim-photo")[-1]  # the bot's confirmation follows it
+    async with site.db.unit_of_work() as s:
+        [mark] = (await s.exec(select(Evidence))).scalars()  # type: ignore[call-overload]
+    assert mark.photo is not None and mark.photo[:2] == b"\xff\xd8"  # downloaded through getFile, re-encoded
+    form = aiohttp.FormData()
+    form.add_field("csrf", officer.csrf)
+    form.add_field("foto", b"not a picture", filename="x.jpg", content_type="image/jpeg")
+    async with officer.http.post("/dasbor/coba/gambar", data=form, allow_redirects=False) as r:
+        assert r.status == 303
+    _, page = await officer.get("/dasbor/coba")
+    assert "Berkas itu bukan gambar." in page
