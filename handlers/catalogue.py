@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton
 
-from bot.i18n import Translator
 from bot.render import keyboards as kb
 from bot.render.callbacks import Callback
-from bot.render.programs import label
+from bot.render.programs import label, status_announcement
 from bot.services import auth, catalog, catalogue_admin, officials, residents
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
@@ -18,11 +17,6 @@ LISTED = 40
 
 def refuse_program(turn: Turn) -> None:
     turn.answer(turn.t.gettext("This program was not found, or it is not in your region."), alert=True)
-
-
-def status_announcement(t: Translator, name: str, region: str, status: str) -> str:
-    return t.gettext("The status of <b>{program}</b> ({region}) is now: {status}.").format(
-        program=esc(name), region=esc(region), status=esc(label(t, catalog.PROGRAM_STATUSES, status)))
 
 
 @in_turn
