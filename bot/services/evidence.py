@@ -1,8 +1,8 @@
 """One photo and one location a resident may add to a comment, kept private by default.
 
-A photo is decoded and re-encoded (Pillow), never stored as sent: upright as the camera meant it, at most
-LONG_SIDE pixels on its long side, as a JPEG without EXIF, ICC or XMP — so no camera position, device or time
-survives. It is kept in the database (evidence.photo) or, with EVIDENCE_DIR set, in that folder under a random
+A photo is decoded and re-encoded (Pillow, bot/services/photos.py), never stored as sent: upright as the camera
+meant it, at most LONG_SIDE pixels on its long side, as a JPEG without EXIF, ICC or XMP — so no camera position,
+device or time survives. It is kept in the database (evidence.photo) or, with EVIDENCE_DIR set, in that folder under a random
 name (evidence.photo_file). A location is kept as the centre of its kecamatan (bot/services/kecamatan.py) unless
 the resident agrees to keep the exact point. A second photo or location replaces the first.
 
@@ -13,19 +13,16 @@ comment flow does: any process can take the next message, a restart loses nothin
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import secrets
-import warnings
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import photos
 from bot.services.kecamatan import Kecamatan, shared
+from bot.services.photos import BadPhoto, Photo, PhotoProblem
 from storage import evidence as store
 from storage import feedback as feedback_store
 from storage import residents as resident_store
@@ -40,72 +37,21 @@ PIXELS_MAX = 40_000_000  # a larger picture is refused before it is decoded (a d
 SIDE_MIN = 32  # a smaller picture shows nothing an official could use
 LONG_SIDE = 1600
 QUALITY = 85
-FORMATS = {"JPEG", "PNG", "WEBP"}  # what Telegram's photos and phones' pictures come as
+FORMATS = frozenset({"JPEG", "PNG", "WEBP"})  # what Telegram's photos and phones' pictures come as
 
 __all__ = ["EVIDENCE", "BadPhoto", "Mark", "Photo", "PhotoProblem", "offer", "reencode", "waiting_for"]
-
-
-class PhotoProblem(Enum):
-    TOO_BIG = "too_big"  # too many bytes or pixels
-    TOO_SMALL = "too_small"
-    NOT_IMAGE = "not_image"  # not a picture, or a broken one
-
-
-class BadPhoto(Exception):
-    def __init__(self, problem: PhotoProblem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
-@dataclass(frozen=True, slots=True)
-class Photo:
-    jpeg: bytes
-    width: int
-    height: int
 
 
 def reencode(data: bytes) -> Photo:
     """The picture decoded, turned upright, downscaled and saved again as a JPEG with no metadata at all.
 
     Raises BadPhoto for anything that is not a sane picture. CPU work: call it off the event loop."""
-    if len(data) > DOWNLOAD_MAX:
+    width, height = photos.probe(data, bytes_max=DOWNLOAD_MAX, formats=FORMATS)
+    if width * height > PIXELS_MAX:
         raise BadPhoto(PhotoProblem.TOO_BIG)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in FORMATS:
-                    raise BadPhoto(PhotoProblem.NOT_IMAGE)
-                width, height = probe.size
-                if width * height > PIXELS_MAX:
-                    raise BadPhoto(PhotoProblem.TOO_BIG)
-                if min(width, height) < SIDE_MIN:
-                    raise BadPhoto(PhotoProblem.TOO_SMALL)
-                probe.verify()  # the file's structure; decoding below finds a truncated picture
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                upright = ImageOps.exif_transpose(image)  # the orientation tag goes with the EXIF: apply it first
-                picture = _flatten(upright)
-                picture.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
-                out = io.BytesIO()
-                # No exif=, icc_profile= or xmp= given: Pillow writes none of them.
-                picture.save(out, "JPEG", quality=QUALITY, optimize=True)
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise BadPhoto(PhotoProblem.TOO_BIG) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        raise BadPhoto(PhotoProblem.NOT_IMAGE) from None
-    return Photo(out.getvalue(), picture.width, picture.height)
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """RGB pixels only: transparency on white, palettes and grey expanded; nothing of the original's info."""
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    rgb = image.convert("RGB")
-    return Image.frombytes("RGB", rgb.size, rgb.tobytes())  # a fresh image: no info dict carried along
+    if min(width, height) < SIDE_MIN:
+        raise BadPhoto(PhotoProblem.TOO_SMALL)
+    return photos.encode(data, long_side=LONG_SIDE, quality=QUALITY)
 
 
 # --- the flow -----------------------------------------------------------------------------------------------

@@ -9,6 +9,9 @@ Routes (every POST needs its CSRF token; the engine is bot.services.broadcast, t
     /dasbor/pengumuman/{id}/batal            POST  cancel one still going
     /dasbor/pengumuman/coba                  POST  the preview's "try it" button: the text to the official's own
                                                    test resident in the simulator (/dasbor/coba), nobody else
+    /dasbor/pengumuman/foto/{key}            GET   the optional photo of a preview (console_broadcast_photo.py)
+
+The compose form is multipart: it may carry a photo (field foto), checked and kept by console_broadcast_photo.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from bot.render.broadcast import quiet_hours, unsubscribe_markup
 from bot.services import broadcast as service
 from bot.services.broadcast import Audience, Progress
 from bot.services.telegram_html import Problem, escape_ampersands
+from bot.web import console_broadcast_photo as photo_web
 from bot.web import inputs
 from bot.web.context import Ctx, Later, Page, Redirect, Refusal
 from bot.web.frame import add_flashes
@@ -52,6 +56,7 @@ PROBLEMS = {
     "empty": N_("The announcement is empty."),
     "too_long": N_("The text is too long ({detail} characters). The limit is 4,096, or 1,024 with a photo."),
 }
+Checked = tuple[list[str], Audience | None, str, datetime]  # problems, audience, text as stored, when it goes
 STATES = {
     BroadcastState.SCHEDULED: N_("scheduled"), BroadcastState.SENDING: N_("sending"),
     BroadcastState.DONE: N_("finished"), BroadcastState.CANCELLED: N_("cancelled"),
@@ -94,17 +99,24 @@ async def _audience(ctx: Ctx, token: str) -> Audience | None:
     return await service.resolve_audience(ctx.db, ctx.actor, kind, None if kind == "all" else token[1:])
 
 
+def _key(ctx: Ctx) -> str:
+    """The key of the page the form came from, or "" (one that is not a key is none)."""
+    key = _field(ctx, "kunci")
+    return key if KEY.fullmatch(key) else ""
+
+
 def _draft(ctx: Ctx) -> dict[str, Any]:
     return {"teks": ctx.form.get("teks", "") if ctx.form is not None else "", "sasaran": _field(ctx, "sasaran"),
             "kapan": _field(ctx, "kapan") or "sekarang", "tanggal": _field(ctx, "tanggal"), "jam": _field(ctx, "jam"),
             "penting": _field(ctx, "penting") == "1"}
 
 
-async def _checked(ctx: Ctx, draft: dict[str, Any]) -> tuple[list[str], Audience | None, str, datetime]:
-    """The draft's problems in the official's words, its audience, its text as stored, when it goes."""
+async def _checked(ctx: Ctx, draft: dict[str, Any], *, with_photo: bool) -> Checked:
+    """The draft's problems in the official's words, its audience, its text as stored (a caption with a photo: at
+    most 1,024 characters), when it goes."""
     t, errors = ctx.t, []
     text = escape_ampersands(str(draft["teks"]).strip())
-    problem: Problem | None = service.validate(text, with_photo=False)
+    problem: Problem | None = service.validate(text, with_photo=with_photo)
     if problem is not None:
         errors.append(t.gettext(PROBLEMS[problem.kind]).format(detail=problem.detail))
     audience = await _audience(ctx, draft["sasaran"])
@@ -159,21 +171,26 @@ async def broadcasts(ctx: Ctx) -> Page:
     """The compose form and the announcements the official may see, with their progress."""
     ctx.audit("dashboard.broadcasts")
     return await _form_page(ctx, {"teks": "", "sasaran": "", "kapan": "sekarang", "tanggal": "", "jam": "",
-                                  "penting": False})
+                                  "penting": False, "foto": None})
 
 
 @view
 async def preview(ctx: Ctx) -> Page:
-    """The text as residents will see it, how many will get it and when; or the form again, with what is wrong."""
-    draft = _draft(ctx)
-    errors, audience, text, send_at = await _checked(ctx, draft)
+    """The text (and photo) as residents will see it, how many will get it and when; or the form again, with what is
+    wrong. The photo, new or kept, moves to this page's key."""
+    draft, old_key, key = _draft(ctx), _key(ctx), secrets.token_urlsafe(18)
+    jpeg, photo_error = await photo_web.from_form(ctx, old_key)
+    errors, audience, text, send_at = await _checked(ctx, draft, with_photo=jpeg is not None)
+    errors += [photo_error] if photo_error else []
+    photo_web.keep(ctx, old_key, key, jpeg)
+    photo_web.shown(draft, key, jpeg)
     if errors or audience is None or _field(ctx, "langkah") == "ubah":
         return await _form_page(ctx, draft, errors, status=400 if errors else 200)
     await ctx.resolve_scope()
     draft["teks"] = text
     return Page("broadcast_preview.html", {
         "page": "broadcasts", "draft": draft, "audience": audience, "shown": telegram_html(text),
-        "count": await service.audience_size(ctx.db, audience), "key": secrets.token_urlsafe(18),
+        "count": await service.audience_size(ctx.db, audience), "key": key,
         "later": send_at > ctx.now, "local_time": f"{draft['tanggal']} {draft['jam']} {audience.zone}",
         "quiet": None if draft["penting"] else quiet_hours(ctx.t, ctx.deps.settings.quiet_window),
         "program": audience.kind == "program",
@@ -187,16 +204,18 @@ async def create(ctx: Ctx) -> Page | Redirect:
     A key already used (a double submit) creates nothing more."""
     key = _field(ctx, "kunci")
     if KEY.fullmatch(key) is None:
-        raise Refusal(400, N_("This form has expired. Please preview the announcement again."))
+        raise Refusal(400, photo_web.EXPIRED)
     used: dict[tuple[str, str], int] = ctx.request.app[USED_KEYS]
     if (ctx.session.session_hash, key) in used:
         return Redirect("/dasbor/pengumuman", flash=f"bcrepeat-{used[(ctx.session.session_hash, key)]}")
-    draft = _draft(ctx)
-    errors, audience, text, send_at = await _checked(ctx, draft)
+    draft, jpeg = _draft(ctx), photo_web.kept(ctx, key)
+    errors, audience, text, send_at = await _checked(ctx, draft, with_photo=jpeg is not None)
+    photo_web.shown(draft, key, jpeg)
     if errors or audience is None:
         return await _form_page(ctx, draft, errors, status=400)
-    b = await service.create(ctx.db, ctx.actor.telegram_id, audience, text=text, urgent=bool(draft["penting"]),
-                             send_at=send_at)
+    b = await service.create(ctx.db, ctx.actor.telegram_id, audience, text=text, photo=jpeg,
+                             urgent=bool(draft["penting"]), send_at=send_at)
+    photo_web.spend(ctx, key)
     used[(ctx.session.session_hash, key)] = int(b.id)  # type: ignore[arg-type]
     while len(used) > KEYS_KEPT:
         used.pop(next(iter(used)))
@@ -241,9 +260,12 @@ async def cancel(ctx: Ctx) -> Redirect:
 @view
 async def try_out(ctx: Ctx) -> Page | Later:
     """The announcement, exactly as a resident would get it (with its stop button), sent to the official's own test
-    resident in the simulator only: checked as a real one is, stored nowhere, counted nowhere."""
-    draft = _draft(ctx)
-    errors, audience, text, _send_at = await _checked(ctx, draft)
+    resident in the simulator only: checked as a real one is, stored nowhere, counted nowhere. With its photo, if
+    the preview has one (the text is then its caption)."""
+    draft, key = _draft(ctx), _key(ctx)
+    jpeg = photo_web.kept(ctx, key)
+    errors, audience, text, _send_at = await _checked(ctx, draft, with_photo=jpeg is not None)
+    photo_web.shown(draft, key, jpeg)
     if errors or audience is None:
         return await _form_page(ctx, draft, errors, status=400)
     simulator = ctx.request.app.get(SIMULATOR)
@@ -253,10 +275,13 @@ async def try_out(ctx: Ctx) -> Page | Later:
     user_id = simulated_resident(ctx.actor.telegram_id)
     simulator.standin.chat(user_id, first_name=ctx.t.gettext("Test resident"), language=ctx.t.lang)
     markup = unsubscribe_markup(ctx.t, service.sample(audience, text))
-    ctx.audit("simulator_announcement", audience=f"{audience.kind}:{audience.code or ''}")
+    ctx.audit("simulator_announcement", audience=f"{audience.kind}:{audience.code or ''}", photo=jpeg is not None)
 
     async def build() -> web.StreamResponse:  # after the commit, through the outbound path like every message
-        await application.bot.send_message(user_id, text, reply_markup=markup)
+        if jpeg is not None:
+            await application.bot.send_photo(user_id, jpeg, caption=text, reply_markup=markup)
+        else:
+            await application.bot.send_message(user_id, text, reply_markup=markup)
         return web.Response(status=303, headers={"Location": "/dasbor/coba#akhir"})
 
     return Later(build)
@@ -265,6 +290,7 @@ async def try_out(ctx: Ctx) -> Page | Later:
 def setup(app: web.Application) -> None:
     """Register this page's routes."""
     app[USED_KEYS] = {}
+    photo_web.setup(app, KEY.pattern)
     app.router.add_get("/dasbor/pengumuman", broadcasts)
     app.router.add_post("/dasbor/pengumuman", create)
     app.router.add_post("/dasbor/pengumuman/pratinjau", preview)

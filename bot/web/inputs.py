@@ -8,17 +8,24 @@ line breaks.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiDictProxy, MultiMapping
+from aiohttp.web_request import FileField
+from multidict import MultiDict, MultiDictProxy, MultiMapping
+
+from bot.i18n import N_
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 FREE_TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: "²" and "١" are digits to str.isdigit, not to us
 FREE_TEXT = ("teks",)  # the dashboard's form fields that may hold tabs and line breaks (an answer)
+UPLOAD_MAX = 11 * 1024 * 1024  # a form with a photo: Telegram's 10 MB for the file, and room for the fields
+UNREADABLE = N_("The form could not be read. Please go back, reload the page and try again.")
+TOO_LARGE = N_("The form is too large to be sent. A photo may be at most 10 MB: please choose a smaller one.")
 
 
 def clean(value: str, *, free_text: bool = False) -> bool:
@@ -56,11 +63,31 @@ def unclean_parameter(query: MultiMapping[str], form: MultiDictProxy[Any] | None
     return bad
 
 
-async def read_form(request: web.Request) -> tuple[MultiDictProxy[Any] | None, bool]:
-    """The posted form (None for a GET), and whether it could be read at all (UTF-8, well formed)."""
+async def read_form(request: web.Request) -> tuple[MultiDictProxy[Any] | None, str | None]:
+    """The posted form (None for a GET), and why it could not be read (an msgid), or None when it could.
+
+    A form with a file (multipart: a photo) may be as large as UPLOAD_MAX; any other request, the application's
+    limit. Too large is said politely, as a form that is not UTF-8 or not well formed is."""
     if request.method != "POST":
-        return None, True
+        return None, None
+    reading = request.clone(client_max_size=UPLOAD_MAX) if request.content_type == "multipart/form-data" else request
     try:
-        return await request.post(), True
+        form = await reading.post()
+    except web.HTTPRequestEntityTooLarge:
+        return None, TOO_LARGE
     except (ValueError, UnicodeDecodeError):
-        return None, False
+        return None, UNREADABLE
+    return (_in_memory(form) if reading is not request else form), None
+
+
+def _in_memory(form: MultiDictProxy[Any]) -> MultiDictProxy[Any]:
+    """The form with each file read into memory and its temporary file closed (aiohttp closes the files of the
+    request's own form only, not of a clone's)."""
+    items: list[tuple[str, Any]] = []
+    for name, value in form.items():
+        if isinstance(value, FileField):
+            with value.file:
+                data = value.file.read()
+            value = FileField(value.name, value.filename, io.BytesIO(data), value.content_type, value.headers)
+        items.append((name, value))
+    return MultiDictProxy(MultiDict(items))

@@ -114,13 +114,13 @@ def view(fn: Callable[[Ctx], Awaitable[Result]]) -> Callable[[web.Request], Awai
 
     async def handler(request: web.Request) -> web.StreamResponse:
         deps = request.app[DEPS]
-        form, readable = await inputs.read_form(request)  # read before the lock is taken
+        form, unread = await inputs.read_form(request)  # read before the lock is taken
         now = deps.clock()
         t = anonymous_translator(request)
         signed_in = False
         try:
-            if not readable:
-                raise bad_param(N_("The form could not be read. Please go back, reload the page and try again."))
+            if unread is not None:
+                raise Refusal(413 if unread == inputs.TOO_LARGE else 400, unread)
             if (bad := inputs.unclean_parameter(request.query, form)) is not None:
                 raise bad_param(BAD_CHARACTERS, name=bad)
             async with deps.db.unit_of_work() as db:

@@ -17,16 +17,14 @@ is counted in no figure, export or API, and no announcement's audience includes 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
 from aiohttp.web_request import FileField
-from PIL import Image
 
 from bot.i18n import N_
-from bot.services import residents
+from bot.services import photos, residents
 from bot.services.kecamatan import shared as kecamatan_index
 from bot.telegram.standin import Chat
 from bot.web.context import Ctx, Later, Page, Redirect, Refusal, bad_param
@@ -44,6 +42,8 @@ add_flashes({
     "simreset": N_("The test chat has been started again: the test resident's data is erased."),
     "simempty": N_("Please write a message first."),
     "simnophoto": N_("That file is not a picture. Please choose a photo (JPEG or PNG)."),
+    "simphotosize": N_("Telegram does not accept this photo: it is larger than 10 MB, or too long and narrow. "
+                       "Please choose another one."),
 })
 
 
@@ -138,15 +138,16 @@ async def share_location(ctx: Ctx) -> Later:
 
 @view
 async def send_photo(ctx: Ctx) -> Later | Redirect:
-    """A photo as the phone sends one: Telegram delivers pictures only (a file is a document, not a photo)."""
+    """A photo as the phone sends one: Telegram delivers pictures only (a file is a document, not a photo), and only
+    what it accepts as a photo (bot/services/photos.py, as for an announcement's photo)."""
     simulator, user_id, _ = _chat(ctx)
     upload = _form(ctx).get("foto")
-    data = upload.file.read() if isinstance(upload, FileField) else b""
+    data = upload.file.read(photos.TELEGRAM_BYTES_MAX + 1) if isinstance(upload, FileField) else b""
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return Redirect("/dasbor/coba#akhir", flash="simnophoto")
+        width, height = photos.telegram_size(data)
+    except photos.BadPhoto as bad:
+        return Redirect("/dasbor/coba#akhir", flash="simnophoto" if bad.problem is photos.PhotoProblem.NOT_IMAGE
+                        else "simphotosize")
     ctx.audit("simulator_message")
     return _after(ctx, user_id, simulator.standin.message(user_id, photo=(data, width, height)))
 
