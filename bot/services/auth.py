@@ -104,3 +104,18 @@ def may_see_summary(actor: Actor, kind: str, region_code: str | None = None) -> 
     if kind == "region":
         return region_code is not None and actor.can_see_region(region_code)
     return actor.is_admin
+
+
+def may_manage_officials(actor: Actor) -> bool:
+    """The roster in the dashboard (add, remove, coordinator marks, invitations): admins only."""
+    return actor.is_admin
+
+
+def may_remove_official(actor: Actor, official_id: int, configured_admins: frozenset[int]) -> bool:
+    """Remove someone from the roster: an admin may, except an admin by configuration (ADMIN_IDS) or themself."""
+    return actor.is_admin and official_id not in configured_admins and official_id != actor.telegram_id
+
+
+def audit_regions_for(actor: Actor) -> list[str] | None:
+    """Whose audit log entries the actor reads: an admin every entry (None), an official their regions' only."""
+    return None if actor.is_admin else sorted(actor.region_codes)
