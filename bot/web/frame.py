@@ -56,7 +56,7 @@ FLASH_VALUE = re.compile(r"([a-z]{1,20})(?:-([0-9A-Za-z.-]{1,20}))?")
 
 
 def add_flashes(messages: dict[str, str]) -> None:
-    """A page module's own flash messages (msgids naming {ref}, or {ticket} for a ticket number)."""
+    """A page module's own flash messages (msgids naming {ref}, {ticket} for a ticket number, or {count})."""
     clash = FLASHES.keys() & messages.keys()
     assert not clash, f"flash kinds given twice: {sorted(clash)}"
     FLASHES.update(messages)
@@ -67,4 +67,5 @@ def _flash(ctx: Ctx) -> str | None:
     if not match or match.group(1) not in FLASHES:
         return None
     ref = match.group(2) or ""
-    return ctx.t.gettext(FLASHES[match.group(1)]).format(ticket=ref, ref=ref)
+    count = ctx.t.integer(int(ref)) if ref.isdigit() else ref  # a message may name {count}: a number, as the reader writes it
+    return ctx.t.gettext(FLASHES[match.group(1)]).format(ticket=ref, ref=ref, count=count)

@@ -11,7 +11,7 @@ from bot.render.chart import render_chart
 from bot.render.programs import label
 from bot.render.summary import chart_labels
 from bot.services import catalog
-from bot.services.auth import program_for
+from bot.services.auth import may_manage_catalogue, program_for
 from bot.services.summaries import resolve_scope
 from bot.services.tickets import pseudonym
 from bot.web import inputs, params
@@ -79,7 +79,8 @@ async def programs(ctx: Ctx) -> Page:
     })
 
 
-async def _program(ctx: Ctx) -> tuple[Program, Region]:
+async def visible_program(ctx: Ctx) -> tuple[Program, Region]:
+    """The program of the address if the official may see it (else 404); the frame then shows its region."""
     program_id = inputs.whole_number(ctx.request.match_info["id"], low=1, high=ID_MAX) or 0
     program = await program_for(ctx.db, ctx.actor, program_id) if program_id else None
     region = await region_store.get_region(ctx.db, code=program.region_code) if program else None
@@ -96,15 +97,21 @@ async def _stats(ctx: Ctx, program: Program) -> ProgramWithStats:
 
 @view
 async def program(ctx: Ctx) -> Page:
-    """One program: its figures, its weekly trend, the latest comments."""
-    program, region = await _program(ctx)
+    """One program: its figures, its weekly trend, the latest comments (and its forms, for those who manage it)."""
+    program, region = await visible_program(ctx)
+    ctx.audit("dashboard.program", str(program.id))
+    return await program_page(ctx, program, region)
+
+
+async def program_page(ctx: Ctx, program: Program, region: Region, *, errors: dict[str, str] | None = None,
+                       draft: dict[str, str] | None = None, status: int = 200) -> Page:
+    """The program's page; with `errors` (form field -> message) and what was typed, after a refused form."""
     stats = await _stats(ctx, program)
     weeks = await queries.program_trend(ctx.db, program_id=program.id, until=ctx.now, zone=region.timezone)  # type: ignore[arg-type]
     recent, total = await queries.feedback_page(
         ctx.db, FeedbackFilter(region_codes=[region.code], program_id=program.id, with_comment=True),
         offset=0, limit=RECENT_COMMENTS,
     )
-    ctx.audit("dashboard.program", str(program.id))
     t = ctx.t
     return Page("program.html", {
         "page": "programs",
@@ -121,13 +128,17 @@ async def program(ctx: Ctx) -> Page:
         "dimension": label(t, catalog.DIMENSIONS, program.dimension),
         "chart": f"/dasbor/program/{program.id}/grafik.png",
         "all_comments": link("/dasbor/masukan", wilayah=f"r{region.code}", program=program.id),
-    })
+        "manage": program.removed_at is None and may_manage_catalogue(ctx.actor, program.region_code),
+        "statuses": [(key, label(t, catalog.PROGRAM_STATUSES, key)) for key in catalog.PROGRAM_STATUSES],
+        "errors": errors or {},
+        "draft": {"deskripsi": program.description, "status": program.status, "kabari": "tidak", **(draft or {})},
+    }, status=status)
 
 
 @view
 async def program_chart(ctx: Ctx) -> Later:
     """A program's chart: its rating distribution and its weekly trend, as a PNG."""
-    program, region = await _program(ctx)
+    program, region = await visible_program(ctx)
     stats = await _stats(ctx, program)
     weeks = await queries.program_trend(ctx.db, program_id=program.id, until=ctx.now, zone=region.timezone)  # type: ignore[arg-type]
     labels = chart_labels(ctx.t, f"{program.name} · {region.name}"[:90])
