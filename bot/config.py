@@ -56,6 +56,24 @@ class StoreSettings(BaseSettings):
     answer_days: int = Field(default=5, ge=1, le=60)
     # Where residents' photos are kept; empty: in the database (table evidence).
     evidence_dir: str | None = None
+    # Open data (`quickwin opendata`, README "Open data"): the body that publishes the files (the produsen data of
+    # Satu Data Indonesia's metadata), how to reach it about them, and the licence (a CKAN licence id).
+    opendata_producer: str | None = None  # e.g. "Dinas Komunikasi dan Informatika Kota Bandung"
+    opendata_contact: str | None = None  # e.g. "data@bandung.go.id"
+    opendata_license: str = "cc-by"  # Creative Commons Attribution 4.0; cc-zero, odc-by, ... as the portal lists them
+
+    @field_validator("opendata_license")
+    @classmethod
+    def _licence(cls, value: str) -> str:
+        value = value.strip()
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{1,40}", value):
+            raise ValueError("OPENDATA_LICENSE must be a licence id as CKAN lists them, e.g. cc-by (CC BY 4.0)")
+        return value
+
+    @field_validator("opendata_producer", "opendata_contact")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return " ".join(value.split()) or None if value is not None else None
 
     @field_validator("redis_url")
     @classmethod

@@ -1,7 +1,7 @@
 """`quickwin` command line: run the bot (`run` polls; `serve` adds the webhook, the dashboard and the data API),
-migrate, seed, import and export programs, and keep officials, data API tokens, announcements, muted residents and
-days off (those commands live in bot/services/roster.py, bot/services/api_tokens.py, bot/cli/broadcast.py,
-bot/cli/residents.py, bot/cli/holidays.py and bot/cli/deadlines.py)."""
+migrate, seed, import and export programs, keep officials, data API tokens, announcements, muted residents and
+days off, and publish open data (those commands live in bot/services/roster.py, bot/services/api_tokens.py,
+bot/cli/broadcast.py, bot/cli/residents.py, bot/cli/holidays.py, bot/cli/deadlines.py and bot/cli/opendata.py)."""
 
 from __future__ import annotations
 
@@ -203,6 +203,13 @@ def _deadlines():
 cmd_deadlines = _store_command(_deadlines)
 
 
+def cmd_opendata(args: argparse.Namespace) -> int:
+    """`quickwin opendata` (bot/cli/opendata.py), imported only when asked for: the CKAN client is not light."""
+    from bot.cli.opendata import command
+
+    return command(args)
+
+
 def cmd_token(args: argparse.Namespace) -> int:
     settings = load_settings(StoreSettings)
     _logging(settings)
@@ -286,6 +293,11 @@ def parser() -> argparse.ArgumentParser:
     from bot.cli.deadlines import add_parsers as add_deadline_parsers
 
     add_deadline_parsers(sub, cmd_deadlines)  # holidays, region
+    from bot.cli.opendata_args import add_arguments as add_opendata_arguments
+
+    od = sub.add_parser("opendata", help="the public figures as open data: export files, push them to a CKAN portal")
+    add_opendata_arguments(od)
+    od.set_defaults(fn=cmd_opendata)
     exp = sub.add_parser("export-programs", help="the listed programs as CSV, in the format `import` reads")
     exp.add_argument("--region", help="only this region (Kemendagri code)")
     exp.add_argument("--output", help="write to this file instead of standard output")
