@@ -207,3 +207,13 @@ async def raw_figures(
         regions.setdefault(code, PublicRegion(code, region_name, kind, province, zone))
         programs.append(PublicProgram(int(pid), name, code))
     return RawFigures(regions=list(regions.values()), programs=programs, cells=cells)
+
+
+async def regions_with_programs(session: AsyncSession) -> list[tuple[str, str]]:
+    """(code, name) of every region with a program not removed, by name: the regions /publik lists; one query."""
+    stmt = (
+        select(col(Region.code), col(Region.name))
+        .where(col(Region.code).in_(select(col(Program.region_code)).where(col(Program.removed_at).is_(None))))
+        .order_by(col(Region.name), col(Region.code))
+    )
+    return [(code, name) for code, name in (await run_select(session, stmt)).all()]

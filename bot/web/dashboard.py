@@ -17,6 +17,7 @@ Routes (GET unless marked POST; every /dasbor address needs a session, every POS
     /dasbor/masukan/{id}/tanda  POST   mark it spam or abusive, or remove the mark (tanda=spam|abusive|none)
     /dasbor/masukan/{id}/foto          the photo the resident added (the official's regions only; else 404)
     /dasbor/ekspor.csv, .xlsx          the filtered feedback, pseudonymous
+    /publik, /publik/{code}            the public page, no login (bot/web/views_public.py); /dasbor/publik its switches
 
 Any page takes ?lang=id|en to switch the session's language. Every parameter is checked: a malformed one, or
 one with a control character, is a 400 page that says which.
@@ -42,6 +43,8 @@ from bot.web import (
     views_login,
     views_overview,
     views_programs,
+    views_public,
+    views_public_admin,
     views_simulator,
 )
 from bot.web.pages import JINJA
@@ -82,6 +85,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"/dasbor/masukan/{ID}/foto", views_evidence.photo)
     app.router.add_get("/dasbor/ekspor.csv", exports.export_csv)
     app.router.add_get("/dasbor/ekspor.xlsx", exports.export_xlsx)
-    for console in (console_broadcasts, console_programs, console_officials, console_audit, views_simulator):
+    for console in (console_broadcasts, console_programs, console_officials, console_audit, views_simulator,
+                    views_public, views_public_admin):
         console.setup(app)  # each registers its own routes (see its docstring)
     app.router.add_static("/dasbor/static", STATIC, name="dashboard-static")
