@@ -37,15 +37,15 @@ def _publisher(settings: StoreSettings) -> Publisher:
     return Publisher(settings.opendata_producer, settings.opendata_contact, settings.opendata_license)
 
 
-async def _files(settings: StoreSettings, regions: list[str], publisher: Publisher, t: Translator
-                 ) -> list[DatasetFiles]:
+async def _files(settings: StoreSettings, regions: list[str], publisher: Publisher, t: Translator,
+                 now: datetime) -> list[DatasetFiles]:
     db = Database(settings.database_url)
     try:
         async with db.reading() as session:
             for code in regions:
                 if await get_region(session, code=code) is None:
                     raise Refused(f"Unknown region {code!r}: give its Kemendagri code, e.g. 32.73.")
-            return await build_files(session, now=datetime.now(UTC), publisher=publisher, t=t,
+            return await build_files(session, now=now, publisher=publisher, t=t,
                                      region_codes=regions or None)
     finally:
         await db.dispose()
@@ -102,7 +102,7 @@ def command(args: argparse.Namespace) -> int:
     regions = sorted({code.strip() for code in args.region if code.strip()})
     upgrade(settings.database_url)
     try:
-        items = asyncio.run(_files(settings, regions, publisher, t))
+        items = asyncio.run(_files(settings, regions, publisher, t, args.as_of or datetime.now(UTC)))
     except Refused as exc:
         print(exc, file=sys.stderr)
         return 2

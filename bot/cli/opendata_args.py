@@ -4,7 +4,18 @@ commands start without loading the CKAN client)."""
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
+
+
+def _moment(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a moment: write it as 2026-03-31T17:00:00Z") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone: end it with Z (UTC) or +07:00 (WIB)")
+    return value.astimezone(UTC)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,3 +31,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         command.add_argument("--region", action="append", default=[],
                              help="only this kabupaten/kota's dataset (Kemendagri code, e.g. 32.73; repeatable); "
                                   "default: the national dataset and every region's")
+        command.add_argument("--as-of", type=_moment, default=None,
+                             help="count the figures as they stood at this moment, e.g. 2026-03-31T17:00:00Z "
+                                  "(default: now)")
