@@ -17,6 +17,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.i18n import I18n
+from bot.services.opendata_files import published_file
+from bot.services.opendata_meta import Publisher
 from storage.db import Database
 from storage.models import Feedback, Program, Resident
 from tests.support.processes import quickwin
@@ -165,3 +168,19 @@ async def test_the_metadata_names_what_satu_data_indonesia_asks_for(db: Database
     unknown = await asyncio.to_thread(quickwin, tmp_path, "opendata", "export", str(tmp_path / "c"), "--region",
                                       "99.99", DATABASE_URL=db_url, **PRODUCER)
     assert unknown.returncode == 2 and "Unknown region '99.99'" in unknown.stderr and not (tmp_path / "c").exists()
+
+
+async def test_the_public_page_gets_the_same_files_by_name(db: Database) -> None:
+    await seed_feedback(db)
+    publisher = Publisher("Dinas Kominfo Kota Cirebon", None, "cc-by")
+    t = I18n("id").get("id")
+    now = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    async with db.reading() as s:
+        csv_file = await published_file(s, "quickwin-32-74.csv", now=now, publisher=publisher, t=t)
+        meta = await published_file(s, "quickwin-indonesia.metadata.json", now=now, publisher=publisher, t=t)
+        assert await published_file(s, "quickwin-99-99.csv", now=now, publisher=publisher, t=t) is None
+        for bad in ("../x.csv", "quickwin-32-74.xlsx", "lain-32-74.csv", "quickwin-32-74"):
+            assert await published_file(s, bad, now=now, publisher=publisher, t=t) is None
+    assert csv_file is not None and csv_file[0] == "text/csv; charset=utf-8"
+    assert csv_file[1].startswith(b"periode_mulai,") and csv_file[1].count(b"\r\n") == 61  # a header and 60 rows
+    assert meta is not None and json.loads(meta[1])["cakupan_wilayah"] == "Indonesia"
