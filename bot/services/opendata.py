@@ -22,12 +22,13 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services import public_page
 from bot.services.public_figures import Cell, ProgramFigures, PublicFigures, RegionFigures, public_figures
 
 PREFIX = "quickwin"
@@ -122,9 +123,14 @@ def datasets(figures: PublicFigures, *, national: bool = True) -> list[Dataset]:
 
 async def build_datasets(session: AsyncSession, *, now: datetime, region_codes: Sequence[str] | None = None
                          ) -> list[Dataset]:
-    """Every dataset (None: the national one and every region's), or only the given regions'."""
+    """Every dataset (None: the national one and every region's), or only the given regions'.
+
+    What an admin hid from the public page (/dasbor/publik) is not published here either: a hidden region has no
+    dataset and no row in the national one; a hidden national list means no national dataset."""
+    hidden = await public_page.hidden_scopes(session)
     figures = await public_figures(session, region_codes=region_codes, now=now)
-    return datasets(figures, national=region_codes is None)
+    figures = replace(figures, regions=[r for r in figures.regions if r.code not in hidden])
+    return datasets(figures, national=region_codes is None and public_page.NATIONAL not in hidden)
 
 
 def _cell_text(value: Any) -> str:

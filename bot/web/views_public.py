@@ -5,6 +5,7 @@ Routes (GET; ?lang=id|en chooses the language, Indonesian by default; no session
     /publik                 the national list: every kabupaten/kota with programs, its program count and figures
     /publik/{code}          one region's quick wins (code as 32.74): average rating, ratings, on-time share, a
                             12-month trend as inline SVG
+    /publik/data/{file}     the same figures as open-data files (bot/web/views_opendata.py)
 Only what bot/services/public_figures.py publishes: no comment, no name, no id of a resident; a figure with fewer
 than 5 residents behind it is "belum cukup data". A page an admin hid (/dasbor/publik, bot/web/views_public_admin.py)
 is a polite 404. Pages are cacheable (Cache-Control: public, max-age=300, and an ETag), and the figures are kept in
@@ -26,7 +27,7 @@ from bot.i18n import N_, Translator
 from bot.render.public_trend import HEIGHT, WIDTH, trend_bars
 from bot.services import public_page
 from bot.services.public_figures import MIN_CONTRIBUTORS, Cell, PublicFigures, RegionFigures, public_figures
-from bot.web import inputs
+from bot.web import inputs, views_opendata
 from bot.web.keys import DEPS
 from bot.web.pages import anonymous_translator, render
 from storage.public_page import NATIONAL
@@ -50,6 +51,7 @@ FIGURES = web.AppKey("public_figures", dict)  # (region code or "") -> _Kept
 
 def setup(app: web.Application) -> None:
     app[FIGURES] = {}
+    views_opendata.setup(app)
     app.router.add_get("/publik", national)
     app.router.add_get(f"/publik/{CODE}", region)
     app.router.add_get("/publik/{rest:.*}", not_found)
@@ -144,7 +146,10 @@ async def national(request: web.Request) -> web.StreamResponse:
          **_values(t, r.total)}
         for r in figures.regions if r.code not in hidden
     ]
-    response = render(request, t, "public_national.html", {"rows": rows, "min": MIN_CONTRIBUTORS, "sources": t.gettext(SOURCES)})
+    response = render(request, t, "public_national.html", {
+        "rows": rows, "min": MIN_CONTRIBUTORS, "sources": t.gettext(SOURCES),
+        "data": views_opendata.downloads(request, None),
+    })
     return _cached(request, response)
 
 
@@ -169,7 +174,7 @@ async def region(request: web.Request) -> web.StreamResponse:
         "region": found, "total": _values(t, found.total), "programs": programs, "min": MIN_CONTRIBUTORS,
         "home": None if NATIONAL in hidden else _lang_link("/publik", t, default),
         "width": WIDTH, "height": HEIGHT, "sources": t.gettext(SOURCES),
-        "period": _period(t, found),
+        "period": _period(t, found), "data": views_opendata.downloads(request, code),
     })
     return _cached(request, response)
 

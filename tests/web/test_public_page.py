@@ -7,45 +7,20 @@ simulator's test resident and a spam-marked rating are in the data and must chan
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from storage import officials as official_store
-from storage.models import Feedback, Program, Resident
-from storage.simulated import TEST_MARK, simulated_resident
+from storage.simulated import simulated_resident
 from tests.support.browser import shot
 from tests.support.dashboard_helpers import Site
+from tests.support.public_data import CIREBON, ENOUGH, SECRET, SMALL, public_ratings
 from tests.support.settings import ADMIN_ID
 
 pytest_plugins = ["tests.support.dashboard_fixtures", "tests.support.browser_fixtures"]  # site, phone
 
-CIREBON = "32.74"
-SMALL = range(9101, 9105)  # four residents: program 1
-ENOUGH = range(9201, 9206)  # five residents: program 2
-SECRET = "Petugas loket bernama Wawan tidak ramah"
-
-
-async def _ratings(site: Site) -> tuple[Program, Program]:
-    now = datetime.now(UTC) - timedelta(hours=1)
-    async with site.db.unit_of_work() as s:
-        stmt = select(Program).where(Program.region_code == CIREBON).order_by(Program.id)
-        one, two, *_ = (await s.exec(stmt)).scalars().all()  # type: ignore[call-overload]
-        tester = simulated_resident(8201)
-        s.add_all([Resident(telegram_id=i, region_code=CIREBON) for i in [*SMALL, *ENOUGH, tester, 9301]])
-        await s.flush()
-        rows = [Feedback(program_id=one.id, region_code=CIREBON, resident_id=i, rating=5, comment=f"{SECRET} {i}",
-                         created_at=now) for i in SMALL]
-        rows += [Feedback(program_id=two.id, region_code=CIREBON, resident_id=i, rating=r, comment=f"{SECRET} {i}",
-                          created_at=now) for i, r in zip(ENOUGH, (5, 4, 4, 4, 3), strict=True)]
-        rows.append(Feedback(program_id=one.id, region_code=CIREBON, resident_id=tester, rating=1, created_at=now,
-                             moderation=TEST_MARK))
-        rows.append(Feedback(program_id=one.id, region_code=CIREBON, resident_id=9301, rating=1, created_at=now,
-                             comment="Iklan pinjaman cepat", moderation="spam"))
-        s.add_all(rows)
-        return one, two
+_ratings = public_ratings
 
 
 async def _get(site: Site, path: str, **headers: str) -> tuple[int, str, Any]:
