@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bot.cli import arguments
 from bot.config import ConfigError, Settings, StoreSettings, load_settings
 from bot.i18n import compile_catalogs
 from bot.logs import configure
@@ -252,30 +253,9 @@ def parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations").set_defaults(fn=cmd_db_upgrade)
     sub.add_parser("seed", help="load the shipped regions and programs (idempotent)").set_defaults(fn=cmd_seed)
-    imp = sub.add_parser("import", help="import a region's programs from a CSV file (all or nothing)")
-    imp.add_argument("file", help="CSV with columns region_code,name,description,dimension,agency,status,source_url"
-                                  "[,source_date]")
-    imp.set_defaults(fn=cmd_import)
-    off = sub.add_parser("official", help="manage the officials who read and answer a region's feedback")
-    off_sub = off.add_subparsers(dest="official_command", required=True)
-    add = off_sub.add_parser("add", help="make a Telegram user an official of one or more regions")
-    add.add_argument("--telegram-id", type=int, required=True, help="the official's numeric Telegram user id")
-    add.add_argument("--region", action="append", default=[], help="Kemendagri code, e.g. 32.73 (repeatable)")
-    add.add_argument("--admin", action="store_true", help="an admin: sees every region")
-    add.add_argument("--coordinator", action=argparse.BooleanOptionalAction, default=None,
-                     help="told of the region's overdue tickets (--no-coordinator ends it; default: unchanged)")
-    rem = off_sub.add_parser("remove", help="remove an official, or only some of their regions")
-    rem.add_argument("--telegram-id", type=int, required=True)
-    rem.add_argument("--region", action="append", default=[], help="remove only this region (repeatable)")
-    off_sub.add_parser("list", help="list officials and their regions")
-    off.set_defaults(fn=cmd_official)
-    tok = sub.add_parser("token", help="manage the data API's tokens (one region each)")
-    tok_sub = tok.add_subparsers(dest="token_command", required=True)
-    create = tok_sub.add_parser("create", help="create a token for a region; it is printed once, only its hash is kept")
-    create.add_argument("--region", required=True, help="Kemendagri code, e.g. 32.73")
-    create.add_argument("--label", help='who uses it, e.g. "Satu Data Bandung"')
-    tok_sub.add_parser("list", help="list tokens (never their secrets)")
-    revoke = tok_sub.add_parser("revoke", help="revoke a token at once")
+    arguments.add_import(sub).set_defaults(fn=cmd_import)
+    arguments.add_official(sub).set_defaults(fn=cmd_official)
+    arguments.add_token(sub).set_defaults(fn=cmd_token)
     from bot.cli.broadcast import add_arguments
 
     bc = sub.add_parser("broadcast", help="queue an announcement, or show/cancel one (status ID, cancel ID)")
@@ -286,10 +266,7 @@ def parser() -> argparse.ArgumentParser:
     res = sub.add_parser("resident", help="mute a resident who abuses the service for some hours, or end it")
     add_resident_arguments(res)
     res.set_defaults(fn=cmd_resident)
-    demo = sub.add_parser("demo", help="the bot, the dashboard and the simulator on 127.0.0.1, seeded, no token needed")
-    demo.add_argument("--port", type=int, default=8080, help="where the dashboard listens (default 8080)")
-    demo.add_argument("--keep", action="store_true", help="keep the demo's database folder when it stops")
-    demo.set_defaults(fn=cmd_demo)
+    arguments.add_demo(sub).set_defaults(fn=cmd_demo)
     from bot.cli.deadlines import add_parsers as add_deadline_parsers
 
     add_deadline_parsers(sub, cmd_deadlines)  # holidays, region
@@ -298,12 +275,7 @@ def parser() -> argparse.ArgumentParser:
     od = sub.add_parser("opendata", help="the public figures as open data: export files, push them to a CKAN portal")
     add_opendata_arguments(od)
     od.set_defaults(fn=cmd_opendata)
-    exp = sub.add_parser("export-programs", help="the listed programs as CSV, in the format `import` reads")
-    exp.add_argument("--region", help="only this region (Kemendagri code)")
-    exp.add_argument("--output", help="write to this file instead of standard output")
-    exp.set_defaults(fn=cmd_export_programs)
-    revoke.add_argument("id", type=int, help="the token's id, as in `quickwin token list`")
-    tok.set_defaults(fn=cmd_token)
+    arguments.add_export_programs(sub).set_defaults(fn=cmd_export_programs)
     return p
 
 
