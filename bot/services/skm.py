@@ -36,9 +36,11 @@ Where the copies we read differ, and what we chose:
   so the weights still add up to 1. The regulation assumes every element answered: this is our rule, and
   `unanswered` names the elements it left out.
 
-What we could not read in the stored copies: the chapter numbers of the Lampiran's parts, the worked example's
-own rounding, and the answers of the complaints question, which we give as the questionnaire we recall has them
-(tidak ada / ada tetapi tidak berfungsi / berfungsi kurang maksimal / dikelola dengan baik).
+We read the regulation through copies of its text and through regional SKM reports and questionnaires that
+reproduce its Lampiran, not through the official PDF. What we could not read in them: the chapter numbers of
+the Lampiran's parts, the rounding of its own worked example, and the answers of the complaints question, which
+we give as we recall the questionnaire has them (tidak ada / ada tetapi tidak berfungsi / berfungsi kurang
+maksimal / dikelola dengan baik): check them against the official text.
 """
 
 from __future__ import annotations
