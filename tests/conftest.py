@@ -22,7 +22,7 @@ quiet_ptb_warnings()  # as the CLI does: RetryAfter.retry_after is a timedelta, 
 TABLES = (
     "broadcast_recipients", "broadcasts", "program_follows", "ticket_messages", "feedback", "residents", "programs", "official_regions", "officials", "invites",
     "audit_log", "digest_runs", "outbound_status", "login_tokens", "web_sessions", "api_tokens", "regions", "deployment_keys",
-    "days_off", "ticket_forwards", "evidence", "public_hidden",
+    "days_off", "ticket_forwards", "evidence", "public_hidden", "survey_answers", "survey_questions", "surveys",
 )
 
 

@@ -15,21 +15,16 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from PIL import ExifTags, Image
 
-from bot.web.app import build_web_app
 from bot.web.console_broadcast_photo import PhotoStore
-from bot.web.keys import PTB
 from bot.workers.broadcast_sender import Sender
 from storage.db import Database
 from tests.support.browser import shot
-from tests.support.dashboard_helpers import Browser, Seeded, free_port
+from tests.support.console import KEY, PEOPLE, ConsoleSite, broadcasts, console_site, draft, subscribers
+from tests.support.dashboard_helpers import Browser, Seeded
 from tests.support.evidence import jpeg_with_gps
 from tests.support.fakebot import FakeBotAPI
-from tests.support.harness import FakeClock
-from tests.support.settings import ADMIN_ID, make_settings
-from tests.web.test_console_broadcasts import KEY, PEOPLE, ConsoleSite, broadcasts, draft, subscribers
 
 pytest_plugins = ["tests.support.dashboard_fixtures", "tests.support.browser_fixtures"]  # seeded, phone
 
@@ -39,16 +34,9 @@ CAPTION = "<b>Kerja bakti</b> Minggu pagi di Taman Sari & sekitarnya"
 
 @pytest.fixture
 async def site(fake: FakeBotAPI, db: Database, db_url: str) -> AsyncIterator[ConsoleSite]:
-    """As tests/web/test_console_broadcasts.py runs it: no quiet hours, its bot at hand for Sender.tick."""
-    clock, port = FakeClock(), free_port()
-    config = make_settings(fake.url, db_url, admin_ids=str(ADMIN_ID), public_url=f"http://127.0.0.1:{port}",
-                           quiet_hours="")
-    server = TestServer(build_web_app(config, db=db, clock=clock, run_workers=False), host="127.0.0.1", port=port)
-    await server.start_server()
-    try:
-        yield ConsoleSite(fake, db, clock, config, str(server.make_url("")).rstrip("/"), ptb=server.app[PTB])
-    finally:
-        await server.close()
+    """The console's site: no quiet hours, its bot at hand (tests/support/console.py)."""
+    async for running in console_site(fake, db, db_url):
+        yield running
 
 
 def png(width: int, height: int, mode: str = "RGBA") -> bytes:

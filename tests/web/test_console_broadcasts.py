@@ -7,78 +7,28 @@ change in place while the sender works, without the page reloading.
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
-from sqlalchemy import select
 
-from bot.web.app import build_web_app
-from bot.web.keys import PTB
 from bot.workers.broadcast_sender import Sender
 from storage.db import Database
-from storage.models import Broadcast, Resident
 from storage.zones import ZONES
 from tests.support.browser import shot
-from tests.support.dashboard_helpers import BANDUNG, CIREBON, Browser, Seeded, Site, free_port
+from tests.support.console import KEY, PEOPLE, ConsoleSite, broadcasts, confirm, console_site, draft, subscribers
+from tests.support.dashboard_helpers import CIREBON, Browser, Seeded
 from tests.support.fakebot import FakeBotAPI
-from tests.support.harness import FakeClock
-from tests.support.settings import ADMIN_ID, make_settings
+from tests.support.settings import ADMIN_ID
 
 pytest_plugins = ["tests.support.dashboard_fixtures", "tests.support.browser_fixtures"]  # seeded, phone
 
-KEY = re.compile(r'name="kunci" value="([^"]+)"')
-PEOPLE = range(7101, 7106)  # subscribed residents of Kota Bandung
-
-
-@dataclass
-class ConsoleSite(Site):
-    ptb: Any = None  # the bot inside the web app, to drive its broadcast sender step by step
-
-
 @pytest.fixture
 async def site(fake: FakeBotAPI, db: Database, db_url: str) -> AsyncIterator[ConsoleSite]:
-    """The dashboard's site (as tests.support.dashboard_fixtures runs it), no quiet hours, its bot at hand."""
-    clock, port = FakeClock(), free_port()
-    config = make_settings(fake.url, db_url, admin_ids=str(ADMIN_ID), public_url=f"http://127.0.0.1:{port}",
-                           quiet_hours="")
-    server = TestServer(build_web_app(config, db=db, clock=clock, run_workers=False), host="127.0.0.1", port=port)
-    await server.start_server()
-    try:
-        yield ConsoleSite(fake, db, clock, config, str(server.make_url("")).rstrip("/"), ptb=server.app[PTB])
-    finally:
-        await server.close()
-
-
-async def subscribers(site: Site) -> None:
-    async with site.db.unit_of_work() as s:
-        for rid in PEOPLE:
-            s.add(Resident(telegram_id=rid, region_code=BANDUNG, consent_at=datetime.now(UTC), subscribed=True,
-                           language="id", subscription_asked=True))
-    site.fake.accept_any_chat = True
-
-
-async def broadcasts(site: Site) -> list[Broadcast]:
-    async with site.db.unit_of_work() as s:
-        return list((await s.exec(select(Broadcast).order_by(Broadcast.id))).scalars())  # type: ignore[call-overload]
-
-
-def draft(text: str, audience: str, **more: str) -> dict[str, str]:
-    return {"teks": text, "sasaran": audience, "kapan": "sekarang", **more}
-
-
-async def confirm(browser: Browser, fields: dict[str, str]) -> tuple[str, Any]:
-    """Preview, then press its button: (the preview page, the confirm response)."""
-    async with browser.http.post("/dasbor/pengumuman/pratinjau", data={"csrf": browser.csrf, **fields}) as r:
-        page = await r.text()
-        assert r.status == 200, page
-    key = KEY.search(page)
-    assert key, page
-    return page, await browser.post("/dasbor/pengumuman", {**fields, "kunci": key.group(1)})
+    """The console's site: no quiet hours, its bot at hand (tests/support/console.py)."""
+    async for running in console_site(fake, db, db_url):
+        yield running
 
 
 async def test_an_admin_previews_schedules_and_cancels(site: ConsoleSite, seeded: Seeded) -> None:
@@ -106,7 +56,7 @@ async def test_an_admin_previews_schedules_and_cancels(site: ConsoleSite, seeded
     preview, created = await confirm(admin, fields)
     assert '<div class="tg-bubble"><b>Layanan KTP</b> buka Sabtu &amp; Minggu x &lt;script&gt;</div>' in preview
     assert "javascript:" not in preview.split('name="teks"')[0]  # the link is shown as its text only
-    assert "5" in preview  # recipients
+    assert "akan diterima 5 warga (Kota Bandung)" in preview  # the recipients, counted before sending
     assert created.status == 303 and created.headers["Location"] == "/dasbor/pengumuman"
     [b] = await broadcasts(site)
     assert b.state == "scheduled" and b.created_by == ADMIN_ID and b.audience == "region" and b.total == 5

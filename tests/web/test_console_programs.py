@@ -8,26 +8,21 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.i18n import I18n
 from bot.services import catalog
-from bot.web.app import build_web_app
-from bot.web.keys import PTB
 from bot.workers.broadcast_sender import Sender
 from storage.db import Database
 from storage.models import Broadcast, Program, ProgramFollow, Resident
-from tests.support.dashboard_helpers import BANDUNG, CIREBON, Browser, Seeded, Site, free_port
+from tests.support.console import ConsoleSite, console_site
+from tests.support.dashboard_helpers import BANDUNG, CIREBON, Browser, Seeded, Site
 from tests.support.fakebot import FakeBotAPI
-from tests.support.harness import FakeClock
-from tests.support.settings import ADMIN_ID, make_settings
+from tests.support.settings import ADMIN_ID
 
 pytest_plugins = ["tests.support.dashboard_fixtures"]  # seeded, officer (8201, Kota Bandung)
 
@@ -35,23 +30,11 @@ FOLLOWERS = (7201, 7202)
 HEADER = "region_code,name,description,dimension,agency,status,source_url,source_date\n"
 
 
-@dataclass
-class ConsoleSite(Site):
-    ptb: Any = None  # the bot inside the web app, to drive its broadcast sender
-
-
 @pytest.fixture
 async def site(fake: FakeBotAPI, db: Database, db_url: str) -> AsyncIterator[ConsoleSite]:
-    """The dashboard's site, no quiet hours, its bot at hand."""
-    clock, port = FakeClock(), free_port()
-    config = make_settings(fake.url, db_url, admin_ids=str(ADMIN_ID), public_url=f"http://127.0.0.1:{port}",
-                           quiet_hours="")
-    server = TestServer(build_web_app(config, db=db, clock=clock, run_workers=False), host="127.0.0.1", port=port)
-    await server.start_server()
-    try:
-        yield ConsoleSite(fake, db, clock, config, str(server.make_url("")).rstrip("/"), ptb=server.app[PTB])
-    finally:
-        await server.close()
+    """The console's site: no quiet hours, its bot at hand (tests/support/console.py)."""
+    async for running in console_site(fake, db, db_url):
+        yield running
 
 
 async def programs(site: Site, region: str) -> dict[str, Program]:
