@@ -35,7 +35,7 @@ async def test_the_region_page_shows_only_what_five_residents_made(site: Site) -
     cards = page.split('<li class="card program">')[1:]
     block_one, block_two = (next(c for c in cards if f"<h3>{p.name}</h3>" in c) for p in (one, two))
     assert "belum cukup data" in block_one and "4,0" not in block_one  # 4 real raters: the 5 stars stay hidden
-    assert "<span class=\"big\">4,0</span>" in block_two and "dari 5 warga" in block_two  # (5 + 4 + 4 + 4 + 3) / 5
+    assert "<span class=\"big\">4,0</span>" in block_two and "oleh 5 warga" in block_two  # (5 + 4 + 4 + 4 + 3) / 5
     # the region's total would give program 1 away (total less program 2): hidden too
     total = page[page.index("region-total"):page.index('<li class="card program">')]
     assert "belum cukup data" in total and "<span class=\"big\">" not in total
