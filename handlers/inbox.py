@@ -15,7 +15,7 @@ from bot.services.tickets import AnswerOutcome
 from handlers import closing, steps
 from handlers.closing import refuse_ticket
 from handlers.common import Turn, esc, in_turn
-from handlers.evidence import item_line, item_row, marks_of
+from handlers.evidence_officials import item_line, item_row, marks_of
 from handlers.limits import refusal_text
 from handlers.officials import not_an_official
 from handlers.replies import passed_on
