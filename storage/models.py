@@ -31,12 +31,13 @@ from storage.public_page import PublicHidden
 from storage.statuses import FeedbackStatus, ProgramStatus, sql_list
 from storage.tables_access import ApiToken, LoginToken, WebSession
 from storage.tables_broadcasts import Broadcast, BroadcastRecipient
+from storage.tables_surveys import Survey, SurveyAnswer, SurveyQuestion
 from storage.tables_tickets import Evidence, TicketForward
 
 __all__ = [  # every table, plus the shared column helpers that import sites take from here
     "RESIDENT_FK", "WAITING", "ApiToken", "AuditEntry", "Broadcast", "BroadcastRecipient", "DayOff",
     "DeploymentKey", "DigestRun", "Evidence", "Feedback", "Invite", "LoginToken", "Official", "OfficialRegion", "OutboundStatus", "Program",
-    "ProgramFollow", "PublicHidden", "Region", "Resident", "TicketForward", "TicketMessage", "UTCDateTime", "WebSession", "utcnow",
+    "ProgramFollow", "PublicHidden", "Region", "Resident", "Survey", "SurveyAnswer", "SurveyQuestion", "TicketForward", "TicketMessage", "UTCDateTime", "WebSession", "utcnow",
 ]
 
 WAITING = f"status = '{FeedbackStatus.NEW}' AND comment IS NOT NULL"  # a comment in the officials' inbox

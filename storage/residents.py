@@ -28,6 +28,7 @@ from storage.models import (
     utcnow,
 )
 from storage.moderation import forget_resident_in_audit
+from storage.surveys import erase_answers
 from storage.zones import zone_hours
 
 RESIDENT_KINDS = ("followup", "satisfaction")  # what a resident adds to a ticket's conversation
@@ -65,10 +66,12 @@ async def erase_resident(session: AsyncSession, *, telegram_id: int) -> int:
     by local day is unchanged), whether it was superseded or marked by an official, and the ticket's status
     under a freshly drawn number: the one the resident knew finds nothing any more. The officials' answers,
     status changes and forwarding reasons stay on it; the comment, the replies and follow-ups, the satisfaction
-    verdict and a forward's reference number at the other body go.
+    verdict and a forward's reference number at the other body go. Survey answers stay as numbers under a random
+    stand-in (storage/tables_surveys.py), without their text.
     Safe to run twice, and by two processes at once: every statement selects by the resident.
     """
     kept = await _anonymise_ratings(session, telegram_id=telegram_id)
+    await erase_answers(session, resident_id=telegram_id)  # survey answers stay as numbers, linked to nobody
     for column in (col(BroadcastRecipient.resident_id), col(ProgramFollow.resident_id), col(LoginToken.official_id),
                    col(WebSession.official_id), col(Resident.telegram_id)):
         await session.exec(delete(column.class_).where(column == telegram_id))  # type: ignore[attr-defined]

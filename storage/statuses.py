@@ -52,3 +52,11 @@ class RecipientStatus(StrEnum):
 def sql_list(statuses: type[StrEnum]) -> str:
     """The members as an SQL list, for a CHECK constraint: 'a', 'b', 'c'."""
     return ", ".join(f"'{s}'" for s in statuses)
+
+
+class QuestionKind(StrEnum):
+    """A survey question: one of up to 6 options, a 1–5 scale, or a short text."""
+
+    CHOICE = "choice"
+    SCALE = "scale"
+    TEXT = "text"

@@ -41,6 +41,9 @@ class Broadcast(SQLModel, table=True):
     progress_chat_id: int | None = Field(default=None, sa_type=BigInteger)  # the sender's live progress message
     progress_message_id: int | None = None
     photo_file_id: str | None = Field(default=None, max_length=200)  # after the first upload, reuse it
+    survey_id: int | None = Field(  # a survey: its intro and first question go out instead of `text`
+        default=None, sa_column=Column(ForeignKey("surveys.id", ondelete="SET NULL"), nullable=True)
+    )
 
 
 class BroadcastRecipient(SQLModel, table=True):

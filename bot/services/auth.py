@@ -79,6 +79,11 @@ def broadcasts_listed_for(actor: Actor) -> int | None:
     return None if actor.is_admin else actor.telegram_id
 
 
+def may_create_survey(actor: Actor | None) -> bool:
+    """Surveys, to the audiences `may_broadcast` allows: officials and admins (None: the command line)."""
+    return actor is None or actor.is_official
+
+
 def may_cancel_broadcast(actor: Actor | None, broadcast: Broadcast) -> bool:
     """An admin (or the command line) may stop any broadcast; an official only their own."""
     return actor is None or actor.is_admin or broadcast.created_by == actor.telegram_id

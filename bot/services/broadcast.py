@@ -102,13 +102,13 @@ def parse_local_time(value: str, zone: str) -> datetime:
 async def create(
     session: AsyncSession, actor_id: int | None, audience: Audience, *, text: str, photo: bytes | None = None,
     urgent: bool = False, send_at: datetime, progress_chat_id: int | None = None,
-    photo_file_id: str | None = None, progress_message_id: int | None = None,
+    photo_file_id: str | None = None, progress_message_id: int | None = None, survey_id: int | None = None,
 ) -> Broadcast:
     """Write the broadcast and its recipient rows; the sender takes it from there."""
     broadcast = Broadcast(
         created_by=actor_id, audience=audience.kind, audience_code=audience.code, text=text, photo=photo,
         photo_file_id=photo_file_id, urgent=urgent, send_at=send_at, progress_chat_id=progress_chat_id,
-        progress_message_id=progress_message_id,
+        progress_message_id=progress_message_id, survey_id=survey_id,
     )
     await store.create(session, broadcast)
     record(session, actor_id, "broadcast.create", str(broadcast.id), audience=audience.kind, code=audience.code,
