@@ -27,6 +27,7 @@ from bot.workers.broadcast_sender import Sender
 from bot.workers.deadlines import deadline_loop
 from bot.workers.digest import digest_loop
 from bot.workers.retention import retention_loop
+from bot.workers.surveys import survey_loop
 from handlers.context import BotContext, attach
 from handlers.errors import on_error
 from storage import broadcasts as broadcast_store
@@ -49,6 +50,7 @@ MENU = [
     ("dataku", N_("Get your data")),
     ("hapusdata", N_("Delete your data")),
     ("langganan", N_("Announcements and programs you follow")),
+    ("survei", N_("Surveys you can still answer")),
     ("batal", N_("Cancel the current step")),
 ]
 
@@ -153,11 +155,12 @@ def build_application(
         attach(application, deps)
         if set_menu:
             await set_commands(application, i18n, settings.default_language)
-        if run_workers:  # every worker of a real deployment: digest, sender, retention, deadlines (tests drive them)
+        if run_workers:  # every worker of a real deployment: digest, sender, retention, deadlines, surveys (tests drive them)
             background.append(asyncio.create_task(digest_loop(application), name="weekly-digest"))
             background.append(asyncio.create_task(Sender(application).run_forever(), name="broadcast-sender"))
             background.append(asyncio.create_task(retention_loop(application), name="retention"))
             background.append(asyncio.create_task(deadline_loop(application), name="deadlines"))
+            background.append(asyncio.create_task(survey_loop(application), name="surveys"))
 
     async def post_stop(_application: Application) -> None:
         """The workers stop before the Bot API client closes (they would send into a closed client)."""

@@ -37,6 +37,7 @@ from handlers import (
     start,
     subscriptions,
     summary,
+    surveys,
 )
 from handlers.context import BotContext
 
@@ -55,6 +56,7 @@ COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Coroutine[A
     (("hapusdata", "deletedata"), account.cmd_erase),
     (("batal", "cancel"), account.cmd_cancel),
     (("langganan", "subscriptions"), subscriptions.cmd_subscriptions),
+    (("survei", "surveys"), surveys.cmd_surveys),
     # officials and admins
     (("ringkasan", "summary"), summary.cmd_summary),
     (("masukanbaru", "inbox"), inbox.cmd_inbox),
@@ -120,6 +122,9 @@ CALLBACKS: dict[str, CallbackFn] = {
     "pa": catalogue.on_add,
     "pad": catalogue.on_dimension,
     "pe": catalogue.on_edit,
+    "sva": surveys.on_answer,
+    "svs": surveys.on_skip,
+    "svc": surveys.on_continue,
 }
 
 

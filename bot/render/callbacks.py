@@ -96,6 +96,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "pa": ("region",),            # add a program to this region (then: name, description, area)
     "pad": ("dimension",),        # the new program's smart-city area: creates it
     "pe": ("int",),               # rewrite a program's description
+    # surveys (residents)
+    "sva": ("int", "int"),        # answer a survey question: its id, the option's index (0–5) or the scale (1–5)
+    "svs": ("int",),              # skip a survey question
+    "svc": ("int",),              # continue a survey (from /survei): its next unanswered question
 }
 
 

@@ -198,3 +198,32 @@ async def unfinished(session: AsyncSession, resident_id: int, now: datetime) -> 
         if q is not None:
             found.append((survey, q))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a survey's broadcast sends: the survey, its first question, and how many questions it has."""
+
+    survey: Survey
+    first: SurveyQuestion
+    count: int
+
+
+async def opening(session: AsyncSession, survey_id: int) -> Opening | None:
+    survey = await store.get(session, survey_id=survey_id)
+    qs = await store.questions(session, survey_id=survey_id) if survey else []
+    return Opening(survey, qs[0], len(qs)) if survey and qs else None
+
+
+async def continuing(
+    session: AsyncSession, resident_id: int, survey_id: int, now: datetime
+) -> tuple[Survey, SurveyQuestion, int] | None:
+    """An open survey sent to the resident, its next unanswered question and its number of questions."""
+    survey = await store.get(session, survey_id=survey_id)
+    if survey is None or not is_open(survey, now) or not await store.received(
+            session, survey_id=survey_id, resident_id=resident_id):
+        return None
+    qs = await store.questions(session, survey_id=survey_id)
+    done = await store.answered(session, survey_id=survey_id, resident_id=resident_id)
+    q = next((x for x in qs if x.id not in done), None)
+    return (survey, q, len(qs)) if q is not None else None

@@ -15,7 +15,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.render.broadcast import progress_text, unsubscribe_markup
+from bot.render.surveys import question_markup, question_text
 from bot.services import broadcast as service
+from bot.services import surveys
 from bot.services.deps import DEPS_KEY, Deps
 from bot.telegram.priority import Priority, rl
 from bot.workers.broadcast_window import Window
@@ -62,6 +64,8 @@ class Sender:
         if self.paid:
             self._extra["allow_paid_broadcast"] = True
         self._markups: dict[tuple[int | None, str], InlineKeyboardMarkup | None] = {}
+        self._texts: dict[tuple[int | None, str], str] = {}  # a survey's opening, per broadcast and language
+        self._openings: dict[int, surveys.Opening | None] = {}
         self._last_progress: dict[int, tuple[float, str]] = {}
         self._lock_conn: Any = None
 
@@ -118,6 +122,9 @@ class Sender:
         b = await self._begin(broadcast_id)
         if b is None:
             return False
+        if b.survey_id is not None and b.survey_id not in self._openings:
+            async with self.deps.db.unit_of_work() as session:
+                self._openings[b.survey_id] = await surveys.opening(session, b.survey_id)
         window = Window(self.window, functools.partial(self._record, broadcast_id), batch=self.batch,
                         interval=FLUSH_EVERY)
         worked, after = False, None
@@ -185,16 +192,25 @@ class Sender:
             await store.record(session, broadcast_id=broadcast_id, outcomes=outcomes)
 
     def _markup(self, b: Broadcast, language: str | None) -> InlineKeyboardMarkup | None:
-        """The stop button in the recipient's language, built once per broadcast and language."""
+        """The stop button in the recipient's language, built once per broadcast and language; for a survey, its
+        intro and first question's buttons above it (the text in self._texts)."""
         key = (b.id, language or self.deps.settings.default_language)
         if key not in self._markups:
             self._markups = {k: v for k, v in self._markups.items() if k[0] == b.id}
-            self._markups[key] = unsubscribe_markup(self.deps.i18n.get(key[1]), b)
+            self._texts = {k: v for k, v in self._texts.items() if k[0] == b.id}
+            t = self.deps.i18n.get(key[1])
+            stop = unsubscribe_markup(t, b)
+            opening = self._openings.get(b.survey_id) if b.survey_id is not None else None
+            if opening is not None:
+                self._texts[key] = question_text(t, opening.survey, opening.first, opening.count, intro=True)
+                stop = question_markup(t, opening.first, list(stop.inline_keyboard[0]))
+            self._markups[key] = stop
         return self._markups[key]
 
     async def _send(self, b: Broadcast, r: Pending) -> Outcome | None:
         """Send to one recipient; the outcome to write, or None when it simply stays pending."""
         markup = self._markup(b, r.language)
+        text = self._texts.get((b.id, r.language or self.deps.settings.default_language), b.text)
         attempts = r.attempts + 1
         try:
             photo = b.photo_file_id or (InputFile(b.photo, filename="pengumuman.jpg") if b.photo is not None else None)
@@ -205,7 +221,7 @@ class Sender:
                     b.photo_file_id = message.photo[-1].file_id  # later recipients reuse the upload
                     await self._save_file_id(b)
             else:
-                await self.app.bot.send_message(r.resident_id, b.text, reply_markup=markup, **self._extra)
+                await self.app.bot.send_message(r.resident_id, text, reply_markup=markup, **self._extra)
         except RetryAfter:
             return None  # the outbound path gave up waiting: still pending, not counted as an attempt
         except Forbidden as exc:

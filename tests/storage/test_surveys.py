@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.services import survey_results, surveys
 from bot.services.auth import Actor
 from bot.services.surveys import Outcome, QuestionDraft, Refusal
+from storage import surveys as survey_store
 from storage.db import Database
 from storage.models import Broadcast, BroadcastRecipient, Program, ProgramFollow, Resident, Survey, SurveyAnswer
 from storage.residents import erase_resident
@@ -132,6 +133,8 @@ async def test_closing_is_claimed_once(db: Database) -> None:
         assert await survey_results.claim_due(s, now=NOW + timedelta(days=6)) == []
     async with db.unit_of_work() as s:
         assert await survey_results.claim_due(s, now=NOW + timedelta(days=7)) == [survey.id]
+    async with db.unit_of_work() as s:  # a process that listed it as due before the claim above: loses
+        assert not await survey_store.claim_close(s, survey_id=int(survey.id or 0), now=NOW + timedelta(days=7))
     async with db.unit_of_work() as s:
         assert await survey_results.claim_due(s, now=NOW + timedelta(days=8)) == []
         closed = await s.get(Survey, survey.id)
