@@ -14,6 +14,7 @@ from bot.i18n import Translator
 from storage import evidence as evidence_store
 from storage import regions as region_store
 from storage import resident_data as store
+from storage import surveys as survey_store
 from storage.evidence import Mark
 from storage.models import Resident
 
@@ -38,6 +39,7 @@ class Counts:
     draft: bool
     photos: int = 0  # photos added to comments (the file says which tickets; the images themselves are not in it)
     locations: int = 0
+    survey_answers: int = 0  # answers (and skips) given in surveys
 
 
 async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict[str, Any], Counts]:
@@ -53,6 +55,7 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
     for move in await store.forwards(session, feedback_ids=[row.id for row in rated]):
         moves[move.feedback_id].append(move)
     region = await region_store.cached_region(session, code=resident.region_code) if resident.region_code else None
+    given = await survey_store.answers_of(session, resident_id=rid)
     data = {
         "telegram_id": rid,
         "language": resident.language,
@@ -74,6 +77,7 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
         "programs_followed": [{"program_id": f.program_id, "program": f.program, "region": f.region,
                                "since": _iso(f.since)} for f in followed],
         "feedback": [_ticket(row, said[row.id], marks.get(row.id), moves[row.id]) for row in rated],
+        "survey_answers": [_survey_answer(a) for a in given],
         "current_step": resident.state,
         "draft": resident.draft,  # e.g. a comment too long to save, kept until the resident decides
         "admin_actions": [{"action": n.action, "at": _iso(n.at), "detail": n.detail}
@@ -85,8 +89,17 @@ async def resident_data(session: AsyncSession, resident: Resident) -> tuple[dict
         replies=sum(1 for e in entries if e.kind == "followup"), answers=sum(1 for e in entries if e.kind == "answer"),
         subscribed=resident.subscribed, draft=bool(resident.draft),
         photos=sum(1 for m in marks.values() if m.photo), locations=sum(1 for m in marks.values() if m.district_code),
+        survey_answers=len(given),
     )
     return data, counts
+
+
+def _survey_answer(a: survey_store.Given) -> dict[str, Any]:
+    """One survey answer as the resident gave it: the option's text, the 1–5 value, or what they wrote."""
+    option = a.options[a.choice] if a.options and a.choice is not None and 0 <= a.choice < len(a.options) else None
+    return {"survey_id": a.survey_id, "survey": a.survey, "question_number": a.position, "question": a.question,
+            "kind": a.kind, "skipped": a.skipped, "option": option, "scale": a.scale, "text": a.text,
+            "answered_at": _iso(a.answered_at)}
 
 
 def _evidence(mark: Mark | None) -> dict[str, Any]:
@@ -141,6 +154,9 @@ def summary(t: Translator, counts: Counts, region_name: str | None) -> str:
     if counts.photos or counts.locations:
         lines.append(_("Photos added: {photos}, locations added: {locations} (the file says which ticket; "
                        "the photos themselves are not in it).").format(photos=counts.photos, locations=counts.locations))
+    if counts.survey_answers:
+        lines.append(t.ngettext("{n} survey answer", "{n} survey answers", counts.survey_answers).format(
+            n=counts.survey_answers))
     if counts.draft:
         lines.append(_("Also kept: your unfinished step (“draft” in the file)."))
     lines += ["", _("To delete all of it, type /hapusdata.")]

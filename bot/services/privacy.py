@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from bot.i18n import Translator
 
-NOTICE_VERSION = 3  # 1: before the controller, the retention period and every right were named; 2: before photos
-# and locations added to a comment were kept
+NOTICE_VERSION = 4  # 1: before the controller, the retention period and every right were named; 2: before photos
+# and locations added to a comment were kept; 3: before survey answers were kept
 RETENTION_MONTHS = 24  # the default of the RETENTION_MONTHS setting
 FIRST_SCREEN_MAX = 500  # characters as shown: fits a phone screen with the buttons
 
@@ -36,8 +36,8 @@ def first_screen(t: Translator, *, greeting: bool = True) -> str:
         _("Welcome to <b>Quick Win Bot</b>! 👋 Here you can rate the quick-win programs of your regency or city "
           "and send comments, so your local government learns how they work for residents.")
         if greeting else _("<b>Privacy notice</b>"),
-        _("We keep your Telegram ID, the regency/city and language you choose, and your ratings and comments. "
-          "Officials of your regency/city and the national admins see them under a pseudonym, never your name "
+        _("We keep your Telegram ID, the regency/city and language you choose, your ratings and comments, and "
+          "your survey answers. Officials of your regency/city and the national admins see them under a pseudonym, never your name "
           "or account."),
         _("Do you agree to this? Processing is based on your consent (Law No. 27 of 2022)."),
     ])
@@ -47,9 +47,10 @@ def renewal_screen(t: Translator) -> str:
     """To a resident who agreed to an earlier notice: what changed, and the question again."""
     _ = t.gettext
     return "\n\n".join([
-        _("<b>Our privacy notice has changed.</b> It now says how we keep the photos and locations you may add "
-          "to a comment, who is responsible for your data, how long it is kept, and how to use each of your "
-          "rights. Please read it and tell us whether you agree."),
+        _("<b>Our privacy notice has changed.</b> It now says that we keep your answers to surveys and what "
+          "remains of them after /hapusdata, how we keep the photos and locations you may add to a comment, who "
+          "is responsible for your data, how long it is kept, and how to use each of your rights. Please read it "
+          "and tell us whether you agree."),
         _("Do you agree to this? Processing is based on your consent (Law No. 27 of 2022)."),
     ])
 
@@ -71,8 +72,8 @@ def full_notice(t: Translator, controller: Controller) -> str:
         _("<b>Legal basis:</b> your consent, under Law No. 27 of 2022 on Personal Data Protection. "
           "Without it you can still read the programs."),
         _("<b>What we store:</b> your Telegram ID, the regency/city and language you choose, your ratings, "
-          "comments and replies with the officials' answers, the programs and announcements you follow, and "
-          "a text you have not finished. If you add them to a comment: one photo, without its hidden data "
+          "comments and replies with the officials' answers, the programs and announcements you follow, your "
+          "answers to surveys, and a text you have not finished. If you add them to a comment: one photo, without its hidden data "
           "(such as where and when it was taken), and one location, kept only as its kecamatan unless you "
           "agree to keep the exact point."),
         _("<b>What we do not store:</b> your name, username or phone number, and the location you share to "
@@ -88,7 +89,8 @@ def full_notice(t: Translator, controller: Controller) -> str:
         _("• See all your data: /dataku"),
         _("• Correct it: /wilayah (regency/city), /bahasa (language). To correct a comment, rate the program "
           "again with the right comment (the latest one counts), or reply on its ticket."),
-        _("• Delete it: /hapusdata"),
+        _("• Delete it: /hapusdata (your survey answers then stay in the results only as numbers, without your "
+          "ID or what you wrote)"),
         _("• Withdraw your consent: /hapusdata (we then stop processing and delete your data)"),
         _("• Object: /langganan stops announcements; for anything else write to {contact}, or use /hapusdata.")
         .format(contact=contact),

@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import literal, select
 
 from bot.services import broadcast as broadcast_service
-from bot.services import moderation
+from bot.services import moderation, survey_results, surveys
+from bot.services.surveys import QuestionDraft
 from storage.db import Database
-from storage.models import Feedback, LoginToken, TicketMessage, WebSession, utcnow
+from storage.models import Feedback, LoginToken, Survey, TicketMessage, WebSession, utcnow
 from storage.residents import _local_noon, erase_resident
 from storage.rollups import FeedbackRollup
+from storage.statuses import QuestionKind
 from storage.tables_tickets import Evidence
 from tests.support.evidence import POINT, jpeg_with_gps
 from tests.support.harness import BotHarness, Person, ticket_in
@@ -33,6 +35,7 @@ COMMENT = "Antrean panjang, alamat saya Jalan Kenanga 12"
 REPLY = "Masih antre, alamat saya Jalan Melati 7"
 DRAFT = "Rancangan yang belum dikirim tentang Gang Mawar"
 ANSWER = "Terima kasih, loket tambahan dibuka mulai Senin."
+SURVEY_TEXT = "Saran saya: loket Kenanga buka lebih pagi"
 async def resident_with_everything(harness: BotHarness) -> Person:
     """A resident who rated, commented, got an answer, replied, follows, subscribes and left a draft."""
     ani = harness.person(RESIDENT)
@@ -72,6 +75,15 @@ async def resident_with_everything(harness: BotHarness) -> Person:
         assert audience is not None
         await broadcast_service.create(s, None, audience, text="Pengumuman uji", send_at=utcnow() + timedelta(days=1))
         await moderation.mute(s, actor_id=None, telegram_id=RESIDENT, hours=1, reason="uji", now=utcnow())
+        survey = await surveys.create(  # a survey, answered with a choice and a text
+            s, None, kind="region", code=CIREBON, title="Survei loket", intro="Satu menit saja.", now=utcnow(),
+            closes_at=utcnow() + timedelta(days=7), questions=[
+                QuestionDraft(QuestionKind.CHOICE, "Loket mana?", ("Utara", "Selatan")),
+                QuestionDraft(QuestionKind.TEXT, "Saran Anda?")])
+        assert isinstance(survey, Survey)
+        choice, text_q = await surveys.questions(s, int(survey.id or 0))
+        assert (await surveys.answer(s, RESIDENT, int(choice.id or 0), now=utcnow(), choice=1)).next is not None
+        await surveys.answer(s, RESIDENT, int(text_q.id or 0), now=utcnow(), text=SURVEY_TEXT)
         later = utcnow() + timedelta(hours=1)  # what a dashboard sign-in would leave, were the resident an official
         s.add(LoginToken(token_hash="a" * 64, official_id=RESIDENT, expires_at=later))
         s.add(WebSession(session_hash="b" * 64, official_id=RESIDENT, csrf_token="c" * 64, expires_at=later))
@@ -94,12 +106,15 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     assert data["announcements"]["subscribed"] is True and data["announcements"]["received"][0]["status"] == "pending"
     assert DRAFT in data["draft"]["long_text"]
     assert [a["action"] for a in data["admin_actions"]] == ["resident.mute"]
+    assert [(a["question_number"], a["option"], a["text"]) for a in data["survey_answers"]] == [
+        (1, "Selatan", None), (2, None, SURVEY_TEXT)]
     assert "official_id" not in raw.decode() and str(OFFICIAL) not in raw.decode()  # officials stay unnamed
     summary = doc.caption or ""
     assert "Data Anda" in summary and "2 penilaian" in summary and "1 balasan" in summary and "/hapusdata" in summary
+    assert "2 jawaban survei" in summary
     assert len(summary) < 1024
 
-    texts = [COMMENT, REPLY, DRAFT]
+    texts = [COMMENT, REPLY, DRAFT, SURVEY_TEXT]
     before = await sweep(harness.db, RESIDENT, texts)
     assert [(e.exact, e.photo is not None) for e in await evidence_rows(harness.db)] == [(True, True)]
     assert len(before.found) >= 8, before.found  # the sweep does find the resident while they are there
@@ -116,6 +131,10 @@ async def test_erasure_leaves_nothing_in_any_table(harness: BotHarness) -> None:
     assert await evidence_rows(harness.db) == []  # the photo and the exact point go with the resident
     assert await rollup_ratings(harness.db) == counted and sum(counted.values()) == 2  # the figures count the same ratings on the same local days
     assert after.tables >= 19 and after.integer + after.textual + after.skipped >= 150
+
+    async with harness.db.unit_of_work() as s:  # the survey's numbers stay: one respondent, "Selatan" once
+        results = await survey_results.results(s, (await s.exec(select(Survey))).scalars().one())  # type: ignore[call-overload]
+    assert results.respondents == 1 and results.questions[0].counts == (0, 1) and results.questions[1].answered == 1
 
     official = await sweep(harness.db, OFFICIAL, [ANSWER])  # a control: what stays is still found
     assert "ticket_messages.official_id" in official.found and any("ticket_messages.text" in f for f in official.found)
