@@ -56,7 +56,7 @@ async def seed_demo(
     ids = [FIRST_RESIDENT + i for i in range(residents)]
     for i, resident_id in enumerate(ids):
         session.add(Resident(telegram_id=resident_id, language="id" if i % 5 else "en", region_code=region_code,
-                             consent_at=now - timedelta(days=90), consent_version=3, subscribed=i % 2 == 0,
+                             consent_at=now - timedelta(days=90), consent_version=4, subscribed=i % 2 == 0,
                              subscription_asked=True, created_at=now - timedelta(days=90)))
     await session.flush()
     lean = {p.id: draw.choice((2.6, 3.4, 4.2, 4.6)) for p in programs}
