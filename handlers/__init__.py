@@ -37,6 +37,7 @@ from handlers import (
     start,
     subscriptions,
     summary,
+    survey_create,
     surveys,
 )
 from handlers.context import BotContext
@@ -63,6 +64,7 @@ COMMANDS: list[tuple[tuple[str, ...], Callable[[Update, BotContext], Coroutine[A
     (("undang", "invite"), officials.cmd_invite),
     (("ringkasanmingguan", "digest"), officials.cmd_digest),
     (("umumkan", "announce"), broadcast.cmd_announce),
+    (("buatsurvei", "newsurvey"), survey_create.cmd_create),
     (("siaran", "broadcasts"), broadcast.cmd_broadcasts),
     (("kelolaprogram", "programs_admin"), catalogue.cmd_manage),
     (("dasbor", "dashboard"), dashboard_login.cmd_dashboard),
@@ -125,6 +127,9 @@ CALLBACKS: dict[str, CallbackFn] = {
     "sva": surveys.on_answer,
     "svs": surveys.on_skip,
     "svc": surveys.on_continue,
+    "svn": survey_create.on_scope,
+    "svg": survey_create.on_program,
+    "svk": survey_create.on_confirm,
 }
 
 

@@ -109,6 +109,7 @@ def help_text(turn: Turn, *, official: bool) -> str:
         _("/privasi — what we store and why"),
         _("/dataku — get all your data as a file"),
         _("/hapusdata — delete your data"),
+        _("/survei — surveys you can still answer"),
         _("/batal — cancel the current step"),
         "",
         _("Keep your ticket number: officials and you can refer to your feedback with it."),
@@ -124,6 +125,7 @@ def help_text(turn: Turn, *, official: bool) -> str:
             _("/dasbor — a sign-in link to the web dashboard (figures, exports, answers)"),
             _("/umumkan — an announcement to subscribed residents"),
             _("/siaran — how your announcements are being sent, and cancelling one"),
+            _("/buatsurvei — a survey of up to 5 questions for residents, answered with buttons"),
             _("/kelolaprogram — your programs: status, description, adding and removing"),
             _("/undang CODE — (admins) an invitation link for a region's official"),
         ]

@@ -100,6 +100,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "sva": ("int", "int"),        # answer a survey question: its id, the option's index (0–5) or the scale (1–5)
     "svs": ("int",),              # skip a survey question
     "svc": ("int",),              # continue a survey (from /survei): its next unanswered question
+    # surveys (officials: /buatsurvei)
+    "svn": ("scope",),            # the new survey's audience: r<region> / p<province> / all
+    "svg": ("int",),              # the new survey's audience: followers of a program
+    "svk": ("yesno",),            # send the new survey, or drop it
 }
 
 

@@ -17,7 +17,7 @@ from storage.statuses import QuestionKind
 def question_text(t: Translator, survey: Survey, q: SurveyQuestion, count: int, *, intro: bool = False) -> str:
     """The survey's title (and intro, with the first question as it is broadcast), then the question."""
     head = f"📋 <b>{survey.title}</b>"  # Telegram HTML, checked when the survey was created
-    parts = [head, survey.intro] if intro else [head]
+    parts = [head, survey.intro] if intro and survey.intro else [head]  # the intro may be left out
     number = t.gettext("Question {n} of {count}").format(n=t.integer(q.position), count=t.integer(count))
     hint = {
         QuestionKind.CHOICE: t.gettext("Choose one answer below."),

@@ -61,7 +61,7 @@ def _checked(field: str, value: str, limit: int, number: int | None = None) -> R
 def validate(
     title: str, intro: str, questions: list[QuestionDraft], closes_at: datetime, now: datetime
 ) -> Refusal | None:
-    if found := _checked("title", title, TITLE_MAX) or _checked("intro", intro, INTRO_MAX):
+    if found := _checked("title", title, TITLE_MAX) or (_checked("intro", intro, INTRO_MAX) if intro else None):
         return found
     if not 1 <= len(questions) <= QUESTIONS_MAX:
         return Refusal("questions", "count", None, str(len(questions)))
