@@ -9,7 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import feedback as feedback_store
 from storage import officials as store
 from storage import programs as program_store
-from storage.models import Broadcast, Feedback, Program
+from storage.models import Broadcast, Feedback, Program, Survey
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +84,26 @@ def may_create_survey(actor: Actor | None) -> bool:
     return actor is None or actor.is_official
 
 
+def may_see_survey_results(actor: Actor, survey: Survey) -> bool:
+    """A survey's results: its author, an admin, or an official of the region it was sent to."""
+    if actor.is_admin or survey.created_by == actor.telegram_id:
+        return True
+    return survey.audience == "region" and survey.audience_code is not None and actor.can_see_region(survey.audience_code)
+
+
 def may_cancel_broadcast(actor: Actor | None, broadcast: Broadcast) -> bool:
     """An admin (or the command line) may stop any broadcast; an official only their own."""
     return actor is None or actor.is_admin or broadcast.created_by == actor.telegram_id
+
+
+def may_see_broadcast(actor: Actor, broadcast: Broadcast, *, audience_in_scope: bool) -> bool:
+    """An announcement's page and progress: an admin any; an official their own, while its audience is still theirs."""
+    return actor.is_admin or (broadcast.created_by == actor.telegram_id and audience_in_scope)
+
+
+def may_switch_public_page(actor: Actor) -> bool:
+    """Hide or show the public page's national list or a region's page: admins only."""
+    return actor.is_admin
 
 
 def may_manage_catalogue(actor: Actor, region_code: str) -> bool:

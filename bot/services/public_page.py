@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.auth import Actor
+from bot.services.auth import Actor, may_switch_public_page
 from bot.services.officials import record
 from storage import public_page as store
 from storage import regions as region_store
@@ -27,7 +27,7 @@ async def hidden_scopes(session: AsyncSession) -> set[str]:
 async def set_hidden(session: AsyncSession, actor: Actor, scope: str, *, hidden: bool, now: datetime) -> bool | None:
     """Hide or show a page; True when it changed, False when it was so already, None when refused (not an admin,
     or no such region)."""
-    if not actor.is_admin:
+    if not may_switch_public_page(actor):
         return None
     if scope != NATIONAL and await region_store.get_region(session, code=scope) is None:
         return None

@@ -25,6 +25,7 @@ from aiohttp import web
 
 from bot.i18n import N_, Translator
 from bot.render.broadcast import quiet_hours, unsubscribe_markup
+from bot.services import auth
 from bot.services import broadcast as service
 from bot.services.broadcast import Audience, Progress
 from bot.services.telegram_html import Problem, escape_ampersands
@@ -229,8 +230,8 @@ async def _visible(ctx: Ctx) -> Broadcast:
     if p is None:
         raise Refusal(404, NOT_FOUND)
     b = p.broadcast
-    if not ctx.actor.is_admin and (b.created_by != ctx.actor.telegram_id
-                                   or await service.resolve_audience(ctx.db, ctx.actor, b.audience, b.audience_code) is None):
+    audience = await service.resolve_audience(ctx.db, ctx.actor, b.audience, b.audience_code)
+    if not auth.may_see_broadcast(ctx.actor, b, audience_in_scope=audience is not None):
         raise Refusal(404, NOT_FOUND)
     return b
 

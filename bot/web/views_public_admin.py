@@ -15,7 +15,7 @@ import re
 from aiohttp import web
 
 from bot.i18n import N_
-from bot.services import public_page
+from bot.services import auth, public_page
 from bot.web.context import Ctx, Page, Redirect, Refusal, bad_param
 from bot.web.frame import add_flashes
 from bot.web.pages import view
@@ -39,7 +39,7 @@ def field(ctx: Ctx, name: str) -> str:
 
 
 async def _admin(ctx: Ctx) -> None:
-    if not ctx.actor.is_admin:
+    if not auth.may_switch_public_page(ctx.actor):
         raise Refusal(403, ADMINS_ONLY)
 
 
