@@ -130,6 +130,7 @@ CALLBACKS: dict[str, CallbackFn] = {
     "svn": survey_create.on_scope,
     "svg": survey_create.on_program,
     "svk": survey_create.on_confirm,
+    "svr": surveys.on_results,
 }
 
 

@@ -14,7 +14,7 @@ from telegram import Message
 from bot.render import keyboards as kb
 from bot.render import surveys as render
 from bot.render.callbacks import Callback
-from bot.services import residents, surveys
+from bot.services import residents, survey_results, surveys
 from bot.services.surveys import Answered, Outcome
 from handlers import steps
 from handlers.common import Turn, in_turn, plain
@@ -124,12 +124,29 @@ async def cmd_surveys(turn: Turn) -> None:
     """/survei: the open surveys the resident received and has not finished, to continue."""
     _ = turn.t.gettext
     pending = await surveys.unfinished(turn.session, turn.user.id, turn.now)
+    actor = await turn.actor()
+    own = await survey_results.listed_for(turn.session, actor) if actor.is_official else []
+    if own:  # an official's (an admin's: everyone's) latest surveys, to see their results
+        turn.reply(_("Results of the latest surveys:"), kb.markup(*[
+            [kb.button(_("Results: {title}").format(title=plain(s.title)), "svr", int(s.id or 0))] for s in own]))
     if not pending:
-        turn.reply(_("You have no open surveys to answer at the moment. Thank you!"))
+        if not own:
+            turn.reply(_("You have no open surveys to answer at the moment. Thank you!"))
         return
     rows = [[kb.button(_("Continue: {title}").format(title=plain(survey.title)), "svc", int(survey.id or 0))]
             for survey, _q in pending]
     turn.reply(_("Surveys you have not finished yet:"), kb.markup(*rows))
+
+
+@in_turn
+async def on_results(turn: Turn, cb: Callback) -> None:
+    """An official's look at a survey's results, as they stand now."""
+    results = await survey_results.results_for(turn.session, await turn.actor(), cb.int(0))
+    if results is None:
+        turn.answer(turn.t.gettext("This survey was not found, or its results are not yours to see."), alert=True)
+        return
+    turn.answer()
+    turn.reply(render.results_text(turn.t, results, await turn.zone(), turn.now))
 
 
 @in_turn

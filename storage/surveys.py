@@ -190,3 +190,11 @@ async def answers_of(session: AsyncSession, *, resident_id: int) -> list[Given]:
         .order_by(col(Survey.id), col(SurveyQuestion.position))
     )
     return [Given(*row) for row in (await run_select(session, stmt)).all()]
+
+
+async def recent(session: AsyncSession, *, created_by: int | None, limit: int = 5) -> list[Survey]:
+    """The latest surveys, of one creator (None: everyone's)."""
+    stmt = select(Survey).order_by(col(Survey.id).desc()).limit(limit)
+    if created_by is not None:
+        stmt = stmt.where(col(Survey.created_by) == created_by)
+    return list((await run_select(session, stmt)).scalars())

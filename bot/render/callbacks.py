@@ -104,6 +104,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "svn": ("scope",),            # the new survey's audience: r<region> / p<province> / all
     "svg": ("int",),              # the new survey's audience: followers of a program
     "svk": ("yesno",),            # send the new survey, or drop it
+    "svr": ("int",),              # a survey's results (its author, admins, the region's officials)
 }
 
 

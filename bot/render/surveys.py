@@ -4,6 +4,7 @@ link-free summary of the results sent with the thank-you."""
 from __future__ import annotations
 
 import html
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -93,3 +94,37 @@ def thanks_text(t: Translator, results: Results) -> str:
         respondents=t.integer(results.respondents), reached=t.integer(results.reached),
         rate=_percent(t, results.rate))
     return "\n\n".join([head, took, "\n".join(summary_lines(t, results))])
+
+
+def results_text(t: Translator, results: Results, zone: str, now: datetime) -> str:
+    """Every figure of a survey for its author: per option, the 1–5 distribution and average, texts, skips.
+
+    Five long questions with six options each would pass Telegram's 4,096 characters: then the questions are
+    named by their number only."""
+    text = _results(t, results, zone, now, with_questions=True)
+    return text if len(text) <= 4000 else _results(t, results, zone, now, with_questions=False)
+
+
+def _results(t: Translator, results: Results, zone: str, now: datetime, *, with_questions: bool) -> str:
+    s = results.survey
+    state = (t.gettext("closed") if s.closed_at is not None or s.closes_at <= now
+             else t.gettext("open until {closes}").format(closes=t.datetime(s.closes_at, zone)))
+    lines = [f"📋 <b>{s.title}</b> ({state})",
+             t.gettext("{respondents} of {reached} residents answered ({rate}).").format(
+                 respondents=t.integer(results.respondents), reached=t.integer(results.reached),
+                 rate=_percent(t, results.rate))]
+    for r in results.questions:
+        lines += ["", f"<b>{t.integer(r.question.position)}.</b> {r.question.text if with_questions else ''}".rstrip()]
+        if r.question.kind == QuestionKind.CHOICE:
+            lines += [f"• {html.escape(option)}: {t.integer(r.counts[i])} ({_percent(t, r.share(i))})"
+                      for i, option in enumerate(r.question.options or [])]
+        elif r.question.kind == QuestionKind.SCALE:
+            lines.append(" · ".join(f"{v}: {t.integer(r.counts[v - 1])}" for v in range(1, 6)))
+            if r.average is not None:
+                lines.append(t.gettext("Average: {average} out of 5").format(average=t.decimal(r.average)))
+        else:
+            lines.append(t.ngettext("{count} written answer", "{count} written answers", r.answered).format(
+                count=t.integer(r.answered)))
+        if r.skipped:
+            lines.append(t.gettext("Skipped: {count}").format(count=t.integer(r.skipped)))
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.auth import Actor, may_see_survey_results
 from bot.services.surveys import ident
 from storage import surveys as store
 from storage.models import Survey, SurveyQuestion
@@ -81,3 +82,16 @@ async def thanks_for(session: AsyncSession, survey_id: int) -> tuple[Results, li
     if survey is None:
         return None
     return await results(session, survey), await store.respondents(session, survey_id=survey_id)
+
+
+async def listed_for(session: AsyncSession, actor: Actor) -> list[Survey]:
+    """The latest surveys whose results the actor may see: an admin everyone's, an official their own."""
+    return await store.recent(session, created_by=None if actor.is_admin else actor.telegram_id)
+
+
+async def results_for(session: AsyncSession, actor: Actor, survey_id: int) -> Results | None:
+    """A survey's results, if the actor may see them."""
+    survey = await store.get(session, survey_id=survey_id)
+    if survey is None or not may_see_survey_results(actor, survey):
+        return None
+    return await results(session, survey)

@@ -63,6 +63,27 @@ async def test_an_official_creates_a_survey_in_the_chat(harness: BotHarness) -> 
     assert all(received(harness, rid, "Survei loket KTP & KK") == 1 for rid in range(31001, 31004))
     assert all(received(harness, rid, "Survei loket") == 0 for rid in range(31004, 31006))
 
+    for rid, option, scale in [(31001, "Selatan", "5"), (31002, "Selatan", "4"), (31003, "Utara", None)]:
+        person = harness.person(rid)
+        _answer, [scale_q] = await person.press(option, harness.fake.sent(rid)[0])
+        if scale:
+            await person.press(scale, scale_q)
+    [listing] = await officer.send("/survei")
+    assert "Hasil survei terbaru" in listing.text
+    _answer, [shown] = await officer.press("Hasil: Survei loket KTP & KK", listing)
+    # by hand: Utara 1, Selatan 2 of 3 answers; scale 5 and 4 → 4.5; nobody wrote; all 3 of 3 answered
+    assert "3 dari 3 warga telah menjawab (100%)" in shown.text and "dibuka sampai" in shown.text
+    assert "• Utara: 1 (33%)" in shown.text and "• Selatan: 2 (67%)" in shown.text
+    assert "1: 0 · 2: 0 · 3: 0 · 4: 1 · 5: 1" in shown.text and "Rata-rata: 4,5 dari 5" in shown.text
+    assert "0 jawaban tertulis" in shown.text
+
+    async with harness.db.unit_of_work() as s:
+        await official_store.add_official(s, telegram_id=OFFICER + 1, region_codes=[BANDUNG])
+    other = harness.person(OFFICER + 1)
+    [hello] = await other.send("/survei")
+    answer, new = await other.press_data(hello.message_id, officer.button_data(listing, "Hasil"))
+    assert answer["show_alert"] and "tidak dapat Anda lihat" in answer["text"] and new == []
+
 
 async def test_a_resident_cannot_create_and_a_draft_can_be_dropped(harness: BotHarness) -> None:
     resident = harness.person(31101)
