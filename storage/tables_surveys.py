@@ -1,4 +1,5 @@
-"""The survey tables: a survey, its 1–5 questions, and one answer row per resident and question.
+"""The survey tables: a survey, its 1–5 questions (an SKM survey nine), and one answer row per resident and
+question.
 
 A survey reaches residents as a broadcast (broadcasts.survey_id), so its audience is stored as a broadcast's is.
 An answer is written once: (question_id, resident_id) is unique, and a skip is a row too (skipped=true).
@@ -44,7 +45,7 @@ class SurveyQuestion(SQLModel, table=True):
     __tablename__ = "survey_questions"
     __table_args__ = (
         UniqueConstraint("survey_id", "position", name="uq_survey_questions_position"),
-        CheckConstraint("position BETWEEN 1 AND 5", name="ck_survey_questions_position"),
+        CheckConstraint("position BETWEEN 1 AND 9", name="ck_survey_questions_position"),
         CheckConstraint(f"kind IN ({sql_list(QuestionKind)})", name="ck_survey_questions_kind"),
     )
 
@@ -53,7 +54,8 @@ class SurveyQuestion(SQLModel, table=True):
     position: int
     kind: str = Field(max_length=8)
     text: str = Field(sa_type=Text)
-    options: list[str] | None = Field(default=None, sa_type=JSON)  # a choice question's, 2–6
+    # a choice question's, 2–6; an SKM question's (surveys.skm_program_id set): its four answers, valued 1–4
+    options: list[str] | None = Field(default=None, sa_type=JSON)
 
 
 class SurveyAnswer(SQLModel, table=True):
