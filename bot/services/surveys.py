@@ -7,16 +7,19 @@ once (a skip counts as their answer); what an erasure leaves is explained in sto
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import broadcast
+from bot.i18n import Translator
+from bot.services import broadcast, skm
 from bot.services.auth import Actor, may_create_survey
 from bot.services.officials import record
 from bot.services.telegram_html import Problem, check
+from storage import programs as program_store
 from storage import surveys as store
 from storage.models import Survey, SurveyQuestion
 from storage.statuses import QuestionKind
@@ -59,11 +62,12 @@ def _checked(field: str, value: str, limit: int, number: int | None = None) -> R
 
 
 def validate(
-    title: str, intro: str, questions: list[QuestionDraft], closes_at: datetime, now: datetime
+    title: str, intro: str, questions: list[QuestionDraft], closes_at: datetime, now: datetime,
+    most: int = QUESTIONS_MAX,  # an SKM survey (create_skm) holds its template's nine
 ) -> Refusal | None:
     if found := _checked("title", title, TITLE_MAX) or (_checked("intro", intro, INTRO_MAX) if intro else None):
         return found
-    if not 1 <= len(questions) <= QUESTIONS_MAX:
+    if not 1 <= len(questions) <= most:
         return Refusal("questions", "count", None, str(len(questions)))
     for n, q in enumerate(questions, start=1):
         if found := _checked("question", q.text, QUESTION_MAX, n):
@@ -85,26 +89,64 @@ def validate(
 async def create(
     session: AsyncSession, actor: Actor | None, *, kind: str, code: str | None, title: str, intro: str,
     questions: list[QuestionDraft], closes_at: datetime, now: datetime, send_at: datetime | None = None,
+    skm_program_id: int | None = None,
 ) -> Survey | Refusal:
     """Store the survey and its questions and queue it to its audience as a broadcast."""
     audience = await broadcast.resolve_audience(session, actor, kind, code)
     if audience is None or audience.kind == "newprog" or not may_create_survey(actor):
         return Refusal("audience", "forbidden")
-    if found := validate(title, intro, questions, closes_at, now):
+    if found := validate(title, intro, questions, closes_at, now,
+                         len(skm.ELEMENTS) if skm_program_id else QUESTIONS_MAX):
         return found
     actor_id = actor.telegram_id if actor else None
     survey = await store.create(
         session,
         Survey(created_by=actor_id, audience=audience.kind, audience_code=audience.code, title=title, intro=intro,
-               closes_at=closes_at, created_at=now),
+               closes_at=closes_at, created_at=now, skm_program_id=skm_program_id),
         [SurveyQuestion(survey_id=0, position=n, kind=q.kind, text=q.text,
                         options=[o.strip() for o in q.options] if q.kind == QuestionKind.CHOICE else None)
          for n, q in enumerate(questions, start=1)],
     )
     await broadcast.create(session, actor_id, audience, text=title, send_at=send_at or now, survey_id=survey.id)
     record(session, actor_id, "survey.create", str(survey.id), audience=audience.kind, code=audience.code,
-           questions=len(questions))
+           questions=len(questions), **({"skm_program": skm_program_id} if skm_program_id else {}))
     return survey
+
+
+async def create_skm(
+    session: AsyncSession, actor: Actor | None, program_id: int, audience: str, closes_at: datetime, *,
+    now: datetime, t: Translator,
+) -> Survey | Refusal:
+    """The SKM of one program (skm.template: nine questions, four answers valued 1–4, as choices), to the program's
+    followers (audience "program") or its region's subscribed residents ("region"), written in `t`'s language."""
+    program = await program_store.get_program(session, program_id=program_id)
+    if program is None or audience not in ("program", "region"):
+        return Refusal("audience", "forbidden")
+    name = html.escape(program.name, quote=False)  # Telegram HTML, as the title and questions are
+    questions = [QuestionDraft(QuestionKind.CHOICE, t.gettext(q.text).format(program=name),
+                               tuple(t.gettext(o) for o in q.options)) for q in skm.template(program.name)]
+    return await create(
+        session, actor, kind=audience, code=str(program.id) if audience == "program" else program.region_code,
+        title=t.gettext("Community Satisfaction Survey (SKM): {program}").format(program=name),
+        intro=t.gettext("Nine short questions about the service of {program}, each with four answers. Your answers "
+                        "are counted together with other residents' and help us improve the service.").format(
+                            program=name),
+        questions=questions, closes_at=closes_at, now=now, skm_program_id=program.id)
+
+
+async def skm_result(session: AsyncSession, survey_id: int) -> skm.SkmResult | None:
+    """An SKM survey's index: question n is the template's element n, option i the value i + 1; skips left out,
+    erased residents' answers counted (the engine keeps them as numbers). None for another survey."""
+    survey = await store.get(session, survey_id=survey_id)
+    if survey is None or survey.skm_program_id is None:
+        return None
+    codes = {q.id: skm.ELEMENTS[q.position - 1].code for q in await store.questions(session, survey_id=survey_id)
+             if 1 <= q.position <= len(skm.ELEMENTS)}
+    answers: dict[str, list[int]] = {code: [] for code in codes.values()}
+    for tally in await store.tallies(session, survey_id=survey_id):
+        if not tally.skipped and tally.question_id in codes and tally.choice in range(len(skm.SCALE)):
+            answers[codes[tally.question_id]] += [int(tally.choice or 0) + 1] * tally.count
+    return skm.score(answers, await store.respondents_count(session, survey_id=survey_id))
 
 
 def ident(row: Survey | SurveyQuestion) -> int:
