@@ -38,6 +38,7 @@ from handlers import (
     subscriptions,
     summary,
     survey_create,
+    survey_skm,
     surveys,
 )
 from handlers.context import BotContext
@@ -131,6 +132,10 @@ CALLBACKS: dict[str, CallbackFn] = {
     "svg": survey_create.on_program,
     "svk": survey_create.on_confirm,
     "svr": surveys.on_results,
+    "sq": survey_skm.on_start,
+    "sqp": survey_skm.on_program,
+    "sqa": survey_skm.on_audience,
+    "sqk": survey_skm.on_confirm,
 }
 
 

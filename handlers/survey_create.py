@@ -62,7 +62,8 @@ async def cmd_create(turn: Turn) -> None:
             programs, _shown, _pages = await catalog.programs_page(turn.session, region_code=r.code, page=0)
             rows += [[kb.button(_("Followers of {program}").format(program=p.program.name), "svg",
                                 int(p.program.id or 0))] for p in programs]
-    turn.reply(_("Who is the survey for?"), kb.markup(*rows[:90]))
+    rows = [*rows[:89], [kb.button(_("📊 SKM for a program…"), "sq")]]  # the SKM's nine questions (survey_skm)
+    turn.reply(_("Who is the survey for?"), kb.markup(*rows))
 
 
 async def _chosen(turn: Turn, audience: Audience | None) -> None:

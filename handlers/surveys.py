@@ -146,7 +146,8 @@ async def on_results(turn: Turn, cb: Callback) -> None:
         turn.answer(turn.t.gettext("This survey was not found, or its results are not yours to see."), alert=True)
         return
     turn.answer()
-    turn.reply(render.results_text(turn.t, results, await turn.zone(), turn.now))
+    skm = await surveys.skm_result(turn.session, cb.int(0))  # None unless it is an SKM survey
+    turn.reply(render.results_text(turn.t, results, await turn.zone(), turn.now, skm))
 
 
 @in_turn

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, func, select, update
+from sqlalchemy import distinct, func, or_, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -197,4 +197,14 @@ async def recent(session: AsyncSession, *, created_by: int | None, limit: int = 
     stmt = select(Survey).order_by(col(Survey.id).desc()).limit(limit)
     if created_by is not None:
         stmt = stmt.where(col(Survey.created_by) == created_by)
+    return list((await run_select(session, stmt)).scalars())
+
+
+async def skm_closed(session: AsyncSession, *, program_ids: list[int], now: datetime) -> list[Survey]:
+    """The programs' closed SKM surveys (closed by the worker, or past their end), the latest end first."""
+    if not program_ids:
+        return []
+    stmt = (select(Survey).where(col(Survey.skm_program_id).in_(program_ids),
+                                 or_(col(Survey.closed_at).is_not(None), col(Survey.closes_at) <= now))
+            .order_by(col(Survey.closes_at).desc(), col(Survey.id).desc()))
     return list((await run_select(session, stmt)).scalars())

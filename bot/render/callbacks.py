@@ -33,6 +33,7 @@ _FIELDS = {
     "dimension": re.compile(r"^(governance|branding|economy|living|society|environment)$"),
     "evstep": re.compile(r"^(photo|loc|skip)$"),
     "coord": re.compile(r"^-?[0-9]{1,3}\.[0-9]{5}$"),  # a latitude or longitude to 5 decimals (about a metre)
+    "skmaud": re.compile(r"^(f|r)$"),
     "fwtarget": re.compile(r"^(region|provinsi|pusat|utilitas|lapor)$"),  # bot.services.forwarding.TARGETS
 }
 
@@ -105,6 +106,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "svg": ("int",),              # the new survey's audience: followers of a program
     "svk": ("yesno",),            # send the new survey, or drop it
     "svr": ("int",),              # a survey's results (its author, admins, the region's officials)
+    "sq": (),                     # an SKM for a program (/buatsurvei): choose the program
+    "sqp": ("int",),              # the SKM's program: then its audience
+    "sqa": ("int", "skmaud"),     # the SKM's audience: f (the program's followers) or r (the region's subscribers)
+    "sqk": ("yesno",),            # send the SKM, or drop it
 }
 
 

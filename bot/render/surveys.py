@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.render import keyboards as kb
+from bot.services.skm import SkmResult
 from bot.services.survey_results import Results
 from storage.models import Survey, SurveyQuestion
 from storage.statuses import QuestionKind
@@ -96,16 +97,30 @@ def thanks_text(t: Translator, results: Results) -> str:
     return "\n\n".join([head, took, "\n".join(summary_lines(t, results))])
 
 
-def results_text(t: Translator, results: Results, zone: str, now: datetime) -> str:
+def skm_line(t: Translator, result: SkmResult) -> str:
+    """ "SKM index: 78.15 (B, Good) from 6 respondents", in the reader's language; under the public minimum, said."""
+    if result.index is None:
+        return t.gettext("SKM index: no answers yet")
+    line = t.ngettext("SKM index: {index} ({grade}, {words}) from {count} respondent",
+                      "SKM index: {index} ({grade}, {words}) from {count} respondents", result.respondents).format(
+        index=t.decimal(float(result.index), 2), grade=result.grade, words=t.gettext(result.grade_words or ""),
+        count=t.integer(result.respondents))
+    if not result.enough_respondents:
+        line += " " + t.gettext("(too few respondents to publish)")
+    return f"📊 <b>{line}</b>"
+
+
+def results_text(t: Translator, results: Results, zone: str, now: datetime, skm: SkmResult | None = None) -> str:
     """Every figure of a survey for its author: per option, the 1–5 distribution and average, texts, skips.
 
     Five long questions with six options each would pass Telegram's 4,096 characters: then the questions are
     named by their number only."""
-    text = _results(t, results, zone, now, with_questions=True)
-    return text if len(text) <= 4000 else _results(t, results, zone, now, with_questions=False)
+    text = _results(t, results, zone, now, with_questions=True, skm=skm)
+    return text if len(text) <= 4000 else _results(t, results, zone, now, with_questions=False, skm=skm)
 
 
-def _results(t: Translator, results: Results, zone: str, now: datetime, *, with_questions: bool) -> str:
+def _results(t: Translator, results: Results, zone: str, now: datetime, *, with_questions: bool,
+             skm: SkmResult | None) -> str:
     s = results.survey
     state = (t.gettext("closed") if s.closed_at is not None or s.closes_at <= now
              else t.gettext("open until {closes}").format(closes=t.datetime(s.closes_at, zone)))
@@ -113,6 +128,8 @@ def _results(t: Translator, results: Results, zone: str, now: datetime, *, with_
              t.gettext("{respondents} of {reached} residents answered ({rate}).").format(
                  respondents=t.integer(results.respondents), reached=t.integer(results.reached),
                  rate=_percent(t, results.rate))]
+    if skm is not None:
+        lines.append(skm_line(t, skm))
     for r in results.questions:
         lines += ["", f"<b>{t.integer(r.question.position)}.</b> {r.question.text if with_questions else ''}".rstrip()]
         if r.question.kind == QuestionKind.CHOICE:

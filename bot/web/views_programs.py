@@ -9,9 +9,11 @@ from aiohttp import web
 from bot.i18n import N_
 from bot.render.chart import render_chart
 from bot.render.programs import label
+from bot.render.skm_periods import period_rows
 from bot.render.summary import chart_labels
-from bot.services import catalog
+from bot.services import catalog, skm_index
 from bot.services.auth import may_manage_catalogue, program_for
+from bot.services.public_figures import MIN_CONTRIBUTORS
 from bot.services.summaries import resolve_scope
 from bot.services.tickets import pseudonym
 from bot.web import inputs, params
@@ -113,7 +115,10 @@ async def program_page(ctx: Ctx, program: Program, region: Region, *, errors: di
         offset=0, limit=RECENT_COMMENTS,
     )
     t = ctx.t
+    skm = period_rows(t, await skm_index.periods(ctx.db, int(program.id or 0), now=ctx.now), region.timezone)
     return Page("program.html", {
+        "skm_periods": skm,
+        "min_skm": MIN_CONTRIBUTORS,
         "page": "programs",
         "program": program,
         "region": region,

@@ -25,8 +25,10 @@ from babel.dates import format_date
 
 from bot.i18n import N_, Translator
 from bot.render.public_trend import HEIGHT, WIDTH, trend_bars
-from bot.services import public_page
+from bot.render.skm_periods import figures as skm_figures
+from bot.services import public_page, skm_index
 from bot.services.public_figures import MIN_CONTRIBUTORS, Cell, PublicFigures, RegionFigures, public_figures
+from bot.services.skm_index import Period
 from bot.web import inputs, views_opendata
 from bot.web.keys import DEPS
 from bot.web.pages import anonymous_translator, render
@@ -47,10 +49,12 @@ class _Kept:
 
 
 FIGURES = web.AppKey("public_figures", dict)  # (region code or "") -> _Kept
+SKM = web.AppKey("public_skm", dict)  # region code -> (until, {program id: its latest closed SKM survey})
 
 
 def setup(app: web.Application) -> None:
     app[FIGURES] = {}
+    app[SKM] = {}
     views_opendata.setup(app)
     app.router.add_get("/publik", national)
     app.router.add_get(f"/publik/{CODE}", region)
@@ -70,6 +74,20 @@ async def _figures(request: web.Request, code: str | None) -> PublicFigures:
         kept.clear()
     kept[key] = _Kept(time.monotonic() + MAX_AGE, figures)
     return figures
+
+
+async def _latest_skm(request: web.Request, found: RegionFigures) -> dict[int, Period]:
+    """Each program's latest closed SKM survey, kept as long as the figures are."""
+    kept: dict[str, tuple[float, dict[int, Period]]] = request.app[SKM]
+    if (hit := kept.get(found.code)) is not None and hit[0] > time.monotonic():
+        return hit[1]
+    deps = request.app[DEPS]
+    async with deps.db.reading() as session:
+        latest = await skm_index.latest(session, [p.id for p in found.programs], now=deps.clock())
+    if len(kept) > 600:
+        kept.clear()
+    kept[found.code] = (time.monotonic() + MAX_AGE, latest)
+    return latest
 
 
 async def _hidden(request: web.Request) -> set[str]:
@@ -167,8 +185,10 @@ async def region(request: web.Request) -> web.StreamResponse:
         return _gone(request, t, N_("We have no public page for this region: it has no quick-win program in our "
                                     "catalogue, or it is not published at the moment."))
     default = request.app[DEPS].i18n.default
+    skm = await _latest_skm(request, found)
     programs = [
-        {"program": p, "trend": trend_bars(t, p.months), **_values(t, p.total)} for p in found.programs
+        {"program": p, "trend": trend_bars(t, p.months), **_values(t, p.total),
+         "skm": skm_figures(t, skm[p.id]) if p.id in skm else None} for p in found.programs
     ]
     response = render(request, t, "public_region.html", {
         "region": found, "total": _values(t, found.total), "programs": programs, "min": MIN_CONTRIBUTORS,
