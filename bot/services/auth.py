@@ -91,6 +91,19 @@ def may_see_survey_results(actor: Actor, survey: Survey) -> bool:
     return survey.audience == "region" and survey.audience_code is not None and actor.can_see_region(survey.audience_code)
 
 
+def surveys_listed_for(actor: Actor) -> tuple[int, list[str]] | None:
+    """Which surveys the dashboard lists: an admin all (None); an official their own and those sent to their regions
+    or to a program in them (their id, their region codes) — the rule of may_see_survey_results, for a list."""
+    return None if actor.is_admin else (actor.telegram_id, sorted(actor.region_codes))
+
+
+def may_see_survey(actor: Actor, survey: Survey, *, program_region_code: str | None = None) -> bool:
+    """A survey in the dashboard: may_see_survey_results, and a program's survey for that program's region too."""
+    if may_see_survey_results(actor, survey):
+        return True
+    return survey.audience == "program" and program_region_code is not None and actor.can_see_region(program_region_code)
+
+
 def may_cancel_broadcast(actor: Actor | None, broadcast: Broadcast) -> bool:
     """An admin (or the command line) may stop any broadcast; an official only their own."""
     return actor is None or actor.is_admin or broadcast.created_by == actor.telegram_id

@@ -36,7 +36,8 @@ from storage.zones import ZONE_HOURS
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 PERIODS = {"7": 7, "30": 30, "all": 0}
-ENDPOINTS = "GET /api/v1/regions, /api/v1/regions/{code}/summary, /api/v1/regions/{code}/feedback"
+ENDPOINTS = ("GET /api/v1/regions, /api/v1/regions/{code}/summary, /api/v1/regions/{code}/feedback, "
+             "/api/v1/surveys, /api/v1/surveys/{id}")
 REALM = 'Bearer realm="quickwin"'
 _SPACED_OFFSET = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?) ([0-9]{2}(?::?[0-9]{2})?)")
 REGION_CODE = re.compile(r"[0-9]{2}\.[0-9]{2}")
@@ -255,9 +256,12 @@ async def feedback(request: web.Request) -> web.Response:
     })
 
 
-def setup(app: web.Application) -> None:
-    """Mount the API at /api/v1, as a sub-application whose every answer, errors included, is JSON."""
+def setup(app: web.Application, *more: Callable[[web.Application], None]) -> None:
+    """Mount the API at /api/v1, as a sub-application whose every answer, errors included, is JSON; `more` add
+    their endpoints to it (api_surveys.routes)."""
     api = web.Application(middlewares=[json_errors])
+    for add in more:
+        add(api)
     api.router.add_get("/regions", regions)
     api.router.add_get("/regions/{code}/summary", summary)
     api.router.add_get("/regions/{code}/feedback", feedback)

@@ -20,7 +20,7 @@ from bot.services.deps import DEPS_KEY, METRICS_KEY
 from bot.telegram.runner import initialize
 from bot.telegram.simulator import Simulator
 from bot.telegram.standin import StandIn
-from bot.web import api, dashboard
+from bot.web import api, api_surveys, dashboard
 from bot.web.keys import DEPS, PTB, REFUSED_LOG, SETTINGS, SIMULATOR
 from bot.web.repeats import RepeatedWarnings
 from storage.db import Database
@@ -204,5 +204,5 @@ def build_web_app(
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     dashboard.setup(app)
-    api.setup(app)
+    api.setup(app, api_surveys.routes)
     return app

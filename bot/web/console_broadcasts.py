@@ -31,12 +31,14 @@ from bot.services.broadcast import Audience, Progress
 from bot.services.telegram_html import Problem, escape_ampersands
 from bot.web import console_broadcast_photo as photo_web
 from bot.web import inputs
+from bot.web.audiences import audience as _audience
+from bot.web.audiences import choices as _choices
+from bot.web.audiences import default_token
 from bot.web.context import Ctx, Later, Page, Redirect, Refusal
 from bot.web.frame import add_flashes
 from bot.web.keys import SIMULATOR
 from bot.web.pages import view
 from bot.web.telegram_text import telegram_html
-from storage import dashboard as queries
 from storage.models import Broadcast
 from storage.simulated import simulated_resident
 from storage.statuses import BroadcastState
@@ -44,8 +46,6 @@ from storage.statuses import BroadcastState
 ID = r"{id:[0-9]{1,12}}"
 ID_MAX = 2**31 - 1
 NOT_FOUND = N_("This announcement was not found, or it is not yours to see.")
-AUDIENCE = re.compile(r"all|p[0-9]{2}|r[0-9]{2}\.[0-9]{2}|g[0-9]{1,9}")
-KINDS = {"a": "all", "p": "province", "r": "region", "g": "program"}
 KEY = re.compile(r"[A-Za-z0-9_-]{20,40}")
 USED_KEYS = web.AppKey("broadcast_form_keys", dict)  # preview key -> the broadcast it created (this process)
 KEYS_KEPT = 2000
@@ -75,29 +75,6 @@ add_flashes({
 def _field(ctx: Ctx, name: str) -> str:
     value = ctx.form.get(name) if ctx.form is not None else None
     return value.strip() if isinstance(value, str) else ""
-
-
-async def _choices(ctx: Ctx) -> list[tuple[str, str]]:
-    """(token, label) of every audience the official may reach: the same rules as the chat's /umumkan."""
-    _ = ctx.t.gettext
-    regions = await ctx.regions()
-    choices: list[tuple[str, str]] = []
-    if ctx.actor.is_admin:
-        choices.append(("all", _("All subscribed residents")))
-        for name, code in sorted({(r.province, r.province_code) for r in regions}):
-            choices.append((f"p{code}", _("Province: {name}").format(name=name)))
-    choices += [(f"r{r.code}", _("Subscribers of {region}").format(region=r.name)) for r in regions]
-    codes = None if ctx.actor.is_admin else [r.code for r in regions]
-    for program_id, name, region in await queries.program_choices(ctx.db, region_codes=codes):
-        choices.append((f"g{program_id}", _("Followers of {program} ({region})").format(program=name, region=region)))
-    return choices
-
-
-async def _audience(ctx: Ctx, token: str) -> Audience | None:
-    if AUDIENCE.fullmatch(token) is None:
-        return None
-    kind = KINDS[token[0]]
-    return await service.resolve_audience(ctx.db, ctx.actor, kind, None if kind == "all" else token[1:])
 
 
 def _key(ctx: Ctx) -> str:
@@ -158,9 +135,10 @@ def numbers(t: Translator, p: Progress) -> dict[str, Any]:
 
 
 async def _form_page(ctx: Ctx, draft: dict[str, Any], errors: list[str] | None = None, status: int = 200) -> Page:
-    scope = await ctx.resolve_scope()
     if not draft["sasaran"]:
-        draft["sasaran"] = {"country": "all", "province": scope.token}.get(scope.kind, scope.token)
+        draft["sasaran"] = await default_token(ctx)
+    else:
+        await ctx.resolve_scope()
     return Page("broadcasts.html", {
         "page": "broadcasts", "draft": draft, "errors": errors or [], "choices": await _choices(ctx),
         "rows": await _list_data(ctx), "quiet": quiet_hours(ctx.t, ctx.deps.settings.quiet_window),

@@ -37,6 +37,8 @@ from bot.web import (
     console_broadcasts,
     console_officials,
     console_programs,
+    console_survey_results,
+    console_surveys,
     exports,
     views_evidence,
     views_feedback,
@@ -85,7 +87,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"/dasbor/masukan/{ID}/foto", views_evidence.photo)
     app.router.add_get("/dasbor/ekspor.csv", exports.export_csv)
     app.router.add_get("/dasbor/ekspor.xlsx", exports.export_xlsx)
-    for console in (console_broadcasts, console_programs, console_officials, console_audit, views_simulator,
-                    views_public, views_public_admin):
+    for console in (console_broadcasts, console_surveys, console_survey_results, console_programs, console_officials,
+                    console_audit, views_simulator, views_public, views_public_admin):
         console.setup(app)  # each registers its own routes (see its docstring)
     app.router.add_static("/dasbor/static", STATIC, name="dashboard-static")

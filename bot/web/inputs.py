@@ -22,7 +22,8 @@ from bot.i18n import N_
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 FREE_TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: "²" and "١" are digits to str.isdigit, not to us
-FREE_TEXT = ("teks",)  # the dashboard's form fields that may hold tabs and line breaks (an answer)
+# the dashboard's form fields that may hold tabs and line breaks: an answer, a survey's intro, questions and options
+FREE_TEXT = ("teks", "pengantar", *(f"t{n}" for n in range(1, 6)), *(f"o{n}" for n in range(1, 6)))
 UPLOAD_MAX = 11 * 1024 * 1024  # a form with a photo: Telegram's 10 MB for the file, and room for the fields
 UNREADABLE = N_("The form could not be read. Please go back, reload the page and try again.")
 TOO_LARGE = N_("The form is too large to be sent. A photo may be at most 10 MB: please choose a smaller one.")
