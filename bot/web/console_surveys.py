@@ -99,10 +99,12 @@ def _questions(draft: dict[str, Any]) -> tuple[list[QuestionDraft], list[int]]:
 
 def _message(t: Translator, p: Problem) -> str:
     if p.field == "option":
-        return t.gettext(OPTION_LONG if p.kind == "too_long" else OPTION_COUNT).format(detail=p.detail)
-    if p.field == "questions":
-        return t.gettext(NO_QUESTION)
-    return t.gettext(PROBLEMS.get(p.kind, PROBLEMS["empty"])).format(detail=p.detail)
+        msgid = OPTION_LONG if p.kind == "too_long" else OPTION_COUNT
+    elif p.field == "questions":
+        msgid = NO_QUESTION
+    else:
+        msgid = PROBLEMS.get(p.kind) or PROBLEMS["empty"]
+    return t.gettext(msgid).format(detail=p.detail)
 
 
 Checked = tuple[dict[str, str], Audience | None, list[QuestionDraft], datetime | None]
