@@ -77,3 +77,17 @@ async def answer(site: ConsoleSite, survey_id: int, resident_id: int, *, choice:
             given = {kind: value} if value is not None else {"skip": True}
             done = await surveys.answer(s, resident_id, int(q.id or 0), now=now, **given)
             assert done.outcome is surveys.Outcome.SAVED, done
+
+
+async def answer_two(site: ConsoleSite, survey_id: int, given: list[tuple[int, int | None]]) -> None:
+    """Answers to a choice and a scale question by PEOPLE in order (None: the scale skipped)."""
+    people = [7101, 7102, 7103, 7104, 7105]
+    async with site.db.unit_of_work() as s:
+        q1, q2 = await surveys.questions(s, survey_id)
+        now = datetime.now(UTC)
+        for rid, (choice, scale) in zip(people, given, strict=False):
+            await surveys.answer(s, rid, int(q1.id or 0), now=now, choice=choice)
+            if scale is None:
+                await surveys.answer(s, rid, int(q2.id or 0), now=now, skip=True)
+            else:
+                await surveys.answer(s, rid, int(q2.id or 0), now=now, scale=scale)
