@@ -34,6 +34,7 @@ from bot.web.pages import view
 from bot.web.telegram_text import telegram_html
 from storage.models import Survey, SurveyQuestion
 from storage.statuses import QuestionKind
+from storage.zones import DEFAULT_ZONE
 
 SLOTS = range(1, service.QUESTIONS_MAX + 1)
 KINDS = {"pilihan": QuestionKind.CHOICE, "skala": QuestionKind.SCALE, "teks": QuestionKind.TEXT}
@@ -115,11 +116,11 @@ async def _checked(ctx: Ctx, draft: dict[str, Any]) -> Checked:
     errors: dict[str, str] = {}
     t = ctx.t
     audience = await audience_of(ctx, draft["sasaran"])
-    if audience is None or audience.kind == "newprog":
-        errors["sasaran"], audience = t.gettext(NO_AUDIENCE), None
+    if audience is None:
+        errors["sasaran"] = t.gettext(NO_AUDIENCE)
     closes_at = None
     try:
-        closes_at = broadcast.parse_local_time(f"{draft['tanggal']} {draft['jam']}", audience.zone if audience else "WIB")
+        closes_at = broadcast.parse_local_time(f"{draft['tanggal']} {draft['jam']}", audience.zone if audience else DEFAULT_ZONE)
     except (ValueError, KeyError):
         errors["tanggal"] = t.gettext(BAD_END)
     questions, slots = _questions(draft)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from bot.services.deps import DEPS_KEY
 from bot.services.tickets import pseudonym
 from bot.workers.broadcast_sender import Sender
+from storage import surveys as survey_store
 from storage.db import Database
 from storage.models import Resident, Survey, SurveyQuestion
 from tests.support.console import KEY, PEOPLE, ConsoleSite, broadcasts, console_site, subscribers
@@ -72,6 +73,11 @@ async def test_an_official_creates_a_survey_that_reaches_exactly_their_region(
     assert "<b>Survei layanan</b> &amp; loket" in preview and "Satu menit saja." in preview
     assert "Layanan mana yang Anda pakai?" in preview and '<div class="tg-button">Pajak</div>' in preview
     assert "5 warga" in preview  # the five subscribers of Kota Bandung, counted before sending
+    key = KEY.search(preview).group(1)  # type: ignore[union-attr]
+    async with officer.http.post("/dasbor/survei/pratinjau",
+                                 data={"csrf": officer.csrf, **fields, "kunci": key, "langkah": "ubah"}) as r:
+        back = await r.text()  # "Ubah": the form again, filled in as it was
+        assert r.status == 200 and ">KTP\nPajak\n\nKesehatan</textarea>" in back and "Satu menit saja.</textarea>" in back
     [survey] = await _surveys(site)
     assert created.status == 303 and created.headers["Location"] == f"/dasbor/survei/{survey.id}"
     again = await officer.post("/dasbor/survei", {**fields, "kunci": KEY.search(preview).group(1)})  # type: ignore[union-attr]
@@ -138,6 +144,15 @@ async def test_the_results_page_and_exports_equal_counts_by_hand(site: ConsoleSi
     assert sheet.max_row == 13
     actions = [(e.action, e.target) for e in await site.audit()]
     assert ("dashboard.survey_export", str(sid)) in actions
+
+    async with site.db.unit_of_work() as s:  # resident a erases their data: their answers stay as numbers only
+        await survey_store.erase_answers(s, resident_id=a)
+    async with officer.http.get(f"/dasbor/survei/{sid}/jawaban.csv") as r:
+        rows = list(csv.reader(io.StringIO((await r.read()).decode("utf-8-sig"))))
+    assert len(rows) == 13 and sum(row[5] == "(data sudah dihapus)" for row in rows) == 3
+    assert "Antrean" not in str(rows)
+    _status, page = await officer.get(f"/dasbor/survei/{sid}")
+    assert "<tr><td>KTP</td><td>2</td><td>50%</td></tr>" in page and "Antrean" not in page
 
 
 async def test_the_list_follows_who_may_see_and_other_regions_get_404(site: ConsoleSite, seeded: Seeded,
