@@ -127,7 +127,8 @@ async def create_skm(
                                tuple(t.gettext(o) for o in q.options)) for q in skm.template(program.name)]
     return await create(
         session, actor, kind=audience, code=str(program.id) if audience == "program" else program.region_code,
-        title=t.gettext("Community Satisfaction Survey (SKM): {program}").format(program=name),
+        title=t.gettext("Community Satisfaction Survey (SKM): {program}").format(program=html.escape(
+            program.name if len(program.name) <= 70 else program.name[:69] + "…", quote=False)),  # under TITLE_MAX
         intro=t.gettext("Nine short questions about the service of {program}, each with four answers. Your answers "
                         "are counted together with other residents' and help us improve the service.").format(
                             program=name),

@@ -98,3 +98,18 @@ async def test_periods_the_latest_first_and_too_few_respondents(db: Database) ->
     assert periods[0].result.respondents == 4 and not periods[0].result.enough_respondents
     assert latest[program_id].survey.id == second.id and not latest[program_id].shown
     assert before == []
+
+
+async def test_a_long_program_name_is_shortened_in_the_title_only(db: Database) -> None:
+    await _people(db)
+    name = "Layanan " + "sangat panjang & lengkap " * 6
+    async with db.unit_of_work() as s:
+        program = Program(region_code=CIREBON, name=name, description="d", dimension="living")
+        s.add(program)
+        await s.flush()
+        survey = await surveys.create_skm(s, OFFICIAL, int(program.id or 0), "region", NOW + timedelta(days=1), now=NOW,
+                                          t=ID)
+        assert isinstance(survey, Survey), survey
+        assert survey.title.endswith("…") and "&amp;" in survey.title
+        first = (await surveys.questions(s, int(survey.id or 0)))[0]
+    assert name.strip().replace("&", "&amp;") in first.text  # the question names it in full
