@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -185,3 +186,15 @@ async def test_the_list_follows_who_may_see_and_other_regions_get_404(site: Cons
     await cirebon.close()
     r = await officer.post("/dasbor/survei/pratinjau", form("Survei", "r32.73", [("Apa?", "skala", "")]), csrf="wrong")
     assert r.status == 403
+
+    _status, page = await officer.get("/dasbor/survei")
+    row = page.split(f'id="survei-{mine}"')[1].split("</tr>")[0]
+    assert "dibuka sampai" in row and "WIB" in row
+    async with site.db.unit_of_work() as s:  # its end has passed: shown closed, on the list and on its page
+        closing = await s.get(Survey, mine)
+        assert closing is not None
+        closing.closes_at = site.clock() - timedelta(minutes=1)
+    _status, page = await officer.get("/dasbor/survei")
+    assert "sudah ditutup" in page.split(f'id="survei-{mine}"')[1].split("</tr>")[0]
+    _status, page = await officer.get(f"/dasbor/survei/{mine}")
+    assert "sudah ditutup" in page and "dibuka sampai" not in page
