@@ -53,12 +53,13 @@ async def outsiders(site: ConsoleSite) -> None:
                            language="id", subscription_asked=True))
 
 
-async def sent_survey(site: ConsoleSite, region: str = BANDUNG, by: int = 8201) -> int:
-    """A survey with QUESTIONS to the region's subscribers, created by an official of it and sent."""
-    actor = Actor(telegram_id=by, is_admin=False, region_codes=frozenset({region}))
+async def sent_survey(site: ConsoleSite, region: str = BANDUNG, by: int = 8201, program: int | None = None) -> int:
+    """A survey with QUESTIONS to the region's subscribers (or a program's followers), created by `by` and sent."""
+    actor = Actor(telegram_id=by, is_admin=program is not None, region_codes=frozenset({region}))
     now = datetime.now(UTC)
+    kind, code = ("program", str(program)) if program is not None else ("region", region)
     async with site.db.unit_of_work() as s:
-        survey = await surveys.create(s, actor, kind="region", code=region, title=f"<b>Survei {region}</b>",
+        survey = await surveys.create(s, actor, kind=kind, code=code, title=f"<b>Survei {region}</b>",
                                       intro="", questions=QUESTIONS, closes_at=now + timedelta(days=7), now=now)
         assert isinstance(survey, Survey)
     while await Sender(site.ptb).tick():

@@ -70,10 +70,15 @@ async def test_a_token_reads_its_regions_survey_results_only(site: ConsoleSite, 
     for path in (f"/api/v1/surveys/{other}", "/api/v1/surveys/999999", "/api/v1/surveys/abc"):
         status, refused = await _get(site, path, token)
         assert status == 404, path
+    followers = await sent_survey(site, program=seeded.bandung_wifi, by=9999)  # an admin's, to a Bandung program
+    status, body = await _get(site, "/api/v1/surveys", token)
+    assert [s["id"] for s in body["items"]] == [first, second, followers]
+    assert body["items"][2]["audience"]["kind"] == "program"
     cirebon = await new_token(site.db, CIREBON)
     status, body = await _get(site, "/api/v1/surveys", cirebon)
     assert [s["id"] for s in body["items"]] == [other]
-    status, _ = await _get(site, f"/api/v1/surveys/{first}", cirebon)
-    assert status == 404
+    for sid in (first, followers):
+        status, _ = await _get(site, f"/api/v1/surveys/{sid}", cirebon)
+        assert status == 404
     async with site.browser() as http, http.get("/api/v1/surveys") as r:
         assert r.status == 401

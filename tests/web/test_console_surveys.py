@@ -162,27 +162,31 @@ async def test_the_list_follows_who_may_see_and_other_regions_get_404(site: Cons
     mine = await sent_survey(site, by=8201)
     by_admin = await sent_survey(site, by=ADMIN_ID)  # to Bandung, by someone else: Bandung's officials see it
     theirs = await sent_survey(site, region=CIREBON, by=8202)
+    followers = await sent_survey(site, program=seeded.bandung_wifi, by=ADMIN_ID)  # a Bandung program's followers
     _status, page = await officer.get("/dasbor/survei")
-    assert f'href="/dasbor/survei/{mine}"' in page and f'href="/dasbor/survei/{by_admin}"' in page
+    assert all(f'href="/dasbor/survei/{sid}"' in page for sid in (mine, by_admin, followers))
     assert f'href="/dasbor/survei/{theirs}"' not in page
+    status, _ = await officer.get(f"/dasbor/survei/{followers}")
+    assert status == 200
     admin = await site.signed_in(ADMIN_ID)
     _status, page = await admin.get("/dasbor/survei")
-    assert all(f'href="/dasbor/survei/{sid}"' in page for sid in (mine, by_admin, theirs))
+    assert all(f'href="/dasbor/survei/{sid}"' in page for sid in (mine, by_admin, theirs, followers))
     await admin.close()
 
     cirebon = await site.signed_in(8202)
     status, page = await cirebon.get("/dasbor/survei")
     assert status == 200 and f'href="/dasbor/survei/{mine}"' not in page and f'href="/dasbor/survei/{theirs}"' in page
-    for path in ("", "/jawaban.csv", "/jawaban.xlsx"):
-        status, _ = await cirebon.get(f"/dasbor/survei/{mine}{path}")
-        assert status == 404, path
+    for sid in (mine, followers):
+        for path in ("", "/jawaban.csv", "/jawaban.xlsx"):
+            status, _ = await cirebon.get(f"/dasbor/survei/{sid}{path}")
+            assert status == 404, path
     status, _ = await cirebon.get("/dasbor/survei/999999")
     assert status == 404
     r = await cirebon.post("/dasbor/survei/pratinjau", form("Survei", "r32.73", [("Apa?", "skala", "")]))
     assert r.status == 400
     r = await cirebon.post("/dasbor/survei", {**form("Survei", "r32.73", [("Apa?", "skala", "")]),
                                               "kunci": "x" * 24})
-    assert r.status == 400 and len(await _surveys(site)) == 3
+    assert r.status == 400 and len(await _surveys(site)) == 4
     await cirebon.close()
     r = await officer.post("/dasbor/survei/pratinjau", form("Survei", "r32.73", [("Apa?", "skala", "")]), csrf="wrong")
     assert r.status == 403
