@@ -37,9 +37,11 @@ async def console_site(fake: FakeBotAPI, db: Database, db_url: str) -> AsyncIter
                            quiet_hours="")
     server = TestServer(build_web_app(config, db=db, clock=clock, run_workers=False), host="127.0.0.1", port=port)
     await server.start_server()
+    site = ConsoleSite(fake, db, clock, config, str(server.make_url("")).rstrip("/"), ptb=server.app[PTB])
     try:
-        yield ConsoleSite(fake, db, clock, config, str(server.make_url("")).rstrip("/"), ptb=server.app[PTB])
+        yield site
     finally:
+        await site.close_browsers()
         await server.close()
 
 

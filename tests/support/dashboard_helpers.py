@@ -6,7 +6,7 @@ import asyncio
 import re
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ class Site:
     clock: FakeClock
     settings: Settings
     base: str
+    opened: list[aiohttp.ClientSession] = field(default_factory=list, repr=False)  # signed-in browsers, closed at the end
 
     async def chat(self, user_id: int, text: str, language_code: str = "id", timeout: float = 15) -> list[StoredMessage]:
         """Send a message to the bot as `user_id`; return the bot's new messages once it has answered."""
@@ -71,9 +72,14 @@ class Site:
 
     async def signed_in(self, user_id: int) -> Browser:
         http = self.browser()
+        self.opened.append(http)  # closed with the site, should a test forget
         async with await sign_in(http, await self.login_link(user_id)) as r:
             assert r.status == 303, await r.text()
         return Browser(http)
+
+    async def close_browsers(self) -> None:
+        for http in self.opened:
+            await http.close()  # a no-op for one the test closed itself
 
     async def audit(self) -> list[AuditEntry]:
         async with self.db.unit_of_work() as s:
@@ -145,9 +151,11 @@ async def run_site(fake: FakeBotAPI, db: Database, db_url: str, **settings: Any)
     config = make_settings(fake.url, db_url, **settings)
     server = TestServer(build_web_app(config, db=db, clock=clock, run_workers=False), host="127.0.0.1", port=port)
     await server.start_server()
+    site = Site(fake, db, clock, config, str(server.make_url("")).rstrip("/"))
     try:
-        yield Site(fake, db, clock, config, str(server.make_url("")).rstrip("/"))
+        yield site
     finally:
+        await site.close_browsers()
         await server.close()
 
 
