@@ -109,12 +109,20 @@ async def on_text(turn: Turn, text: str) -> None:
         max=turn.t.integer(DAYS_MAX)))
 
 
-async def on_days(turn: Turn, text: str) -> None:
-    _ = turn.t.gettext
+def days_given(turn: Turn, text: str) -> int | None:
+    """The number of days a survey stays open, 1 to DAYS_MAX; None (and the resident is asked again) otherwise."""
     days = int(text.strip()) if text.strip().isdigit() else 0
     if not 1 <= days <= DAYS_MAX:
-        turn.reply(_("Please write a number of days from 1 to {max}, or type /batal.").format(
+        turn.reply(turn.t.gettext("Please write a number of days from 1 to {max}, or type /batal.").format(
             max=turn.t.integer(DAYS_MAX)))
+        return None
+    return days
+
+
+async def on_days(turn: Turn, text: str) -> None:
+    _ = turn.t.gettext
+    days = days_given(turn, text)
+    if days is None:
         return
     draft = {**(turn.resident.draft or {}), "days": days}
     parsed = survey_drafts.from_draft(draft)

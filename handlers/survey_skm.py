@@ -14,7 +14,7 @@ from bot.services import broadcast as broadcast_service
 from bot.services import residents, skm_index, surveys
 from handlers import steps
 from handlers.common import Turn, esc, in_turn
-from handlers.survey_create import DAYS_MAX, refusal_text
+from handlers.survey_create import DAYS_MAX, days_given, refusal_text
 from storage.models import Survey
 
 DAYS, CONFIRM = "skm_days", "skm_confirm"
@@ -72,10 +72,8 @@ async def on_audience(turn: Turn, cb: Callback) -> None:
 
 async def on_days(turn: Turn, text: str) -> None:
     _ = turn.t.gettext
-    days = int(text.strip()) if text.strip().isdigit() else 0
-    if not 1 <= days <= DAYS_MAX:
-        turn.reply(_("Please write a number of days from 1 to {max}, or type /batal.").format(
-            max=turn.t.integer(DAYS_MAX)))
+    days = days_given(turn, text)
+    if days is None:
         return
     draft = {**(turn.resident.draft or {}), "days": days}
     residents.set_state(turn.session, turn.resident, CONFIRM, draft)

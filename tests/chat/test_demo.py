@@ -36,7 +36,8 @@ def _alive(pid: int) -> bool:
 
 async def test_the_demo_runs_without_telegram_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
-    env = env_for(tmp_path, TMPDIR=str(tmp_path), BOT_TOKEN="", TELEGRAM_API_URL="https://api.telegram.org")
+    # No token, and a Bot API address nothing answers at: the demo must talk only to its own stand-in.
+    env = env_for(tmp_path, TMPDIR=str(tmp_path), BOT_TOKEN="", TELEGRAM_API_URL="http://127.0.0.1:9")
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "demo", "--port", str(port)], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
