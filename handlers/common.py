@@ -110,12 +110,13 @@ class Turn(AbstractAsyncContextManager["Turn"]):
         self._uow = self.deps.db.unit_of_work()
         self.session = await self._uow.__aenter__()
         try:
-            self.resident, self.duplicate = await residents.begin_update(
-                self.session, telegram_id=self.user.id, update_id=self.update.update_id
+            arrival = await residents.begin_update(
+                self.session, telegram_id=self.user.id, update_id=self.update.update_id, now=self.now
             )
+            self.resident, self.duplicate = arrival.resident, arrival.duplicate
             self.set_language(self.resident.language)
             if not self.duplicate:
-                await self._count_update()
+                await self._count_update(counted=arrival.counted)
         except BaseException as exc:
             await self._uow.__aexit__(type(exc), exc, exc.__traceback__)
             raise
@@ -123,9 +124,9 @@ class Turn(AbstractAsyncContextManager["Turn"]):
             log.info("update %s re-delivered for chat %s; skipped", self.update.update_id, self.chat_id)
         return self
 
-    async def _count_update(self) -> None:
+    async def _count_update(self, *, counted: bool) -> None:
         """Count this update against the flood limit; a flood gets one notice, then nothing until its pause ends."""
-        flood = quota.count_update(self.resident, quota.Limits.of(self.deps.settings), self.now)
+        flood = quota.count_update(self.resident, quota.Limits.of(self.deps.settings), self.now, counted=counted)
         if flood is quota.Flood.PASS:
             return
         self.held = True

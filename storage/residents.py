@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, case, delete, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,6 +29,7 @@ from storage.models import (
     utcnow,
 )
 from storage.moderation import forget_resident_in_audit
+from storage.prepared import Prepared
 from storage.surveys import erase_answers
 from storage.zones import zone_hours
 
@@ -54,8 +56,48 @@ async def ensure_resident(session: AsyncSession, *, telegram_id: int) -> Residen
     return resident
 
 
+_COLUMNS = tuple(Resident.__table__.columns)  # type: ignore[attr-defined]
+_FIELDS = tuple(column.key for column in _COLUMNS)
+# One statement for the start of every update: lock the row, mark the update handled and the resident as not
+# blocking the bot, count the update in their flood window (bot/services/quota.py: unless a pause is running, a
+# window that began in the last minute counts one more, an older one starts again at one), and read the row back.
+# No row: a re-delivered update, or a resident not created yet.
+_paused = col(Resident.paused_until).is_not(None) & (col(Resident.paused_until) > bindparam("clock"))
+_in_window = (col(Resident.flood_started_at) <= bindparam("clock")) & (col(Resident.flood_started_at) > bindparam("window"))
+_CLAIM = Prepared(
+    update(Resident)
+    .where(col(Resident.telegram_id) == bindparam("rid"),
+           or_(col(Resident.last_update_id).is_(None), col(Resident.last_update_id) < bindparam("update_id")))
+    .values(
+        last_update_id=bindparam("update_id"), blocked=false(), updated_at=bindparam("now"),
+        flood_count=case((_paused, col(Resident.flood_count)), (_in_window, col(Resident.flood_count) + 1), else_=1),
+        flood_started_at=case((_paused | _in_window, col(Resident.flood_started_at)), else_=bindparam("clock")),
+    )
+    .returning(*_COLUMNS),
+    _COLUMNS,
+)
+
+
+async def claim_update(
+    session: AsyncSession, *, telegram_id: int, update_id: int, clock: datetime, window_start: datetime
+) -> Resident | None:
+    """The resident, locked, marked as having this update and with the update counted in their flood window
+    (`clock`: the bot's time now; `window_start`: a window that began after it is still running), in one round
+    trip; None when that cannot be done that way (a re-delivered update, or a resident who has no row yet)."""
+    row = await _CLAIM.first(session, rid=telegram_id, update_id=update_id, now=utcnow(), clock=clock,
+                             window=window_start)
+    if row is None:
+        return None
+    resident = Resident(**dict(zip(_FIELDS, row, strict=True)))
+    make_transient_to_detached(resident)  # as if loaded: nothing to write back unless a handler changes it
+    session.add(resident)
+    return resident
+
+
 def touch(session: AsyncSession, resident: Resident) -> None:
-    resident.updated_at = utcnow()
+    """Mark a changed resident for writing; `updated_at` moves only when something really changed."""
+    if resident not in session or session.is_modified(resident):
+        resident.updated_at = utcnow()
     session.add(resident)
 
 

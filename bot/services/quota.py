@@ -125,18 +125,23 @@ class Flood(Enum):
     HOLD = "hold"  # during a pause: ignored
 
 
-def count_update(resident: Resident, limits: Limits, now: datetime) -> Flood:
-    """Count one update in the resident's one-minute window (on their row, already locked for this update)."""
+def count_update(resident: Resident, limits: Limits, now: datetime, *, counted: bool = False) -> Flood:
+    """Count one update in the resident's one-minute window (on their row, already locked for this update).
+
+    `counted`: the statement that locked the row counted it already (storage/residents.py claim_update, the
+    same rule in SQL); what is left is to judge the count.
+    """
     allowed = limits.messages_per_minute
     if not allowed:
         return Flood.PASS
     if resident.paused_until is not None and now < resident.paused_until:
         return Flood.HOLD
-    start = resident.flood_started_at
-    if start is None or not start <= now < start + MINUTE:
-        resident.flood_started_at, resident.flood_count = now, 1
-        return Flood.PASS
-    resident.flood_count += 1
+    if not counted:
+        start = resident.flood_started_at
+        if start is None or not start <= now < start + MINUTE:
+            resident.flood_started_at, resident.flood_count = now, 1
+            return Flood.PASS
+        resident.flood_count += 1
     if resident.flood_count <= allowed:
         return Flood.PASS
     resident.paused_until = now + limits.flood_pause

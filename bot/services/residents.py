@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services import evidence
+from bot.services import evidence, quota
 from bot.services.privacy import NOTICE_VERSION
 from storage import broadcasts as broadcast_store
 from storage import regions as region_store
@@ -20,16 +22,29 @@ CHOOSING_REGION = "region"
 COMMENTING = "comment"
 
 
-async def begin_update(session: AsyncSession, *, telegram_id: int, update_id: int | None) -> tuple[Resident, bool]:
-    """Load (or create) the resident for this update; True when Telegram re-delivered an update already handled."""
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    resident: Resident
+    duplicate: bool  # Telegram re-delivered an update already handled
+    counted: bool  # already counted in the resident's flood window (quota.count_update(..., counted=True) judges it)
+
+
+async def begin_update(session: AsyncSession, *, telegram_id: int, update_id: int | None, now: datetime) -> Arrival:
+    """Load (or create) and lock the resident for this update, in one statement when they have a row."""
+    if update_id is not None:
+        claimed = await store.claim_update(
+            session, telegram_id=telegram_id, update_id=update_id, clock=now, window_start=now - quota.MINUTE
+        )
+        if claimed is not None:
+            return Arrival(claimed, duplicate=False, counted=True)
     resident = await store.ensure_resident(session, telegram_id=telegram_id)
     if update_id is not None:
         if resident.last_update_id is not None and update_id <= resident.last_update_id:
-            return resident, True
+            return Arrival(resident, duplicate=True, counted=False)
         resident.last_update_id = update_id
     resident.blocked = False  # whoever writes to the bot has not blocked it (any more)
     store.touch(session, resident)
-    return resident, False
+    return Arrival(resident, duplicate=False, counted=False)
 
 
 def has_consented(resident: Resident) -> bool:
