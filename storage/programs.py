@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import Integer, String, bindparam, func, inspect, select, true
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program, utcnow
+from storage.prepared import Prepared, loaded
 from storage.rollups import FeedbackRollup
 
 
@@ -20,52 +22,88 @@ class ProgramWithStats:
     distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
 
-def _region_stats(region_code: str):
-    """Per program of the region: count and sum of its current ratings, from the roll-ups' total rows.
+_PROGRAM = tuple(Program.__table__.columns)  # type: ignore[attr-defined]
+_FIELDS = tuple(column.key for column in _PROGRAM)
+_REMOVED = _FIELDS.index("removed_at")
+
+
+def _program(session: AsyncSession, row: tuple[Any, ...]) -> Program:
+    """The program whose columns start `row`, as the ORM would give it."""
+    return loaded(session, Program, dict(zip(_FIELDS, row[: len(_FIELDS)], strict=True)))
+
+
+def _region_page() -> Prepared:
+    """One page of a region's active programs with the count and sum of their current ratings, from the roll-ups'
+    total rows, and how many programs the region lists (a window over the rows, before the page is cut).
 
     The roll-ups (storage/rollups.py) count what `program_with_stats` counts (ratings not superseded, none an
     official marked), so a region's list reads one row per program, not every rating.
     """
-    return (
+    region = bindparam("region", type_=String)
+    stats = (
         select(
             col(FeedbackRollup.program_id).label("program_id"),
             func.sum(col(FeedbackRollup.ranked)).label("count"),
             func.sum(col(FeedbackRollup.ranked_sum)).label("total"),
         )
-        .where(col(FeedbackRollup.span) == "total", col(FeedbackRollup.region_code) == region_code)
+        .where(col(FeedbackRollup.span) == "total", col(FeedbackRollup.region_code) == region)
         .group_by(col(FeedbackRollup.program_id))
         .subquery()
     )
+    stmt = (
+        select(*_PROGRAM, stats.c.count, stats.c.total, func.count().over().label("listed"))
+        .outerjoin(stats, stats.c.program_id == col(Program.id))
+        .where(col(Program.region_code) == region, col(Program.removed_at).is_(None))
+        .order_by(col(Program.name), col(Program.id))
+        .offset(bindparam("offset", type_=Integer))
+        .limit(bindparam("limit", type_=Integer))
+    )
+    return Prepared(stmt, list(stmt.selected_columns))
+
+
+# Run at every step of a resident's journey through the catalogue: compiled once (storage/prepared.py).
+_REGION_PAGE = _region_page()
+_GET = Prepared(select(*_PROGRAM).where(col(Program.id) == bindparam("pid")), _PROGRAM)
+
+
+def _with_stats() -> Prepared:
+    dist_q = (
+        select(col(Feedback.rating).label("rating"), func.count().label("n"))
+        .where(col(Feedback.program_id) == bindparam("pid"), col(Feedback.superseded).is_(False),
+               col(Feedback.moderation).is_(None))
+        .group_by(col(Feedback.rating))
+        .subquery()
+    )
+    stmt = select(*_PROGRAM, dist_q.c.rating, dist_q.c.n).outerjoin(dist_q, true()).where(col(Program.id) == bindparam("pid"))
+    return Prepared(stmt, list(stmt.selected_columns))
+
+
+_WITH_STATS = _with_stats()
 
 
 async def region_programs_page(
     session: AsyncSession, *, region_code: str, offset: int, limit: int
 ) -> tuple[list[ProgramWithStats], int]:
     """One page of a region's active programs with their rating summary, and how many there are: one query."""
-    active = (col(Program.region_code) == region_code) & col(Program.removed_at).is_(None)
-    stats = _region_stats(region_code)
-    stmt = (
-        select(Program, stats.c.count, stats.c.total, func.count().over().label("listed"))
-        .outerjoin(stats, stats.c.program_id == col(Program.id))
-        .where(active)
-        .order_by(col(Program.name), col(Program.id))
-        .offset(offset)
-        .limit(limit)
-    )
-    result = (await session.exec(stmt)).all()  # type: ignore[call-overload]
-    rows = [
-        ProgramWithStats(program=p, average=int(sum_) / int(cnt) if cnt else None, count=int(cnt or 0))
-        for p, cnt, sum_, _listed in result
-    ]
+    result = await _REGION_PAGE.rows(session, region=region_code, offset=offset, limit=limit)
+    rows = []
+    for row in result:
+        cnt, sum_ = row[-3], row[-2]
+        rows.append(ProgramWithStats(program=_program(session, row), average=int(sum_) / int(cnt) if cnt else None,
+                                     count=int(cnt or 0)))
     if result:
-        total = result[0][3]  # the window counts every listed program, before the page is cut
+        total = result[0][-1]  # the window counts every listed program, before the page is cut
     else:  # a page past the end (an old button): counted on its own
+        active = (col(Program.region_code) == region_code) & col(Program.removed_at).is_(None)
         total = await session.scalar(select(func.count()).select_from(Program).where(active))
     return rows, int(total or 0)
 
 
 async def get_program(session: AsyncSession, *, program_id: int, include_removed: bool = False) -> Program | None:
-    program = await session.get(Program, program_id)
+    program = session.identity_map.get(inspect(Program).identity_key_from_primary_key((program_id,)))
+    if program is None:
+        row = await _GET.first(session, pid=program_id)
+        program = _program(session, row) if row is not None else None
     if program is None or (program.removed_at is not None and not include_removed):
         return None
     return program
@@ -73,19 +111,13 @@ async def get_program(session: AsyncSession, *, program_id: int, include_removed
 
 async def program_with_stats(session: AsyncSession, *, program_id: int) -> ProgramWithStats | None:
     """A program with its average, count and distribution of current ratings: one query."""
-    dist_q = (
-        select(col(Feedback.rating).label("rating"), func.count().label("n"))
-        .where(col(Feedback.program_id) == program_id, col(Feedback.superseded).is_(False), col(Feedback.moderation).is_(None))
-        .group_by(col(Feedback.rating))
-        .subquery()
-    )
-    stmt = select(Program, dist_q.c.rating, dist_q.c.n).outerjoin(dist_q, true()).where(col(Program.id) == program_id)
-    result = (await session.exec(stmt)).all()  # type: ignore[call-overload]
-    if not result or result[0][0].removed_at is not None:
+    result = await _WITH_STATS.rows(session, pid=program_id)
+    if not result or result[0][_REMOVED] is not None:
         return None
-    program = result[0][0]
+    program = _program(session, result[0])
     dist = [0, 0, 0, 0, 0]
-    for _program, rating, count in result:
+    for row in result:
+        rating, count = row[-2], row[-1]
         if rating is not None:
             dist[int(rating) - 1] = int(count)
     total = sum(dist)
