@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import sqlite_inline
 from storage.migration_head import at_head
+from storage.prepared import write_changes
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -157,6 +158,7 @@ class Database:
         async with self._sessions() as session:
             try:
                 yield session
+                await write_changes(session)  # cheaper than the flush for what the block changed in loaded rows
                 await session.commit()
             except BaseException:
                 await session.rollback()

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ClauseElement, ColumnElement
+from sqlalchemy import ClauseElement, ColumnElement, Table, bindparam, inspect, update
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapper, make_transient, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+M = TypeVar("M")
 Processor = Callable[[Any], Any] | None
 _REQUIRED = object()
 
@@ -78,3 +81,64 @@ class Prepared:
     async def first(self, session: AsyncSession, **params: Any) -> tuple[Any, ...] | None:
         found = await self.rows(session, **params)
         return found[0] if found else None
+
+
+def loaded(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
+    """An instance of `model` made from a row as the ORM makes one when it loads it (no validation, nothing
+    marked changed), and put in the session: what a handler then changes is written at the commit. As with the
+    ORM, an instance the session holds already is returned as it is."""
+    mapper = inspect(model)
+    key = mapper.identity_key_from_primary_key(tuple(values[column.key] for column in mapper.primary_key))
+    held = session.identity_map.get(key)
+    if held is not None:
+        return held
+    instance: M = mapper.class_manager.new_instance()
+    instance_state(instance).dict.update(values)
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
+
+
+# Per table and set of changed columns, its UPDATE: a handful of sets occur per table (a resident's screen; their
+# state, draft and screen; a ticket's comment and due date…), each compiled once.
+_UPDATES: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+
+
+def _update_of(mapper: Mapper[Any], changed: tuple[str, ...]) -> Prepared:
+    found = _UPDATES.get((mapper.local_table.name, changed))  # type: ignore[attr-defined]
+    if found is None:
+        table: Table = mapper.local_table  # type: ignore[assignment]
+        where = [column == bindparam(f"k_{column.key}", type_=column.type) for column in mapper.primary_key]
+        values = {mapper.columns[key].name: bindparam(f"v_{key}", type_=mapper.columns[key].type) for key in changed}
+        found = _UPDATES[(table.name, changed)] = Prepared(update(table).where(*where).values(values), ())
+    return found
+
+
+async def write_changes(session: AsyncSession) -> int:
+    """Write what changed in the rows the session loaded, one compiled UPDATE per row, before the commit; the
+    flush then has only new and deleted rows left. Rows in the order of their table and key, as the flush orders
+    them; a changed key or a value that is a SQL expression is left to the flush. How many rows were written."""
+    rows = []
+    for instance in session.dirty:
+        state = inspect(instance)
+        changed = tuple(attr.key for attr in state.attrs if attr.history.has_changes())
+        primary = {column.key for column in state.mapper.primary_key}
+        if state.persistent and changed and not any(
+            key in primary or isinstance(state.dict.get(key), ClauseElement) for key in changed
+        ):
+            rows.append((state.mapper.local_table.name, state.identity, state, changed))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    for _table, identity, state, changed in rows:
+        mapper = state.mapper
+        keys = {f"k_{column.key}": value for column, value in zip(mapper.primary_key, identity, strict=True)}
+        await _update_of(mapper, changed).rows(session, **keys, **{f"v_{key}": state.dict.get(key) for key in changed})
+        _written(session, state.obj())
+    return len(rows)
+
+
+def _written(session: AsyncSession, instance: object) -> None:
+    """Tell the session that `instance`'s changes are in the database already, so the flush leaves it alone."""
+    session.expunge(instance)
+    make_transient(instance)
+    make_transient_to_detached(instance)  # its values now count as the stored ones
+    session.add(instance)

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import bindparam, case, delete, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +28,7 @@ from storage.models import (
     utcnow,
 )
 from storage.moderation import forget_resident_in_audit
-from storage.prepared import Prepared
+from storage.prepared import Prepared, loaded
 from storage.surveys import erase_answers
 from storage.zones import zone_hours
 
@@ -88,10 +87,7 @@ async def claim_update(
                              window=window_start)
     if row is None:
         return None
-    resident = Resident(**dict(zip(_FIELDS, row, strict=True)))
-    make_transient_to_detached(resident)  # as if loaded: nothing to write back unless a handler changes it
-    session.add(resident)
-    return resident
+    return loaded(session, Resident, dict(zip(_FIELDS, row, strict=True)))  # as if the ORM had read it
 
 
 def touch(session: AsyncSession, resident: Resident) -> None:

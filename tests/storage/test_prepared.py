@@ -10,7 +10,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import col
 
@@ -19,7 +19,7 @@ from bot.services import residents as resident_rules
 from storage import residents as store
 from storage.db import Database
 from storage.models import Feedback, Resident
-from storage.prepared import Prepared
+from storage.prepared import Prepared, loaded, write_changes
 
 T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 
@@ -122,3 +122,60 @@ async def test_the_claim_counts_floods_as_the_python_rule_does(db: Database, see
         seen = arrival.resident
         assert (seen.flood_count, seen.flood_started_at, seen.paused_until) == (
             model.flood_count, model.flood_started_at, model.paused_until), (update_id, now)
+
+
+async def test_the_write_writes_only_what_the_update_changed(db: Database) -> None:
+    """One statement for the changed columns; the flush then writes nothing more; a column changed by someone
+    else in between (a broadcast marking the resident blocked) is not overwritten with the value read earlier."""
+    await _arrive(db, 7030, 1, T0)
+    seen: list[str] = []
+
+    def log(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    async with db.unit_of_work() as s:
+        arrival = await resident_rules.begin_update(s, telegram_id=7030, update_id=2, now=T0)
+        resident = arrival.resident
+        await s.exec(update(Resident).where(col(Resident.telegram_id) == 7030).values(subscribed=True))  # type: ignore[call-overload]
+        resident.draft, resident.consent_at = {"kata": "ü 🙂", "n": [1, 2]}, T0 + timedelta(hours=1)
+        store.touch(s, resident)
+        event.listen(db.engine.sync_engine, "before_cursor_execute", log)
+        try:
+            assert await write_changes(s) == 1
+            await s.flush()
+        finally:
+            event.remove(db.engine.sync_engine, "before_cursor_execute", log)
+        assert not s.dirty and not s.is_modified(resident)
+    [write] = [sql for sql in seen if "UPDATE" in sql]
+    assert "draft" in write and "consent_at" in write and "updated_at" in write and "subscribed" not in write
+    async with db.unit_of_work() as s:
+        row = await store.get_resident(s, telegram_id=7030)
+        assert row is not None
+        assert (row.draft, row.consent_at, row.subscribed) == ({"kata": "ü 🙂", "n": [1, 2]}, T0 + timedelta(hours=1), True)
+        assert row.updated_at == resident.updated_at
+
+
+async def test_the_write_of_a_new_resident_and_of_an_unchanged_one(db: Database) -> None:
+    async with db.unit_of_work() as s:
+        arrival = await resident_rules.begin_update(s, telegram_id=7031, update_id=1, now=T0)
+        assert not arrival.counted  # no row yet: created the long way (inserted at once, then marked)
+        assert await write_changes(s) == 1
+        assert not s.dirty and not s.new
+    async with db.unit_of_work() as s:
+        arrival = await resident_rules.begin_update(s, telegram_id=7031, update_id=2, now=T0)
+        assert await write_changes(s) == 0  # nothing changed: nothing written
+        assert not s.dirty
+    async with db.unit_of_work() as s:
+        row = await store.get_resident(s, telegram_id=7031)
+        assert row is not None and row.last_update_id == 2
+
+
+async def test_a_row_the_session_holds_already_is_not_made_twice(db: Database) -> None:
+    """As with the ORM: a statement's row for an object the session has gives back that object, unchanged."""
+    await _arrive(db, 7032, 1, T0)
+    async with db.unit_of_work() as s:
+        held = await store.get_resident(s, telegram_id=7032)
+        assert held is not None
+        held.state = "comment"
+        again = loaded(s, Resident, {**{key: getattr(held, key) for key in store._FIELDS}, "state": None})
+        assert again is held and again.state == "comment"
