@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import bindparam, exists, func, inspect, select, update
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.codes import new_ticket
 from storage.inserts import insert_or_ignore
 from storage.models import Feedback, Program, Region, TicketForward, utcnow
+from storage.prepared import Prepared, loaded
 from storage.simulated import TEST_MARK, simulated
 from storage.statuses import FeedbackStatus
 
@@ -38,6 +39,32 @@ class FeedbackView:
     answered_at: datetime | None = None
 
 
+_FEEDBACK = tuple(Feedback.__table__.columns)  # type: ignore[attr-defined]
+_FIELDS = tuple(column.key for column in _FEEDBACK)
+_NEW_RATING: dict[str, Prepared] = {}  # per dialect: its way of skipping a conflicting row
+# The resident's earlier ratings of the program stay as history but no longer count in averages.
+_SUPERSEDE = Prepared(
+    update(Feedback)
+    .where(col(Feedback.resident_id) == bindparam("rid"), col(Feedback.program_id) == bindparam("pid"),
+           col(Feedback.id) != bindparam("new_id"), col(Feedback.superseded).is_(False))
+    .values(superseded=True),
+    (),
+)
+
+
+def _new_rating(session: AsyncSession) -> Prepared:
+    dialect = session.bind.dialect.name  # type: ignore[union-attr]
+    found = _NEW_RATING.get(dialect)
+    if found is None:
+        names = ("resident_id", "program_id", "region_code", "rating", "status", "superseded", "needs_review",
+                 "dedup_key", "ticket", "created_at", "updated_at", "moderation")
+        columns = Feedback.__table__.columns  # type: ignore[attr-defined]
+        values = {name: bindparam(f"v_{name}", type_=columns[name].type) for name in names}
+        # on dedup_key (stored before) or on the ticket number (drawn again); the whole new row comes back
+        found = _NEW_RATING[dialect] = Prepared(insert_or_ignore(session, Feedback, values).returning(*_FEEDBACK), _FEEDBACK)
+    return found
+
+
 async def add_rating(
     session: AsyncSession, *, resident_id: int, program_id: int, region_code: str, rating: int, dedup_key: str
 ) -> tuple[Feedback, bool]:
@@ -47,35 +74,25 @@ async def add_rating(
     count in averages.
     """
     now = utcnow()
-    new_id = None
+    row: Feedback | None = None
     for _attempt in range(TICKET_ATTEMPTS):
-        stmt = (
-            insert_or_ignore(session, Feedback, {  # on dedup_key (stored before) or on the ticket number (drawn again)
-                "resident_id": resident_id, "program_id": program_id, "region_code": region_code, "rating": rating,
-                "status": FeedbackStatus.NEW, "superseded": False, "dedup_key": dedup_key,
-                "ticket": new_ticket(region_code), "created_at": now, "updated_at": now,
-                "moderation": TEST_MARK if simulated(resident_id) else None,  # the simulator's: counted nowhere
-            })
-            .returning(Feedback)  # the whole new row, loaded into the session: no second query for it
-        )
-        row = (await session.exec(stmt)).scalar()
-        new_id = row.id if row is not None else None
-        if new_id is not None or await _stored(session, dedup_key) is not None:
+        values = await _new_rating(session).first(session, **{f"v_{name}": value for name, value in {
+            "resident_id": resident_id, "program_id": program_id, "region_code": region_code, "rating": rating,
+            "status": FeedbackStatus.NEW, "superseded": False, "needs_review": False, "dedup_key": dedup_key, "ticket": new_ticket(region_code),
+            "created_at": now, "updated_at": now,
+            "moderation": TEST_MARK if simulated(resident_id) else None,  # the simulator's: counted nowhere
+        }.items()})
+        if values is not None:
+            row = loaded(session, Feedback, dict(zip(_FIELDS, values, strict=True)))
+            break
+        if await _stored(session, dedup_key) is not None:
             break
     else:
         raise RuntimeError(f"no free ticket number for region {region_code} after {TICKET_ATTEMPTS} attempts")
-    created = new_id is not None
+    created = row is not None
     if created:
-        await session.exec(
-            update(Feedback)
-            .where(
-                col(Feedback.resident_id) == resident_id,
-                col(Feedback.program_id) == program_id,
-                col(Feedback.id) != new_id,
-                col(Feedback.superseded).is_(False),
-            )
-            .values(superseded=True)
-        )
+        assert row is not None
+        await _SUPERSEDE.rows(session, rid=resident_id, pid=program_id, new_id=row.id)
     else:
         row = await _stored(session, dedup_key)
     assert row is not None
@@ -86,8 +103,16 @@ async def _stored(session: AsyncSession, dedup_key: str) -> Feedback | None:
     return (await session.exec(select(Feedback).where(col(Feedback.dedup_key) == dedup_key))).scalars().first()  # type: ignore[call-overload]
 
 
+_LOCK = Prepared(select(*_FEEDBACK).where(col(Feedback.id) == bindparam("fid")).with_for_update(), _FEEDBACK)
+
+
 async def get_feedback(session: AsyncSession, *, feedback_id: int, for_update: bool = False) -> Feedback | None:
-    return await session.get(Feedback, feedback_id, with_for_update=for_update)
+    """A ticket; `for_update` locks its row (and reads it again if the session had it) until the commit."""
+    held = session.identity_map.get(inspect(Feedback).identity_key_from_primary_key((feedback_id,)))
+    if not for_update or held is not None:
+        return await session.get(Feedback, feedback_id, with_for_update=for_update)
+    values = await _LOCK.first(session, fid=feedback_id)  # the comment step's: one compiled statement
+    return loaded(session, Feedback, dict(zip(_FIELDS, values, strict=True))) if values is not None else None
 
 
 def save(session: AsyncSession, feedback: Feedback) -> None:

@@ -56,6 +56,9 @@ class Prepared:
         compiled: Any = self.statement.compile(dialect=dialect)
         if not dialect.positional or compiled.positiontup is None:
             raise ValueError(f"{dialect.name}: Prepared needs a driver with positional parameters")
+        if getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None):
+            # a column's Python-side default is computed by SQLAlchemy's execution, which this skips
+            raise ValueError(f"{dialect.name}: give every column a value; Prepared does not fill in defaults")
         names = tuple(compiled.positiontup)
         params = [compiled.binds[name] for name in names]
         defaults = tuple(_REQUIRED if param.required else param.value for param in params)

@@ -16,7 +16,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.db import run_select
 from storage.models import Feedback, TicketMessage
 from storage.prepared import Prepared
 
@@ -89,14 +88,18 @@ async def region_comment_times(
     return await _times(_REGION_LATEST, session, region_code, since, limit)
 
 
+_RATINGS = Prepared(
+    select(col(Feedback.created_at))
+    .where(col(Feedback.resident_id) == bindparam("rid"), col(Feedback.program_id) == bindparam("pid"),
+           col(Feedback.created_at) > bindparam("since"))
+    .order_by(col(Feedback.created_at).desc())
+    .limit(bindparam("limit", type_=Integer)),
+    (Feedback.__table__.c.created_at,),  # type: ignore[attr-defined]
+)
+
+
 async def rating_times(
     session: AsyncSession, *, resident_id: int, program_id: int, since: datetime, limit: int
 ) -> list[datetime]:
     """When the resident rated this program since `since` (each rating is a ticket), newest first."""
-    stmt = (
-        select(col(Feedback.created_at))
-        .where(col(Feedback.resident_id) == resident_id, col(Feedback.program_id) == program_id, col(Feedback.created_at) > since)
-        .order_by(col(Feedback.created_at).desc())
-        .limit(limit)
-    )
-    return list((await run_select(session, stmt)).scalars())
+    return [row[0] for row in await _RATINGS.rows(session, rid=resident_id, pid=program_id, since=since, limit=limit)]

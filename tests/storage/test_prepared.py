@@ -56,7 +56,8 @@ async def test_errors_are_sqlalchemy_errors_in_the_sessions_transaction(db: Data
     """The turn's retry reads DBAPIError; and a failed statement rolls back what the session did before it."""
     insert = Prepared(
         Feedback.__table__.insert().values(resident_id=bindparam("rid"), program_id=bindparam("pid"),  # type: ignore[attr-defined]
-                                           region_code="32.74", rating=9, status="baru", ticket="3274-TEST"),
+                                           region_code="32.74", rating=9, status="baru", ticket="3274-TEST",
+                                           superseded=False, needs_review=False, created_at=T0, updated_at=T0),
         [],
     )
     with pytest.raises(DBAPIError):
@@ -65,6 +66,20 @@ async def test_errors_are_sqlalchemy_errors_in_the_sessions_transaction(db: Data
             await insert.rows(s, rid=7004, pid=1)  # rating 9 breaks the check constraint
     async with db.unit_of_work() as s:
         assert await store.get_resident(s, telegram_id=7004) is None
+
+
+async def test_a_column_left_to_its_default_is_refused(db: Database) -> None:
+    """SQLAlchemy fills Python-side defaults in while it executes, which a prepared statement skips: an insert
+    that leaves `needs_review` out would store NULL (or break NOT NULL), so it is refused before it runs."""
+    insert = Prepared(
+        Feedback.__table__.insert().values(resident_id=bindparam("rid"), program_id=1, region_code="32.74",  # type: ignore[attr-defined]
+                                           rating=4, status="baru", ticket="3274-TEST", superseded=False,
+                                           created_at=T0, updated_at=T0),
+        [],
+    )
+    async with db.unit_of_work() as s:
+        with pytest.raises(ValueError, match="defaults"):
+            await insert.rows(s, rid=7005)
 
 
 async def _arrive(db: Database, telegram_id: int, update_id: int, now: datetime) -> resident_rules.Arrival:
