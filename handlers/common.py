@@ -20,7 +20,6 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -32,6 +31,7 @@ from bot.telegram.deliver import deliver
 from bot.telegram.slots import release_slot
 from handlers.context import BotContext
 from handlers.limits import flood_notice
+from storage.db import DBAPIError
 from storage.models import Resident
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import CompoundSelect, Result, Select, event, make_url, text
+from sqlalchemy.exc import DBAPIError as DBAPIError  # re-exported: the turn's retry reads it, above storage/
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession

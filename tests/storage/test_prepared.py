@@ -82,6 +82,13 @@ async def test_a_column_left_to_its_default_is_refused(db: Database) -> None:
             await insert.rows(s, rid=7005)
 
 
+async def _stored(db: Database, telegram_id: int) -> Resident:
+    async with db.unit_of_work() as s:
+        row = await store.get_resident(s, telegram_id=telegram_id)
+    assert row is not None
+    return row
+
+
 async def _arrive(db: Database, telegram_id: int, update_id: int, now: datetime) -> resident_rules.Arrival:
     async with db.unit_of_work() as s:
         return await resident_rules.begin_update(s, telegram_id=telegram_id, update_id=update_id, now=now)
@@ -95,9 +102,7 @@ async def test_the_claim_locks_marks_and_skips_a_redelivered_update(db: Database
     assert again.resident.blocked is False and again.resident.pseudonym_salt == first.resident.pseudonym_salt
     old = await _arrive(db, 7010, 101, T0)
     assert old.duplicate is True
-    async with db.unit_of_work() as s:
-        row = await store.get_resident(s, telegram_id=7010)
-        assert row is not None and row.last_update_id == 101
+    assert (await _stored(db, 7010)).last_update_id == 101
 
 
 async def test_a_claimed_resident_is_written_back_only_when_changed(db: Database) -> None:
@@ -106,9 +111,8 @@ async def test_a_claimed_resident_is_written_back_only_when_changed(db: Database
         arrival = await resident_rules.begin_update(s, telegram_id=7011, update_id=2, now=T0)
         assert not s.is_modified(arrival.resident)  # as if loaded: the claim already wrote what it changed
         resident_rules.set_state(s, arrival.resident, "comment", {"program_id": 3})
-    async with db.unit_of_work() as s:
-        row = await store.get_resident(s, telegram_id=7011)
-        assert row is not None and (row.state, row.draft, row.last_update_id) == ("comment", {"program_id": 3}, 2)
+    row = await _stored(db, 7011)
+    assert (row.state, row.draft, row.last_update_id) == ("comment", {"program_id": 3}, 2)
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -163,11 +167,9 @@ async def test_the_write_writes_only_what_the_update_changed(db: Database) -> No
         assert not s.dirty and not s.is_modified(resident)
     [write] = [sql for sql in seen if "UPDATE" in sql]
     assert "draft" in write and "consent_at" in write and "updated_at" in write and "subscribed" not in write
-    async with db.unit_of_work() as s:
-        row = await store.get_resident(s, telegram_id=7030)
-        assert row is not None
-        assert (row.draft, row.consent_at, row.subscribed) == ({"kata": "ü 🙂", "n": [1, 2]}, T0 + timedelta(hours=1), True)
-        assert row.updated_at == resident.updated_at
+    row = await _stored(db, 7030)
+    assert (row.draft, row.consent_at, row.subscribed) == ({"kata": "ü 🙂", "n": [1, 2]}, T0 + timedelta(hours=1), True)
+    assert row.updated_at == resident.updated_at
 
 
 async def test_the_write_of_a_new_resident_and_of_an_unchanged_one(db: Database) -> None:
@@ -180,9 +182,7 @@ async def test_the_write_of_a_new_resident_and_of_an_unchanged_one(db: Database)
         arrival = await resident_rules.begin_update(s, telegram_id=7031, update_id=2, now=T0)
         assert await write_changes(s) == 0  # nothing changed: nothing written
         assert not s.dirty
-    async with db.unit_of_work() as s:
-        row = await store.get_resident(s, telegram_id=7031)
-        assert row is not None and row.last_update_id == 2
+    assert (await _stored(db, 7031)).last_update_id == 2
 
 
 async def test_a_row_the_session_holds_already_is_not_made_twice(db: Database) -> None:
