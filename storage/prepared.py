@@ -2,7 +2,7 @@
 
 Every update runs the same few statements. Building a Core statement, finding it in SQLAlchemy's compiled
 cache and loading its rows into ORM objects costs the bot more CPU than PostgreSQL or SQLite take to run it
-(bench/README.md, "the resident in one statement"). `Prepared` takes a Core statement written with named
+(bench/README.md, "the hot path without SQLAlchemy's per-statement work"). `Prepared` takes a Core statement written with named
 `bindparam`s, compiles it once per dialect, and runs it with `exec_driver_sql` on the session's connection:
 the same transaction as the rest of the turn, the same errors (`DBAPIError`, which the turn's retry reads),
 and every value passed through its column type's bind and result processors, so rows come back as the ORM
