@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.codes import new_ticket
 from storage.inserts import insert_or_ignore
 from storage.models import Feedback, Program, Region, TicketForward, utcnow
-from storage.prepared import Prepared, loaded
+from storage.prepared import Columns, Prepared
 from storage.simulated import TEST_MARK, simulated
 from storage.statuses import FeedbackStatus
 
@@ -39,8 +39,7 @@ class FeedbackView:
     answered_at: datetime | None = None
 
 
-_FEEDBACK = tuple(Feedback.__table__.columns)  # type: ignore[attr-defined]
-_FIELDS = tuple(column.key for column in _FEEDBACK)
+_FEEDBACK = Columns(Feedback)
 _NEW_RATING: dict[str, Prepared] = {}  # per dialect: its way of skipping a conflicting row
 # The resident's earlier ratings of the program stay as history but no longer count in averages.
 _SUPERSEDE = Prepared(
@@ -61,7 +60,7 @@ def _new_rating(session: AsyncSession) -> Prepared:
         columns = Feedback.__table__.columns  # type: ignore[attr-defined]
         values = {name: bindparam(f"v_{name}", type_=columns[name].type) for name in names}
         # on dedup_key (stored before) or on the ticket number (drawn again); the whole new row comes back
-        found = _NEW_RATING[dialect] = Prepared(insert_or_ignore(session, Feedback, values).returning(*_FEEDBACK), _FEEDBACK)
+        found = _NEW_RATING[dialect] = Prepared(insert_or_ignore(session, Feedback, values).returning(*_FEEDBACK.all), _FEEDBACK.all)
     return found
 
 
@@ -83,7 +82,7 @@ async def add_rating(
             "moderation": TEST_MARK if simulated(resident_id) else None,  # the simulator's: counted nowhere
         }.items()})
         if values is not None:
-            row = loaded(session, Feedback, dict(zip(_FIELDS, values, strict=True)))
+            row = _FEEDBACK.load(session, values)
             break
         if await _stored(session, dedup_key) is not None:
             break
@@ -103,7 +102,7 @@ async def _stored(session: AsyncSession, dedup_key: str) -> Feedback | None:
     return (await session.exec(select(Feedback).where(col(Feedback.dedup_key) == dedup_key))).scalars().first()  # type: ignore[call-overload]
 
 
-_LOCK = Prepared(select(*_FEEDBACK).where(col(Feedback.id) == bindparam("fid")).with_for_update(), _FEEDBACK)
+_LOCK = Prepared(select(*_FEEDBACK.all).where(col(Feedback.id) == bindparam("fid")).with_for_update(), _FEEDBACK.all)
 
 
 async def get_feedback(session: AsyncSession, *, feedback_id: int, for_update: bool = False) -> Feedback | None:
@@ -112,7 +111,7 @@ async def get_feedback(session: AsyncSession, *, feedback_id: int, for_update: b
     if not for_update or held is not None:
         return await session.get(Feedback, feedback_id, with_for_update=for_update)
     values = await _LOCK.first(session, fid=feedback_id)  # the comment step's: one compiled statement
-    return loaded(session, Feedback, dict(zip(_FIELDS, values, strict=True))) if values is not None else None
+    return _FEEDBACK.load(session, values) if values is not None else None
 
 
 def save(session: AsyncSession, feedback: Feedback) -> None:

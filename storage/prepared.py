@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ClauseElement, ColumnElement, Table, bindparam, inspect, update
 from sqlalchemy.engine import Dialect
@@ -100,6 +100,20 @@ def loaded(session: AsyncSession, model: type[M], values: dict[str, Any]) -> M:
     make_transient_to_detached(instance)
     session.add(instance)
     return instance
+
+
+class Columns(Generic[M]):
+    """A model's table columns in order, for a statement's select or RETURNING list, and a row of them made back
+    into an instance of the model (`loaded`)."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self.all = tuple(model.__table__.columns)  # type: ignore[attr-defined]
+        self.keys = tuple(column.key for column in self.all)
+
+    def load(self, session: AsyncSession, row: Sequence[Any]) -> M:
+        """The instance whose columns start `row` (a statement may select more after them)."""
+        return loaded(session, self.model, dict(zip(self.keys, row[: len(self.keys)], strict=True)))
 
 
 # Per table and set of changed columns, its UPDATE: a handful of sets occur per table (a resident's screen; their

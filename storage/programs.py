@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, func, inspect, select, true
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Feedback, Program, utcnow
-from storage.prepared import Prepared, loaded
+from storage.prepared import Columns, Prepared
 from storage.rollups import FeedbackRollup
 
 
@@ -22,14 +21,8 @@ class ProgramWithStats:
     distribution: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
 
 
-_PROGRAM = tuple(Program.__table__.columns)  # type: ignore[attr-defined]
-_FIELDS = tuple(column.key for column in _PROGRAM)
-_REMOVED = _FIELDS.index("removed_at")
-
-
-def _program(session: AsyncSession, row: tuple[Any, ...]) -> Program:
-    """The program whose columns start `row`, as the ORM would give it."""
-    return loaded(session, Program, dict(zip(_FIELDS, row[: len(_FIELDS)], strict=True)))
+_PROGRAM = Columns(Program)
+_REMOVED = _PROGRAM.keys.index("removed_at")
 
 
 def _region_page() -> Prepared:
@@ -51,7 +44,7 @@ def _region_page() -> Prepared:
         .subquery()
     )
     stmt = (
-        select(*_PROGRAM, stats.c.count, stats.c.total, func.count().over().label("listed"))
+        select(*_PROGRAM.all, stats.c.count, stats.c.total, func.count().over().label("listed"))
         .outerjoin(stats, stats.c.program_id == col(Program.id))
         .where(col(Program.region_code) == region, col(Program.removed_at).is_(None))
         .order_by(col(Program.name), col(Program.id))
@@ -63,7 +56,7 @@ def _region_page() -> Prepared:
 
 # Run at every step of a resident's journey through the catalogue: compiled once (storage/prepared.py).
 _REGION_PAGE = _region_page()
-_GET = Prepared(select(*_PROGRAM).where(col(Program.id) == bindparam("pid")), _PROGRAM)
+_GET = Prepared(select(*_PROGRAM.all).where(col(Program.id) == bindparam("pid")), _PROGRAM.all)
 
 
 def _with_stats() -> Prepared:
@@ -74,7 +67,7 @@ def _with_stats() -> Prepared:
         .group_by(col(Feedback.rating))
         .subquery()
     )
-    stmt = select(*_PROGRAM, dist_q.c.rating, dist_q.c.n).outerjoin(dist_q, true()).where(col(Program.id) == bindparam("pid"))
+    stmt = select(*_PROGRAM.all, dist_q.c.rating, dist_q.c.n).outerjoin(dist_q, true()).where(col(Program.id) == bindparam("pid"))
     return Prepared(stmt, list(stmt.selected_columns))
 
 
@@ -89,7 +82,7 @@ async def region_programs_page(
     rows = []
     for row in result:
         cnt, sum_ = row[-3], row[-2]
-        rows.append(ProgramWithStats(program=_program(session, row), average=int(sum_) / int(cnt) if cnt else None,
+        rows.append(ProgramWithStats(program=_PROGRAM.load(session, row), average=int(sum_) / int(cnt) if cnt else None,
                                      count=int(cnt or 0)))
     if result:
         total = result[0][-1]  # the window counts every listed program, before the page is cut
@@ -103,7 +96,7 @@ async def get_program(session: AsyncSession, *, program_id: int, include_removed
     program = session.identity_map.get(inspect(Program).identity_key_from_primary_key((program_id,)))
     if program is None:
         row = await _GET.first(session, pid=program_id)
-        program = _program(session, row) if row is not None else None
+        program = _PROGRAM.load(session, row) if row is not None else None
     if program is None or (program.removed_at is not None and not include_removed):
         return None
     return program
@@ -114,7 +107,7 @@ async def program_with_stats(session: AsyncSession, *, program_id: int) -> Progr
     result = await _WITH_STATS.rows(session, pid=program_id)
     if not result or result[0][_REMOVED] is not None:
         return None
-    program = _program(session, result[0])
+    program = _PROGRAM.load(session, result[0])
     dist = [0, 0, 0, 0, 0]
     for row in result:
         rating, count = row[-2], row[-1]

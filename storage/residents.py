@@ -28,7 +28,7 @@ from storage.models import (
     utcnow,
 )
 from storage.moderation import forget_resident_in_audit
-from storage.prepared import Prepared, loaded
+from storage.prepared import Columns, Prepared
 from storage.surveys import erase_answers
 from storage.zones import zone_hours
 
@@ -55,8 +55,7 @@ async def ensure_resident(session: AsyncSession, *, telegram_id: int) -> Residen
     return resident
 
 
-_COLUMNS = tuple(Resident.__table__.columns)  # type: ignore[attr-defined]
-_FIELDS = tuple(column.key for column in _COLUMNS)
+_RESIDENT = Columns(Resident)
 # One statement for the start of every update: lock the row, mark the update handled and the resident as not
 # blocking the bot, count the update in their flood window (bot/services/quota.py: unless a pause is running, a
 # window that began in the last minute counts one more, an older one starts again at one), and read the row back.
@@ -72,8 +71,8 @@ _CLAIM = Prepared(
         flood_count=case((_paused, col(Resident.flood_count)), (_in_window, col(Resident.flood_count) + 1), else_=1),
         flood_started_at=case((_paused | _in_window, col(Resident.flood_started_at)), else_=bindparam("clock")),
     )
-    .returning(*_COLUMNS),
-    _COLUMNS,
+    .returning(*_RESIDENT.all),
+    _RESIDENT.all,
 )
 
 
@@ -87,7 +86,7 @@ async def claim_update(
                              window=window_start)
     if row is None:
         return None
-    return loaded(session, Resident, dict(zip(_FIELDS, row, strict=True)))  # as if the ORM had read it
+    return _RESIDENT.load(session, row)  # as if the ORM had read it
 
 
 def touch(session: AsyncSession, resident: Resident) -> None:

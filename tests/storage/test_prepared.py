@@ -192,5 +192,5 @@ async def test_a_row_the_session_holds_already_is_not_made_twice(db: Database) -
         held = await store.get_resident(s, telegram_id=7032)
         assert held is not None
         held.state = "comment"
-        again = loaded(s, Resident, {**{key: getattr(held, key) for key in store._FIELDS}, "state": None})
+        again = loaded(s, Resident, {**{key: getattr(held, key) for key in store._RESIDENT.keys}, "state": None})
         assert again is held and again.state == "comment"
